@@ -1,0 +1,206 @@
+/*
+ * restflow/policy.h: authentication, permissions, throttles, pagination and
+ * filter backends, with DRF 3.14's semantics and texts.
+ *
+ * Each policy is a descriptor the compiler emits (or one of the built-in
+ * instances below) plus a runtime function that applies it to a request.
+ */
+#ifndef RESTFLOW_POLICY_H
+#define RESTFLOW_POLICY_H
+
+#include "base.h"
+#include "model.h"
+#include "db.h"
+
+/* ---------------------------------------------------------------------
+ * Users and authentication.
+ */
+typedef struct rf_user {
+    int64_t id;
+    const char *username;
+    const char *email;
+    bool is_staff;
+    bool is_superuser;
+    bool is_active;
+} rf_user;
+
+/* An authenticator: its hook either sets a user (rf_ctx_set_user) and
+ * returns RF_OK, returns RF_OK without a user (not attempted: the next one
+ * runs), or fails with rf_auth_failed() and RF_ERROR (the chain stops). */
+typedef struct rf_authenticator {
+    const char *name;
+    const char *www_authenticate;  /* `WWW-Authenticate` value, or NULL */
+    rf_hook authenticate;
+} rf_authenticator;
+
+extern const rf_authenticator rf_token_authentication;  /* Token <key> */
+extern const rf_authenticator rf_basic_authentication;  /* Basic realm="api" */
+
+/* Fail authentication with DRF's 401/403 rule applied later. */
+rf_rc rf_auth_failed(rf_ctx *ctx, const char *detail);
+
+/* Django's password hashes: "pbkdf2_sha256$<iterations>$<salt>$<b64 hash>".
+ * Check is constant-time; CPU-heavy, so callers run it on the pool. */
+bool rf_password_check(const char *password, const char *encoded);
+char *rf_password_make(rf_arena *a, const char *password, int iterations);
+/* Parse the encoded form; false when malformed. */
+bool rf_password_parse(const char *encoded, int *iterations,
+                       const char **salt, size_t *salt_len,
+                       const char **hash, size_t *hash_len);
+/* Constant-time equality of two byte strings (length leaks only). */
+bool rf_secure_equal(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Where the built-in User and Token tables live (Django's names work). */
+typedef struct rf_auth_tables {
+    const char *user_table;    /* default "auth_user" */
+    const char *token_table;   /* default "authtoken_token" */
+    uint16_t db;
+} rf_auth_tables;
+
+/* ---------------------------------------------------------------------
+ * Permissions.  A permission class has up to two hooks; absent ones allow
+ * (DRF's BasePermission returns True).  permission_classes is a list of
+ * expressions, checked in order; the first that denies stops.
+ */
+typedef struct rf_permission {
+    const char *name;
+    const char *message;            /* NULL: DRF's default text */
+    bool has_permission_set, has_object_permission_set;
+    rf_hook has_permission;         /* form rf_ctx_hook */
+    rf_hook has_object_permission;  /* form rf_obj_hook */
+} rf_permission;
+
+extern const rf_permission rf_allow_any;
+extern const rf_permission rf_is_authenticated;
+extern const rf_permission rf_is_admin_user;
+extern const rf_permission rf_is_authenticated_or_read_only;
+
+typedef enum rf_perm_op { RF_P_LEAF = 0, RF_P_AND, RF_P_OR, RF_P_NOT } rf_perm_op;
+
+typedef struct rf_perm_expr {
+    rf_perm_op op;
+    const rf_permission *leaf;          /* RF_P_LEAF */
+    const struct rf_perm_expr *a, *b;   /* operands (b NULL for NOT) */
+} rf_perm_expr;
+
+/* Check has_permission (obj == NULL) or has_object_permission for a list of
+ * expressions.  On denial, sets DRF's 401/403 error on the context and
+ * calls k with RF_ERROR.  May go PENDING (async or blocking hooks). */
+rf_rc rf_check_permissions(rf_ctx *ctx, const rf_perm_expr *const *perms,
+                           int n, void *obj, void (*k)(rf_ctx *, rf_rc));
+
+/* ---------------------------------------------------------------------
+ * Throttles.  Rates "N/period" where only the period's first letter counts
+ * (s, m, h, d).  A sliding log of request times per key in a store.
+ */
+typedef enum rf_throttle_kind {
+    RF_THROTTLE_ANON = 0, RF_THROTTLE_USER, RF_THROTTLE_SCOPED
+} rf_throttle_kind;
+
+typedef struct rf_throttle {
+    const char *name;
+    rf_throttle_kind kind;
+    const char *scope;      /* "anon", "user", or the scope name */
+    int32_t num_requests;   /* -1: no rate, the throttle allows everything */
+    int32_t duration;       /* seconds */
+} rf_throttle;
+
+/* Parse "100/minute"; false when malformed. */
+bool rf_throttle_parse_rate(const char *rate, int32_t *num, int32_t *duration);
+
+/* The store: a sliding log per key.  `allow` records `now` and answers 0
+ * when the key has room, or the seconds to wait (DRF's wait()) otherwise.
+ * The in-process store is synchronous; a shared store (Redis) answers
+ * through the callback. */
+typedef struct rf_throttle_store rf_throttle_store;
+typedef void (*rf_throttle_cb)(rf_ctx *ctx, double wait, void *arg);
+struct rf_throttle_store {
+    rf_rc (*allow)(rf_throttle_store *s, rf_ctx *ctx, const char *key,
+                   int32_t num, int32_t duration, double now,
+                   double *wait, rf_throttle_cb cb, void *arg);
+    void (*close)(rf_throttle_store *s);
+};
+rf_throttle_store *rf_throttle_store_memory(void);
+
+/* Run every throttle of the action; on any denial set 429 with the longest
+ * wait and Retry-After.  May go PENDING with a shared store. */
+rf_rc rf_check_throttles(rf_ctx *ctx, const rf_throttle *const *ts, int n,
+                         const char *view_scope, void (*k)(rf_ctx *, rf_rc));
+
+/* ---------------------------------------------------------------------
+ * Pagination.  Pure functions over the request's query parameters, counts
+ * and rows, so they test without a database.
+ */
+typedef enum rf_pager_kind {
+    RF_PAGE_NUMBER = 0, RF_LIMIT_OFFSET, RF_CURSOR
+} rf_pager_kind;
+
+typedef struct rf_paginator {
+    const char *name;
+    rf_pager_kind kind;
+    int32_t page_size;                 /* PAGE_SIZE when unset in the spec */
+    const char *page_query_param;      /* "page" */
+    const char *page_size_query_param; /* NULL: clients cannot change it */
+    int32_t max_page_size;             /* 0: none */
+    const char *const *last_page_strings;  /* {"last"} */
+    const char *limit_query_param;     /* "limit" */
+    const char *offset_query_param;    /* "offset" */
+    int32_t default_limit;             /* PAGE_SIZE */
+    int32_t max_limit;                 /* 0: none */
+    const char *cursor_query_param;    /* "cursor" */
+    const rf_order *ordering;          /* CursorPagination.ordering */
+    uint16_t nordering;
+} rf_paginator;
+
+/* A planned page: applied to the query before it runs, then used to render
+ * the envelope once the rows (and the count, when needed) are back. */
+typedef struct rf_page rf_page;
+
+/* Read the query parameters, plan the page, add LIMIT/OFFSET or the cursor
+ * condition and ordering to q.  RF_ERROR with 404 "Invalid page." or
+ * "Invalid cursor" set on the context.  needs_count tells whether a COUNT
+ * must run first (then call rf_page_set_count before rf_page_finish_plan). */
+rf_rc rf_page_plan(rf_ctx *ctx, const rf_paginator *p, rf_query *q,
+                   rf_page **page, bool *needs_count);
+rf_rc rf_page_set_count(rf_ctx *ctx, rf_page *page, rf_query *q, int64_t count);
+/* Write the envelope: {"count":..,"next":..,"previous":..,"results":[...]}
+ * calling render for each row (cursor: no count). */
+void rf_page_render(rf_ctx *ctx, rf_page *page, rf_buf *b, rf_rowset *rows,
+                    rf_render_fn render);
+
+/* ---------------------------------------------------------------------
+ * Filter backends.
+ */
+enum {
+    RF_FILTER_DJANGO   = 1u << 0,   /* DjangoFilterBackend: filterset_fields */
+    RF_FILTER_SEARCH   = 1u << 1,   /* SearchFilter */
+    RF_FILTER_ORDERING = 1u << 2    /* OrderingFilter */
+};
+
+typedef struct rf_search_field {
+    const rf_field *field;
+    char prefix;                    /* 0 (icontains), '^', '=', '@', '$' */
+} rf_search_field;
+
+typedef struct rf_filters {
+    uint32_t backends;              /* RF_FILTER_*, in filter_backends order */
+    const uint8_t *order;           /* backend bits in declared order */
+    uint16_t norder;
+    const rf_field *const *filterset_fields;
+    uint16_t nfilterset_fields;
+    const rf_search_field *search_fields;
+    uint16_t nsearch_fields;
+    const char *search_param;       /* SEARCH_PARAM, "search" */
+    const rf_field *const *ordering_fields;  /* NULL with all: "__all__" */
+    uint16_t nordering_fields;
+    bool ordering_all;
+    const char *ordering_param;     /* ORDERING_PARAM, "ordering" */
+    const rf_order *ordering;       /* the view's default `ordering` */
+    uint16_t nordering;
+} rf_filters;
+
+/* Apply the backends to q in order.  RF_ERROR with DRF's 400 body (e.g.
+ * {"price":["Enter a number."]}) set on the context. */
+rf_rc rf_filters_apply(rf_ctx *ctx, const rf_filters *f, rf_query *q);
+
+#endif
