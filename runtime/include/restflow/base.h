@@ -31,9 +31,9 @@ const char *rf_method_name(rf_method m); /* "GET" ... */
 
 /* ---------------------------------------------------------------------
  * Arena: every allocation of a request lives in its arena and dies with it.
- * Allocation never returns NULL to the caller: past the arena's limit the
- * request fails with 503 (see rf_arena_exhausted) and a small static block
- * is handed out so the caller can unwind normally.
+ * Allocation never returns NULL: past the arena's limit it still succeeds
+ * but marks the arena exhausted, and the dispatcher fails the request with
+ * 503 at the next stage boundary (see rf_arena_exhausted).
  */
 typedef struct rf_arena rf_arena;
 
