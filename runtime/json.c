@@ -208,7 +208,7 @@ void rf_json_f64(rf_buf *b, double v)
  */
 typedef struct decimal_text {
     bool neg;
-    char digits[80];   /* significant digits, no leading zeros kept */
+    char digits[128];  /* significant digits, no leading zeros kept */
     int ndigits;
     int exp;           /* value = digits * 10^exp */
 } decimal_text;
@@ -248,8 +248,15 @@ static bool decimal_scan(const char *s, decimal_text *d)
 static void decimal_quantize(decimal_text *d, int places)
 {
     int drop = -places - d->exp;   /* digits to remove from the right */
-    if (drop <= 0)
+    if (drop <= 0) {
+        /* Pad with zeros (kept apart from the significant digits when the
+         * value is zero, which has none). */
+        for (; drop < 0 && d->ndigits > 0 && d->ndigits < (int)sizeof d->digits - 1; drop++)
+            d->digits[d->ndigits++] = '0', d->exp--;
+        if (d->ndigits == 0)
+            d->exp = -places;
         return;
+    }
     int keep = d->ndigits - drop;
     bool round_up = false;
     if (keep >= 0 && keep < d->ndigits) {
