@@ -63,6 +63,14 @@ rf_rc rf_db_begin(rf_ctx *ctx, rf_db *db, rf_db_cb cb, void *arg);
 rf_rc rf_db_commit(rf_ctx *ctx, rf_db *db, rf_db_cb cb, void *arg);
 rf_rc rf_db_rollback(rf_ctx *ctx, rf_db *db, rf_db_cb cb, void *arg);
 
+/* Set the response a failed query deserves and return RF_ERROR:
+ * RF_DB_UNAVAILABLE 503 {"detail":"Service temporarily unavailable."},
+ * RF_DB_NOT_FOUND 404 {"detail":"Not found."}, any other kind 500
+ * {"detail":"A server error occurred."} (DRF's APIException text; the
+ * cause goes to the log only).  Callers that give unique or foreign-key
+ * violations a meaning of their own check the kind first. */
+rf_rc rf_db_fail(rf_ctx *ctx, rf_db_error err);
+
 /* Results. */
 rf_db_error rf_result_error(const rf_result *r);
 const char *rf_result_message(const rf_result *r);  /* for the log only */

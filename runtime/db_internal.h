@@ -1,0 +1,153 @@
+/*
+ * db_internal.h (internal, persistence area): what db.c shares with the two
+ * backends (db_sqlite.c, db_pg.c), the query builder and PostFetch.
+ *
+ * The life of one statement:
+ *   rf_db_exec (loop)  -> an op: SQL and parameters copied, so it outlives
+ *                         whatever the caller built them in
+ *   backend->submit    -> the backend places it on a connection (waiting in
+ *                         FIFO order when none is free) and runs it
+ *   rf_db_op_done      -> on the loop: the result is handed to the callback
+ *                         (or dropped when the request went away meanwhile)
+ * Transactions pin one connection: BEGIN checks a connection out for the
+ * transaction, every statement of the transaction runs on it, COMMIT or
+ * ROLLBACK gives it back.
+ */
+#ifndef RF_DB_INTERNAL_H
+#define RF_DB_INTERNAL_H
+
+#include "restflow.h"
+
+typedef struct rf_db_op rf_db_op;
+typedef struct rf_db_txn rf_db_txn;
+
+/* ---------------------------------------------------------------------
+ * Results.  SQLite results are materialised cell by cell on the worker
+ * thread into the result's own arena; PostgreSQL results keep the PGresult
+ * (text format) and read it in place.
+ */
+typedef enum rf_cell_type {
+    RF_CELL_NULL = 0, RF_CELL_INT, RF_CELL_FLOAT, RF_CELL_TEXT
+} rf_cell_type;
+
+typedef struct rf_cell {
+    rf_cell_type type;
+    int64_t i;          /* RF_CELL_INT */
+    double f;           /* RF_CELL_FLOAT */
+    const char *s;      /* the text form of every non-NULL cell */
+} rf_cell;
+
+struct rf_result {
+    rf_db_error error;
+    const char *message;
+    int nrows, ncols;
+    int64_t affected;
+    rf_cell *cells;                 /* SQLite: nrows * ncols, row-major */
+    struct pg_result *pg;           /* PostgreSQL */
+    rf_arena *own;                  /* SQLite: the result's own arena */
+};
+
+/* A result without rows: an error kind and its message, or RF_DB_OK for a
+ * bare success.  Allocated in `own` (a fresh arena when NULL). */
+rf_result *rf_result_of(rf_arena *own, rf_db_error kind, const char *message);
+/* Free what a result owns (its arena, its PGresult). */
+void rf_result_release(rf_result *r);
+
+/* ---------------------------------------------------------------------
+ * Backends.
+ */
+typedef enum rf_op_kind {
+    RF_OP_EXEC = 0,     /* one statement, autocommit or in op->txn */
+    RF_OP_BEGIN,        /* check a connection out for op->txn, then BEGIN */
+    RF_OP_COMMIT,       /* COMMIT, then give the connection back */
+    RF_OP_ROLLBACK      /* ROLLBACK, then give the connection back */
+} rf_op_kind;
+
+typedef struct rf_db_backend {
+    /* target: the URL after its scheme prefix ("sqlite:" is removed, a
+     * PostgreSQL URL is passed whole).  Fills db->impl. */
+    bool (*open)(rf_db *db, const char *target, int pool_size,
+                 char *err, size_t errlen);
+    void (*close)(rf_db *db);
+    /* Run the op; call rf_db_op_done(op) later, on the loop thread, with
+     * op->res set.  Never calls back before returning. */
+    void (*submit)(rf_db *db, rf_db_op *op);
+} rf_db_backend;
+
+extern const rf_db_backend rf_sqlite_backend;
+extern const rf_db_backend rf_pg_backend;
+
+struct rf_db {
+    const rf_db_backend *backend;
+    rf_dialect dialect;
+    struct event_base *base;
+    char *url;
+    uint64_t statements;
+    rf_db_txn *txns;            /* open transactions, by owner */
+    void *impl;                 /* the backend's state */
+};
+
+/* A transaction: the request (owner) it belongs to and the connection it
+ * pins.  Savepoints give nested begin/commit Django's atomic() meaning. */
+struct rf_db_txn {
+    rf_db_txn *next;
+    rf_db *db;
+    void *owner;                /* the rf_ctx; NULL once the request ended */
+    void *conn;                 /* the backend's pinned connection */
+    int depth;                  /* 1: the outer transaction; >1 savepoints */
+    int refs;                   /* the open list, the request's cleanup */
+    bool closed;                /* committed or rolled back */
+    bool busy;                  /* a statement of it is running */
+    bool rollback_pending;      /* the request ended while busy */
+    bool broken;                /* its connection was lost */
+};
+
+struct rf_db_op {
+    rf_db_op *next;             /* the backend's queues */
+    rf_db *db;
+    rf_op_kind kind;
+    rf_db_txn *txn;             /* NULL: autocommit */
+    const char *name;           /* prepared statement name, or NULL */
+    const char *sql;            /* in the backend's dialect, `?` placeholders */
+    bool writes;                /* not a plain SELECT (SQLite's write gate) */
+    bool savepoint;             /* a SAVEPOINT that nests a transaction */
+    rf_value *params;
+    int nparams;
+    rf_db_cb cb;
+    void *arg;
+    void *owner;                /* passed to cb as the rf_ctx */
+    rf_arena *arena;            /* the owner's: releases the result */
+    struct rf_db_ticket *ticket;/* tells whether the owner is still there */
+    rf_result *res;
+    void *conn;                 /* the backend's connection running it */
+};
+
+void rf_db_op_done(rf_db_op *op);
+
+/* ---------------------------------------------------------------------
+ * The engine under the public functions.  `owner` is what the callback
+ * receives as its rf_ctx and what a transaction is keyed by; `arena`
+ * (may be NULL) is where the result is released, and whose end rolls back
+ * a transaction left open.  Management commands and tests without a
+ * request pass their own owner and arena.
+ */
+rf_rc rf_db_exec_as(rf_db *db, void *owner, rf_arena *arena, const rf_stmt *stmt,
+                    const rf_value *params, int nparams, rf_db_cb cb, void *arg);
+rf_rc rf_db_begin_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
+rf_rc rf_db_commit_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
+rf_rc rf_db_rollback_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
+
+/* SQL with `?` rewritten to $1, $2, ... (quoted text left alone). */
+char *rf_sql_number_placeholders(const char *sql);
+/* Whether a statement may write: anything but SELECT / VALUES / a
+ * parenthesised SELECT.  Used by SQLite to serialise writers. */
+bool rf_sql_writes(const char *sql);
+
+/* A quoted identifier ("name", quotes doubled), and alias."column". */
+void rf_sql_ident(rf_buf *b, const char *name);
+void rf_sql_column(rf_buf *b, const char *alias, const rf_field *f);
+
+/* The database an index of the app names, for a request. */
+rf_db *rf_db_for(rf_ctx *ctx, int index);
+
+#endif
