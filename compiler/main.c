@@ -1,14 +1,24 @@
 /*
  * main.c: the rflowc command line.
  *
- *   rflowc check SPEC...    diagnostics only
+ *   rflowc check SPEC...    diagnostics only; silent when every spec is valid
  *   rflowc routes SPEC      the URL table, as DRF's routers build it
  *   rflowc build ...        reserved for code generation (not yet)
+ *   rflowc dump-ast SPEC    the syntax tree, for compiler developers
  *
- * Exit status: 0 ok, 1 errors in a spec, 2 usage or internal errors.
+ * Diagnostics go to standard error, results to standard output.
+ * Exit status: 0 ok, 1 errors in a spec, 2 usage or internal errors
+ * (including a spec that cannot be read).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "source.h"
 
 #define RFLOWC_VERSION "0.1.0"
 
@@ -18,15 +28,160 @@ static const char usage_text[] =
     "usage: rflowc COMMAND [OPTIONS] SPEC...\n"
     "\n"
     "commands:\n"
-    "  check SPEC...     check specs and report every error found\n"
-    "  routes SPEC       print the URL table, in DRF's route order\n"
-    "  build SPEC        generate C sources (not implemented yet)\n"
+    "  check SPEC...      check specs and report every error found\n"
+    "  routes SPEC        print the URL table, in DRF's route order\n"
+    "  build SPEC         generate C sources (not implemented yet)\n"
+    "  dump-ast SPEC      print the syntax tree (for compiler developers)\n"
     "\n"
     "options:\n"
-    "  -h, --help        show this help\n"
-    "  --version         show the version\n"
+    "  --max-errors=N     stop after N errors (default 20; 0: no limit)\n"
+    "  -h, --help         show this help\n"
+    "  --version          show the version\n"
     "\n"
+    "A SPEC of '-' reads standard input.\n"
     "exit status: 0 ok, 1 errors in a spec, 2 usage or internal error\n";
+
+typedef struct options {
+    unsigned max_errors;
+    const char **specs;
+    int nspecs;
+} options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("rflowc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'rflowc --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static bool parse_count(const char *text, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || v > UINT_MAX)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* Options may come anywhere after the command; "--" ends them. */
+static int parse_options(int argc, char **argv, options *o)
+{
+    o->max_errors = DIAG_DEFAULT_MAX_ERRORS;
+    o->specs = calloc((size_t)argc, sizeof *o->specs);
+    o->nspecs = 0;
+    bool only_specs = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_specs || a[0] != '-' || !strcmp(a, "-")) {
+            o->specs[o->nspecs++] = a;
+        } else if (!strcmp(a, "--")) {
+            only_specs = true;
+        } else if (!strncmp(a, "--max-errors=", 13)) {
+            if (!parse_count(a + 13, &o->max_errors))
+                return usage_error("invalid --max-errors value '%s'", a + 13);
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    return EXIT_OK;
+}
+
+/* ---- loading and checking one spec -------------------------------------- */
+
+typedef struct compilation {
+    rf_arena *arena;
+    source src;
+    ast_file *ast;
+} compilation;
+
+/* Load and parse; false with diagnostics printed (or a read error) when the
+ * spec is not a syntactically valid file.  *read_failed tells the two apart. */
+static bool load_and_parse(compilation *c, const char *path, diag *d, bool *read_failed)
+{
+    *read_failed = false;
+    int err = source_load(&c->src, c->arena, path);
+    diag_set_source(d, &c->src);
+    if (err == EFBIG) {
+        diag_error_file(d, "the spec is too large (the limit is %u MiB)", SOURCE_MAX_BYTES >> 20);
+        return false;
+    }
+    if (err) {
+        fprintf(stderr, "rflowc: cannot read '%s': %s\n", path, strerror(err));
+        *read_failed = true;
+        return false;
+    }
+    c->ast = ast_parse(c->arena, &c->src, d);
+    return c->ast != NULL;
+}
+
+/* Every front-end pass over one spec; true when it is valid. */
+static bool check_spec(compilation *c, const char *path, diag *d, bool *read_failed)
+{
+    return load_and_parse(c, path, d, read_failed);
+}
+
+static int exit_status(bool read_failed, unsigned errors)
+{
+    if (read_failed)
+        return EXIT_USAGE;
+    return errors ? EXIT_SPEC_ERRORS : EXIT_OK;
+}
+
+static int cmd_check(const options *o)
+{
+    if (o->nspecs == 0)
+        return usage_error("%s", "check: no spec given");
+    diag d;
+    diag_init(&d, stderr, o->max_errors);
+    bool any_read_failed = false;
+    for (int i = 0; i < o->nspecs && !diag_stopped(&d); i++) {
+        compilation c = { .arena = rf_arena_new(0) };
+        bool read_failed;
+        check_spec(&c, o->specs[i], &d, &read_failed);
+        any_read_failed |= read_failed;
+        diag_set_source(&d, NULL);
+        rf_arena_free(c.arena);
+    }
+    unsigned errors = d.errors;
+    diag_free(&d);
+    return exit_status(any_read_failed, errors);
+}
+
+/* Commands that take exactly one spec and print something about it. */
+typedef void (*spec_printer)(const compilation *c, FILE *out);
+
+static void print_ast(const compilation *c, FILE *out)
+{
+    ast_dump(out, c->ast);
+}
+
+static int run_on_one_spec(const options *o, const char *cmd, spec_printer print)
+{
+    if (o->nspecs != 1)
+        return usage_error("%s: exactly one spec expected", cmd);
+    diag d;
+    diag_init(&d, stderr, o->max_errors);
+    compilation c = { .arena = rf_arena_new(0) };
+    bool read_failed;
+    bool ok = check_spec(&c, o->specs[0], &d, &read_failed);
+    if (ok)
+        print(&c, stdout);
+    diag_set_source(&d, NULL);
+    unsigned errors = d.errors;
+    diag_free(&d);
+    rf_arena_free(c.arena);
+    return exit_status(read_failed, errors);
+}
+
+static int cmd_routes(const options *o)
+{
+    (void)o;
+    fputs("rflowc: 'routes' is not available yet (it needs the semantic analysis)\n", stderr);
+    return EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -35,7 +190,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
         return EXIT_OK;
     }
@@ -43,11 +198,21 @@ int main(int argc, char **argv)
         puts("rflowc " RFLOWC_VERSION);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "check") || !strcmp(cmd, "routes") || !strcmp(cmd, "build")) {
-        fprintf(stderr, "rflowc: '%s' is not implemented yet\n", cmd);
-        return EXIT_USAGE;
+    options o;
+    int rc = parse_options(argc - 2, argv + 2, &o);
+    if (rc == EXIT_OK) {
+        if (!strcmp(cmd, "check"))
+            rc = cmd_check(&o);
+        else if (!strcmp(cmd, "routes"))
+            rc = cmd_routes(&o);
+        else if (!strcmp(cmd, "dump-ast"))
+            rc = run_on_one_spec(&o, cmd, print_ast);
+        else if (!strcmp(cmd, "build")) {
+            fputs("rflowc: 'build' is not implemented yet (code generation is a later issue)\n", stderr);
+            rc = EXIT_USAGE;
+        } else
+            rc = usage_error("unknown command '%s'", cmd);
     }
-    fprintf(stderr, "rflowc: unknown command '%s'\n", cmd);
-    fputs(usage_text, stderr);
-    return EXIT_USAGE;
+    free(o.specs);
+    return rc;
 }
