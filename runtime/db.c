@@ -181,9 +181,7 @@ static void answer_now(evutil_socket_t fd, short what, void *arg)
     rf_db_op_done(arg);
 }
 
-/* Errors found before an op reaches a backend still answer through the
- * loop, never from inside the call that started it. */
-static void op_answer_later(rf_db_op *op, rf_db_error kind, const char *message)
+void rf_db_op_answer_later(rf_db_op *op, rf_db_error kind, const char *message)
 {
     op->res = rf_result_of(NULL, kind, message);
     static const struct timeval now = { 0, 0 };
@@ -272,7 +270,7 @@ static void txn_abandon(rf_db_txn *t)
     if (t->broken) {
         op->txn = t;
         t->busy = true;
-        op_answer_later(op, RF_DB_UNAVAILABLE, "connection lost");
+        rf_db_op_answer_later(op, RF_DB_UNAVAILABLE, "connection lost");
         return;
     }
     txn_submit(t, op);
@@ -344,9 +342,9 @@ void rf_db_op_done(rf_db_op *op)
 static rf_rc start(rf_db *db, rf_db_op *op, rf_db_txn *t)
 {
     if (t && t->busy) {
-        op_answer_later(op, RF_DB_FAILED, "a statement of this transaction is still running");
+        rf_db_op_answer_later(op, RF_DB_FAILED, "a statement of this transaction is still running");
     } else if (t && t->broken) {
-        op_answer_later(op, RF_DB_UNAVAILABLE, "the transaction's connection was lost");
+        rf_db_op_answer_later(op, RF_DB_UNAVAILABLE, "the transaction's connection was lost");
     } else if (t) {
         txn_submit(t, op);
     } else {
@@ -405,13 +403,13 @@ static rf_rc finish(rf_db *db, rf_op_kind kind, void *owner, rf_arena *arena,
     }
     op_bind_owner(op, owner, arena, cb, arg);
     if (!t) {
-        op_answer_later(op, RF_DB_FAILED, "no transaction is open");
+        rf_db_op_answer_later(op, RF_DB_FAILED, "no transaction is open");
     } else if (t->broken && !t->busy && op->kind == RF_OP_ROLLBACK) {
         /* Nothing to undo: the server dropped the transaction with the
          * connection, so the rollback asked for has happened. */
         op->txn = t;
         t->busy = true;
-        op_answer_later(op, RF_DB_OK, NULL);
+        rf_db_op_answer_later(op, RF_DB_OK, NULL);
     } else {
         start(db, op, t);
     }

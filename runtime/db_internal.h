@@ -123,6 +123,10 @@ struct rf_db_op {
 };
 
 void rf_db_op_done(rf_db_op *op);
+/* Answer an op without running it (an error found before it reached a
+ * connection): rf_db_op_done runs from the loop, soon, never from inside
+ * the call that started the op. */
+void rf_db_op_answer_later(rf_db_op *op, rf_db_error kind, const char *message);
 
 /* ---------------------------------------------------------------------
  * The engine under the public functions.  `owner` is what the callback

@@ -1,32 +1,499 @@
 /*
  * db_sqlite.c: the embedded SQLite backend.
- * Not implemented yet: opening fails with a clear error until the backend
- * lands (persistence area, issue 4).
+ *
+ * Threads and connections.  Each SQLite database gets N connections and a
+ * thread pool of its own with N threads (N = the pool size).  A connection
+ * is checked out on the loop thread, for one statement (autocommit) or for
+ * a whole transaction (BEGIN ... COMMIT, across several trips through the
+ * loop), and the statement runs on whichever pool thread is free.  At most
+ * N connections are out, so every submitted job finds a thread: nothing
+ * ever waits inside a thread for a connection.  The pool is not the
+ * server's shared one because a blocking hook on that pool may wait, in
+ * rf_sync_call, for a query: sharing would let such hooks take every thread
+ * and starve the query they wait for.
+ *
+ * Writers.  SQLite admits one writer at a time.  Within a process, writers
+ * queue on the loop for the write gate (one write transaction or one
+ * autocommit write at a time), so they never spin in SQLite's busy handler
+ * holding a thread while the writer they wait for needs one.  Readers never
+ * wait for the gate (WAL: readers and the writer do not block each other).
+ * Across processes (--workers N on one file) SQLite's busy timeout makes a
+ * writer wait for the other process's transaction; write transactions take
+ * the write lock up front (BEGIN IMMEDIATE), so a busy error can only come
+ * at the start, where retrying is safe.  What still fails after the retries
+ * is reported as RF_DB_UNAVAILABLE (503), never as "database is locked".
+ *
+ * Results are materialised on the worker thread into the result's own
+ * arena, then handed to the loop.
+ *
+ * ":memory:" is one database per connection in SQLite, so an in-memory
+ * database has a single connection: every statement takes its turn.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
 
 #include "db_internal.h"
+#include "pool.h"
+#include "serializer.h"
 
-static bool sqlite_open(rf_db *db, const char *target, int pool_size,
-                        char *err, size_t errlen)
+#define SQ_DEFAULT_POOL 4
+#define SQ_BUSY_TIMEOUT_MS 5000
+#define SQ_BUSY_RETRIES 3
+#define SQ_CACHE_BUCKETS 64
+#define SQ_CACHE_MAX 256        /* statements kept per connection */
+
+typedef struct sq_cached {
+    struct sq_cached *next;
+    char *sql;
+    sqlite3_stmt *stmt;
+} sq_cached;
+
+typedef struct sq_conn {
+    struct sq_conn *next_free;
+    sqlite3 *handle;
+    sq_cached *cache[SQ_CACHE_BUCKETS];
+    int ncached;
+} sq_conn;
+
+typedef struct op_queue {
+    rf_db_op *head, *tail;
+} op_queue;
+
+typedef struct sq_db {
+    rf_pool *pool;
+    sq_conn *conns;
+    int nconns;
+    sq_conn *free_conns;
+    bool write_gate_taken;
+    op_queue readers, writers;  /* waiting for a connection (and the gate) */
+} sq_db;
+
+/* ---------------------------------------------------------------------
+ * Statement cache, per connection, keyed by the SQL text.
+ */
+static unsigned hash_text(const char *s)
 {
-    (void)db;
-    (void)target;
-    (void)pool_size;
-    snprintf(err, errlen, "the SQLite backend is not implemented yet");
-    return false;
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 
-static void sqlite_close(rf_db *db)
+static sq_cached **cache_slot(sq_conn *c, const char *sql)
 {
-    (void)db;
+    sq_cached **p = &c->cache[hash_text(sql) % SQ_CACHE_BUCKETS];
+    while (*p && strcmp((*p)->sql, sql) != 0)
+        p = &(*p)->next;
+    return p;
+}
+
+/* The prepared statement for sql, prepared on first use.  *temporary tells
+ * the caller to finalize it: the cache is full (dynamic SQL of unusual
+ * shapes should not grow it without bound). */
+static int cached_statement(sq_conn *c, const char *sql, sqlite3_stmt **stmt,
+                            bool *temporary)
+{
+    sq_cached **slot = cache_slot(c, sql);
+    *temporary = false;
+    if (*slot) {
+        *stmt = (*slot)->stmt;
+        return SQLITE_OK;
+    }
+    bool keep = c->ncached < SQ_CACHE_MAX;
+    int rc = sqlite3_prepare_v3(c->handle, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0,
+                                stmt, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!keep) {
+        *temporary = true;
+        return SQLITE_OK;
+    }
+    sq_cached *e = malloc(sizeof *e);
+    if (!e)
+        abort();
+    e->next = NULL;
+    e->sql = strdup(sql);
+    e->stmt = *stmt;
+    *slot = e;
+    c->ncached++;
+    return SQLITE_OK;
+}
+
+static void cache_clear(sq_conn *c)
+{
+    for (int i = 0; i < SQ_CACHE_BUCKETS; i++) {
+        while (c->cache[i]) {
+            sq_cached *e = c->cache[i];
+            c->cache[i] = e->next;
+            sqlite3_finalize(e->stmt);
+            free(e->sql);
+            free(e);
+        }
+    }
+    c->ncached = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Running one statement (on a pool thread).
+ */
+static void bind_param(sqlite3_stmt *stmt, int i, const rf_value *v)
+{
+    char text[32];
+    rf_buf day;
+    switch (v->type) {
+    case RF_V_NULL:
+        sqlite3_bind_null(stmt, i);
+        break;
+    case RF_V_INT: case RF_V_BOOL:
+        sqlite3_bind_int64(stmt, i, v->u.i);
+        break;
+    case RF_V_FLOAT:
+        sqlite3_bind_double(stmt, i, v->u.f);
+        break;
+    case RF_V_DATETIME:
+        /* Django's SQLite format: naive UTC text */
+        rf_format_datetime_sql(text, v->u.i);
+        sqlite3_bind_text(stmt, i, text, -1, SQLITE_TRANSIENT);
+        break;
+    case RF_V_DATE:
+        rf_buf_init(&day, NULL, 16);
+        rf_json_date(&day, (int32_t)v->u.i);   /* "YYYY-MM-DD", quoted */
+        sqlite3_bind_text(stmt, i, day.data + 1, (int)day.len - 2, SQLITE_TRANSIENT);
+        rf_buf_release(&day);
+        break;
+    default:
+        sqlite3_bind_text(stmt, i, v->u.s ? v->u.s : "", -1, SQLITE_STATIC);
+        break;
+    }
+}
+
+static rf_db_error error_kind(int rc)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE: case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return RF_DB_UNIQUE;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return RF_DB_FOREIGN_KEY;
+    default:
+        break;
+    }
+    switch (rc & 0xff) {
+    case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_CANTOPEN: case SQLITE_FULL:
+    case SQLITE_IOERR:
+        return RF_DB_UNAVAILABLE;
+    default:
+        return RF_DB_FAILED;
+    }
+}
+
+/* One cell: the native value and its text.  A REAL's text is written out
+ * in full ("1e+20" becomes "100000000000000000000") so that decimal columns,
+ * which SQLite keeps as REAL, read back as plain decimal text. */
+static void read_cell(sqlite3_stmt *stmt, int col, rf_arena *a, rf_cell *c)
+{
+    rf_buf text;
+    switch (sqlite3_column_type(stmt, col)) {
+    case SQLITE_NULL:
+        c->type = RF_CELL_NULL;
+        return;
+    case SQLITE_INTEGER:
+        c->type = RF_CELL_INT;
+        c->i = sqlite3_column_int64(stmt, col);
+        c->s = rf_sprintf(a, "%lld", (long long)c->i);
+        return;
+    case SQLITE_FLOAT:
+        c->type = RF_CELL_FLOAT;
+        c->f = sqlite3_column_double(stmt, col);
+        rf_buf_init(&text, a, 32);
+        rf_decimal_format(&text, (const char *)sqlite3_column_text(stmt, col), -1);
+        c->s = text.data;
+        return;
+    default:
+        c->type = RF_CELL_TEXT;
+        c->s = rf_strndup(a, (const char *)sqlite3_column_text(stmt, col),
+                          (size_t)sqlite3_column_bytes(stmt, col));
+        return;
+    }
+}
+
+static bool starts_with_word(const char *sql, const char *word)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    size_t n = strlen(word);
+    return strncasecmp(sql, word, n) == 0 && (sql[n] == ' ' || sql[n] == '\n');
+}
+
+/* Step through every row, materialising the cells. */
+static int collect_rows(sqlite3_stmt *stmt, rf_result *r)
+{
+    rf_buf cells;
+    rf_buf_init(&cells, NULL, 16 * sizeof(rf_cell));
+    r->ncols = sqlite3_column_count(stmt);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rf_buf_reserve(&cells, (size_t)r->ncols * sizeof(rf_cell));
+        rf_cell *row = (rf_cell *)(void *)(cells.data + cells.len);
+        for (int col = 0; col < r->ncols; col++)
+            read_cell(stmt, col, r->own, &row[col]);
+        cells.len += (size_t)r->ncols * sizeof(rf_cell);
+        r->nrows++;
+    }
+    r->cells = rf_alloc(r->own, cells.len ? cells.len : 1);
+    memcpy(r->cells, cells.data, cells.len);
+    rf_buf_release(&cells);
+    return rc;
+}
+
+static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
+{
+    rf_result *r = rf_result_of(NULL, RF_DB_OK, NULL);
+    sqlite3_stmt *stmt = NULL;
+    *code = SQLITE_OK;
+    bool temporary;
+    int rc = cached_statement(c, op->sql, &stmt, &temporary);
+    if (rc == SQLITE_OK) {
+        for (int i = 0; i < op->nparams; i++)
+            bind_param(stmt, i + 1, &op->params[i]);
+        rc = collect_rows(stmt, r);
+        if (rc == SQLITE_DONE && !sqlite3_stmt_readonly(stmt))
+            r->affected = sqlite3_changes64(c->handle);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        rc = sqlite3_extended_errcode(c->handle);
+        *code = rc;
+        r->error = error_kind(rc);
+        r->message = rf_strdup(r->own, sqlite3_errmsg(c->handle));
+        r->nrows = 0;
+    } else if (r->affected == 0 &&
+               (starts_with_word(op->sql, "UPDATE") || starts_with_word(op->sql, "DELETE"))) {
+        r->error = RF_DB_NOT_FOUND;
+        r->message = "no row matched";
+    }
+    if (stmt) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        if (temporary)
+            sqlite3_finalize(stmt);
+    }
+    return r;
+}
+
+static void run_plain(sq_conn *c, const char *sql)
+{
+    sqlite3_exec(c->handle, sql, NULL, NULL, NULL);
+}
+
+/* A busy error can only reach the first statement of a writer (BEGIN
+ * IMMEDIATE or an autocommit write), after SQLite's busy handler waited its
+ * timeout: nothing was done yet, so trying again is safe. */
+static bool retryable(const rf_db_op *op, int code, int attempt)
+{
+    bool first_write = op->kind == RF_OP_BEGIN || (op->kind == RF_OP_EXEC && !op->txn && op->writes);
+    return first_write && (code & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES;
+}
+
+static void job_run(void *arg)
+{
+    rf_db_op *op = arg;
+    sq_conn *c = op->conn;
+    for (int attempt = 1;; attempt++) {
+        int code;
+        op->res = run_statement(c, op, &code);
+        if (!retryable(op, code, attempt))
+            break;
+        rf_result_release(op->res);
+    }
+    /* A failed COMMIT (a deferred constraint) leaves SQLite's transaction
+     * open; the connection goes back to the pool clean. */
+    if (op->kind == RF_OP_COMMIT && op->res->error != RF_DB_OK)
+        run_plain(c, "ROLLBACK");
+}
+
+/* ---------------------------------------------------------------------
+ * Checking connections out and in (loop thread).
+ */
+static void queue_push(op_queue *q, rf_db_op *op)
+{
+    op->next = NULL;
+    if (q->tail)
+        q->tail->next = op;
+    else
+        q->head = op;
+    q->tail = op;
+}
+
+static rf_db_op *queue_pop(op_queue *q)
+{
+    rf_db_op *op = q->head;
+    q->head = op->next;
+    if (!q->head)
+        q->tail = NULL;
+    return op;
+}
+
+static sq_conn *checkout(sq_db *s)
+{
+    sq_conn *c = s->free_conns;
+    s->free_conns = c->next_free;
+    return c;
+}
+
+static void checkin(sq_db *s, sq_conn *c)
+{
+    c->next_free = s->free_conns;
+    s->free_conns = c;
+}
+
+static bool takes_gate(const rf_db_op *op)
+{
+    return op->kind == RF_OP_BEGIN || (op->kind == RF_OP_EXEC && op->writes);
+}
+
+static void job_done(void *arg);
+
+static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
+{
+    op->conn = c;
+    rf_pool_submit(s->pool, job_run, job_done, op);
+}
+
+/* Give waiting ops the free connections: one writer when the gate is
+ * free, then readers, each queue in arrival order. */
+static void pump(sq_db *s)
+{
+    if (s->writers.head && s->free_conns && !s->write_gate_taken) {
+        s->write_gate_taken = true;
+        run_on(s, queue_pop(&s->writers), checkout(s));
+    }
+    while (s->readers.head && s->free_conns)
+        run_on(s, queue_pop(&s->readers), checkout(s));
+}
+
+/* After the op: what it checked out goes back, unless it is a transaction
+ * that goes on (BEGIN succeeded: the connection and the gate stay pinned). */
+static void release_after(sq_db *s, rf_db_op *op)
+{
+    sq_conn *c = op->conn;
+    bool failed = op->res->error != RF_DB_OK;
+    switch (op->kind) {
+    case RF_OP_BEGIN:
+        if (!failed) {
+            op->txn->conn = c;
+            return;
+        }
+        break;
+    case RF_OP_EXEC:
+        if (op->txn)
+            return;
+        if (!op->writes)
+            goto connection_only;
+        break;
+    default:
+        op->txn->conn = NULL;
+        break;
+    }
+    s->write_gate_taken = false;
+connection_only:
+    checkin(s, c);
+}
+
+static void job_done(void *arg)
+{
+    rf_db_op *op = arg;
+    sq_db *s = op->db->impl;
+    release_after(s, op);
+    rf_db_op_done(op);
+    pump(s);
 }
 
 static void sqlite_submit(rf_db *db, rf_db_op *op)
 {
-    (void)db;
-    op->res = rf_result_of(NULL, RF_DB_FAILED, "not implemented yet");
-    rf_db_op_done(op);
+    sq_db *s = db->impl;
+    if (op->txn && op->txn->conn) {
+        run_on(s, op, op->txn->conn);
+        return;
+    }
+    queue_push(takes_gate(op) ? &s->writers : &s->readers, op);
+    pump(s);
+}
+
+/* ---------------------------------------------------------------------
+ * Opening and closing.
+ */
+static bool is_memory(const char *path)
+{
+    return strcmp(path, ":memory:") == 0 || strstr(path, "mode=memory") != NULL;
+}
+
+static bool conn_open(sq_conn *c, const char *path, char *err, size_t errlen)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                SQLITE_OPEN_URI;
+    if (sqlite3_open_v2(path, &c->handle, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite:%s: %s", path, sqlite3_errmsg(c->handle));
+        return false;
+    }
+    sqlite3_busy_timeout(c->handle, SQ_BUSY_TIMEOUT_MS);
+    char *msg = NULL;
+    if (sqlite3_exec(c->handle, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite:%s: %s", path, msg ? msg : "cannot configure");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static void conns_close(sq_db *s)
+{
+    for (int i = 0; i < s->nconns; i++) {
+        cache_clear(&s->conns[i]);
+        sqlite3_close_v2(s->conns[i].handle);
+    }
+    free(s->conns);
+}
+
+static bool sqlite_open(rf_db *db, const char *target, int pool_size,
+                        char *err, size_t errlen)
+{
+    /* sqlite:///abs/path, as Django-style URLs write it, is sqlite:/abs/path */
+    if (strncmp(target, "//", 2) == 0)
+        target += 2;
+    if (!*target) {
+        snprintf(err, errlen, "sqlite: URL without a path (use sqlite:PATH or sqlite::memory:)");
+        return false;
+    }
+    sq_db *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->nconns = is_memory(target) ? 1 : pool_size > 0 ? pool_size : SQ_DEFAULT_POOL;
+    s->conns = calloc((size_t)s->nconns, sizeof *s->conns);
+    for (int i = 0; i < s->nconns; i++) {
+        if (!conn_open(&s->conns[i], target, err, errlen)) {
+            s->nconns = i + 1;
+            conns_close(s);
+            free(s);
+            return false;
+        }
+        checkin(s, &s->conns[i]);
+    }
+    s->pool = rf_pool_new(db->base, s->nconns);
+    db->impl = s;
+    return true;
+}
+
+/* Queued jobs finish first (rf_pool_free delivers their completions). */
+static void sqlite_close(rf_db *db)
+{
+    sq_db *s = db->impl;
+    rf_pool_free(s->pool);
+    conns_close(s);
+    free(s);
 }
 
 const rf_db_backend rf_sqlite_backend = { sqlite_open, sqlite_close, sqlite_submit };
