@@ -35,11 +35,21 @@ const rf_action *rf_ctx_action(const rf_ctx *ctx);
 const rf_resource *rf_ctx_resource(const rf_ctx *ctx);  /* the view's model */
 rf_method rf_ctx_method(const rf_ctx *ctx);
 const char *rf_ctx_path(const rf_ctx *ctx);              /* decoded path */
-const char *rf_ctx_query(const rf_ctx *ctx, const char *name);  /* first value */
+/* A query parameter; a repeated one gives its last value, as Django's
+ * QueryDict.get (request.query_params.get) does. */
+const char *rf_ctx_query(const rf_ctx *ctx, const char *name);
+/* Every query parameter in order, repeats included (decoded). */
+int rf_ctx_query_count(const rf_ctx *ctx);
+void rf_ctx_query_at(const rf_ctx *ctx, int i, const char **name, const char **value);
+const char *rf_ctx_raw_query(const rf_ctx *ctx);         /* NULL when none */
 const char *rf_ctx_header(const rf_ctx *ctx, const char *name);
 const char *rf_ctx_kwarg(const rf_ctx *ctx, const char *name);  /* URL kwarg */
 const char *rf_ctx_client_ip(const rf_ctx *ctx);  /* NUM_PROXIES applied */
 rf_db *rf_ctx_db(rf_ctx *ctx, int index);         /* the app's databases */
+/* Django's request.build_absolute_uri(location): "http://<Host>" + location
+ * (which starts with '/'); location NULL: the request's own path and query
+ * string as received. */
+char *rf_ctx_absolute_url(rf_ctx *ctx, const char *location);
 
 /* The authenticated user, or NULL for the anonymous user. */
 const rf_user *rf_ctx_user(const rf_ctx *ctx);
@@ -132,6 +142,10 @@ struct rf_view {
     /* Hooks; NULL when not set. */
     const rf_hook *get_queryset, *get_object, *get_serializer_context;
     const rf_hook *perform_create, *perform_update, *perform_destroy;
+    /* DRF's config when no action applies (self.action is None): OPTIONS
+     * and methods the route does not map (405).  NULL: the route's first
+     * mapped action (GET first), the same config for an APIView. */
+    const rf_action *default_action;
 };
 
 /* ---------------------------------------------------------------------
@@ -155,6 +169,8 @@ typedef struct rf_route {
     const rf_action *by_method[RF_METHOD_COUNT];  /* NULL: not handled */
     const char *url_name;            /* "product-detail" */
     const char *name_suffix;         /* viewsets: "List", "Instance" */
+    const char *view_name;           /* overrides the computed name: an
+                                        extra action's name ("Publish") */
     bool detail;                     /* object route: has the lookup */
     const rf_root_entry *root;       /* RF_ROUTE_API_ROOT */
     uint16_t nroot;
