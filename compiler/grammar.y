@@ -50,12 +50,14 @@ typedef struct parse_ctx {
     lexer lx;
     ast_file *file;
     token prev;                  /* the token fed before the current one */
+    const struct yyParser *parser;
     bool aborted;                /* stop feeding tokens: an error that
                                     recovery cannot pass */
 } parse_ctx;
 
 typedef struct block_head {
-    ast_ident *kind, *name, *base;
+    ast_ident *kind_word, *name, *base;
+    ast_block_kind kind;         /* 0 when the head is invalid (reported) */
 } block_head;
 
 typedef struct call_arg {
@@ -71,6 +73,7 @@ typedef struct call_args {
 
 struct yyParser;
 static void report_syntax_error(struct yyParser *p, int major, token tok);
+static bool recovering(const parse_ctx *ctx);
 
 static ast_ident *new_ident(parse_ctx *ctx, token t)
 {
@@ -212,8 +215,16 @@ static void report_unknown_kind(parse_ctx *ctx, const ast_ident *word, bool nest
             names_suggest_consider(&s, ast_block_kind_name((ast_block_kind)k));
     diag_error(ctx->diag, word->span, nested ? "unknown block '%s'" : "unknown declaration kind '%s'",
                word->text);
-    if (names_suggest_best(&s))
+    if (names_suggest_best(&s)) {
         diag_hint(ctx->diag, "did you mean '%s'?", names_suggest_best(&s));
+        return;
+    }
+    rf_buf kinds;
+    rf_buf_init(&kinds, ctx->arena, 256);
+    for (int k = AST_SPEC; k <= AST_HOOKS; k++)
+        if (ast_block_kind_is_nested((ast_block_kind)k) == nested)
+            rf_buf_printf(&kinds, "%s%s", kinds.len ? ", " : "", ast_block_kind_name((ast_block_kind)k));
+    diag_hint(ctx->diag, "expected one of: %s", kinds.data);
 }
 
 static bool check_placement(parse_ctx *ctx, const ast_ident *word, ast_block_kind kind, bool nested)
@@ -225,16 +236,16 @@ static bool check_placement(parse_ctx *ctx, const ast_ident *word, ast_block_kin
                    "a '%s' declaration cannot appear inside another block; is a '}' missing before it?",
                    word->text);
     else
-        diag_error(ctx->diag, word->span, "a '%s' block belongs inside a view or viewset", word->text);
+        diag_error(ctx->diag, word->span, "'%s' blocks belong inside a view or viewset", word->text);
     return false;
 }
 
 static bool check_head_shape(parse_ctx *ctx, const block_head *h, ast_block_kind kind)
 {
-    const char *word = h->kind->text;
+    const char *word = h->kind_word->text;
     bool ok = true;
     if (kind_takes_name(kind) && !h->name) {
-        diag_error(ctx->diag, span_make(span_end(h->kind->span), 0), "'%s' needs a name: %s NAME { ... }",
+        diag_error(ctx->diag, span_make(span_end(h->kind_word->span), 0), "'%s' needs a name: %s NAME { ... }",
                    word, word);
         ok = false;
     }
@@ -249,23 +260,35 @@ static bool check_head_shape(parse_ctx *ctx, const block_head *h, ast_block_kind
     return ok;
 }
 
-static ast_block *finish_block(parse_ctx *ctx, block_head h, token lbrace, ast_member_array members,
-                               token rbrace, bool nested)
+/* A block's header, checked as soon as it is read (before its body, so
+ * diagnostics come out in source order). */
+static block_head make_head(parse_ctx *ctx, token kind_word, const token *name, const token *base,
+                            bool nested)
 {
-    ast_block_kind kind = ast_block_kind_from_word(h.kind->text);
-    if (!kind) {
-        report_unknown_kind(ctx, h.kind, nested);
-        return NULL;
-    }
-    if (!check_placement(ctx, h.kind, kind, nested) || !check_head_shape(ctx, &h, kind))
+    block_head h = { new_ident(ctx, kind_word), name ? new_ident(ctx, *name) : NULL,
+                     base ? new_ident(ctx, *base) : NULL, 0 };
+    ast_block_kind kind = ast_block_kind_from_word(h.kind_word->text);
+    if (recovering(ctx))
+        h.kind = kind;   /* the tokens are leftovers of a syntax error */
+    else if (!kind)
+        report_unknown_kind(ctx, h.kind_word, nested);
+    else if (check_placement(ctx, h.kind_word, kind, nested) && check_head_shape(ctx, &h, kind))
+        h.kind = kind;
+    return h;
+}
+
+static ast_block *finish_block(parse_ctx *ctx, block_head h, token lbrace, ast_member_array members,
+                               token rbrace)
+{
+    if (!h.kind)
         return NULL;
     ast_block *b = rf_calloc(ctx->arena, sizeof *b);
-    b->kind = kind;
-    b->kind_word = h.kind;
+    b->kind = h.kind;
+    b->kind_word = h.kind_word;
     b->name = h.name;
     b->base = h.base;
     b->members = members;
-    b->span = span_join(h.kind->span, rbrace.span);
+    b->span = span_join(h.kind_word->span, rbrace.span);
     b->open_brace = lbrace.span;
     return b;
 }
@@ -298,14 +321,22 @@ blocks ::= .
 blocks ::= blocks block(B).  { if (B) ast_block_array_push(ctx->arena, &ctx->file->blocks, B); }
 
 %type block {ast_block *}
-block(A) ::= head(H) LBRACE(L) members(M) RBRACE(R).  { A = finish_block(ctx, H, L, M, R, false); }
-block(A) ::= error LBRACE members RBRACE.              { A = NULL; }
+block(A) ::= decl_head(H) LBRACE(L) members(M) RBRACE(R).  { A = finish_block(ctx, H, L, M, R); }
+block(A) ::= error LBRACE members RBRACE.                   { A = NULL; }
 
-%type head {block_head}
-head(A) ::= IDENT(K).                              { A = (block_head){ new_ident(ctx, K), NULL, NULL }; }
-head(A) ::= IDENT(K) IDENT(N).                     { A = (block_head){ new_ident(ctx, K), new_ident(ctx, N), NULL }; }
-head(A) ::= IDENT(K) COLON IDENT(B).               { A = (block_head){ new_ident(ctx, K), NULL, new_ident(ctx, B) }; }
-head(A) ::= IDENT(K) IDENT(N) COLON IDENT(B).      { A = (block_head){ new_ident(ctx, K), new_ident(ctx, N), new_ident(ctx, B) }; }
+/* The same header at the top level and nested, as two symbols so that each
+ * is checked for its place when it is read. */
+%type decl_head {block_head}
+decl_head(A) ::= IDENT(K).                          { A = make_head(ctx, K, NULL, NULL, false); }
+decl_head(A) ::= IDENT(K) IDENT(N).                 { A = make_head(ctx, K, &N, NULL, false); }
+decl_head(A) ::= IDENT(K) COLON IDENT(B).           { A = make_head(ctx, K, NULL, &B, false); }
+decl_head(A) ::= IDENT(K) IDENT(N) COLON IDENT(B).  { A = make_head(ctx, K, &N, &B, false); }
+
+%type nested_head {block_head}
+nested_head(A) ::= IDENT(K).                          { A = make_head(ctx, K, NULL, NULL, true); }
+nested_head(A) ::= IDENT(K) IDENT(N).                 { A = make_head(ctx, K, &N, NULL, true); }
+nested_head(A) ::= IDENT(K) COLON IDENT(B).           { A = make_head(ctx, K, NULL, &B, true); }
+nested_head(A) ::= IDENT(K) IDENT(N) COLON IDENT(B).  { A = make_head(ctx, K, &N, &B, true); }
 
 %type members {ast_member_array}
 members(A) ::= .                          { memset(&A, 0, sizeof A); }
@@ -318,8 +349,8 @@ member(A) ::= IDENT(K) EQ expr(E) SEMI(S). {
     A->key = new_ident(ctx, K);
     A->value = E;
 }
-member(A) ::= head(H) LBRACE(L) members(M) RBRACE(R). {
-    ast_block *b = finish_block(ctx, H, L, M, R, true);
+member(A) ::= nested_head(H) LBRACE(L) members(M) RBRACE(R). {
+    ast_block *b = finish_block(ctx, H, L, M, R);
     A = NULL;
     if (b) {
         A = new_member(ctx, AST_NESTED, b->span);
@@ -467,30 +498,70 @@ kwkey(A) ::= NULL(N).                     { memset(&A, 0, sizeof A); ast_ident_a
 %code {
 /* ---- syntax error messages ---------------------------------------------- */
 
-/* Would the parser, in its current state, accept `tok`?  Simulates the
- * reductions lemon would make (they may be default reductions that only
- * fail later) on a copy of the state stack. */
-static bool parser_accepts(const yyParser *p, YYCODETYPE tok)
-{
+/* A dry run of the parser on a copy of its state stack: what would it do
+ * with the next tokens?  Lemon may make default reductions before it finds
+ * that a token is wrong, so looking at the top state alone is not enough. */
+typedef struct dry_run {
     YYACTIONTYPE states[YYSTACKDEPTH + 1];
-    int top = (int)(p->yytos - p->yystack);
-    for (int i = 0; i <= top; i++)
-        states[i] = p->yystack[i].stateno;
-    YYACTIONTYPE act = states[top];
+    int top;
+} dry_run;
+
+static void dry_run_init(dry_run *r, const yyParser *p)
+{
+    r->top = (int)(p->yytos - p->yystack);
+    for (int i = 0; i <= r->top; i++)
+        r->states[i] = p->yystack[i].stateno;
+}
+
+/* Feed one token; false when the parser would reject it. */
+static bool dry_run_feed(dry_run *r, YYCODETYPE tok)
+{
+    YYACTIONTYPE act = r->states[r->top];
     for (;;) {
         act = yy_find_shift_action(tok, act);
         if (act >= YY_MIN_REDUCE) {
             unsigned rule = act - YY_MIN_REDUCE;
-            int below = top + yyRuleInfoNRhs[rule];
+            int below = r->top + yyRuleInfoNRhs[rule];
             if (below < 0 || below + 1 > YYSTACKDEPTH)
                 return false;
-            act = yy_find_reduce_action(states[below], yyRuleInfoLhs[rule]);
-            top = below + 1;
-            states[top] = act;
+            act = yy_find_reduce_action(r->states[below], yyRuleInfoLhs[rule]);
+            r->top = below + 1;
+            r->states[r->top] = act;
+        } else if (act <= YY_MAX_SHIFTREDUCE) {
+            if (r->top + 1 > YYSTACKDEPTH)
+                return false;
+            /* as yy_shift: a shift-reduce leaves a pending reduction */
+            if (act > YY_MAX_SHIFT)
+                act += YY_MIN_REDUCE - YY_MIN_SHIFTREDUCE;
+            r->states[++r->top] = act;
+            return true;
         } else {
-            return act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION;
+            return act == YY_ACCEPT_ACTION;
         }
     }
+}
+
+static bool parser_accepts(const yyParser *p, YYCODETYPE tok)
+{
+    dry_run r;
+    dry_run_init(&r, p);
+    return dry_run_feed(&r, tok);
+}
+
+/* True when `next` is wrong here but right after a ';', and starts a new
+ * line: then the ';' at the end of the previous line is missing.  (On one
+ * line, what is missing is less certain; lemon's recovery takes over.) */
+static bool semicolon_missing_before(const parse_ctx *ctx, const yyParser *p, token next)
+{
+    dry_run r;
+    dry_run_init(&r, p);
+    if (!next.type || !ctx->prev.type || dry_run_feed(&r, (YYCODETYPE)next.type))
+        return false;
+    uint32_t prev_line = source_locate(ctx->src, span_end(ctx->prev.span)).line;
+    if (source_locate(ctx->src, next.span.off).line == prev_line)
+        return false;
+    dry_run_init(&r, p);
+    return dry_run_feed(&r, TK_SEMI) && dry_run_feed(&r, (YYCODETYPE)next.type);
 }
 
 static const int value_starters[] = {
@@ -525,7 +596,7 @@ static void describe_token(rf_buf *b, const parse_ctx *ctx, token t)
 /* Fill `out` with the tokens worth naming and return their count; *value
  * tells whether any value may follow (the value starters are then not
  * listed one by one). */
-static int expected_tokens(const yyParser *p, int out[YYNTOKEN], bool *value)
+static int expected_tokens(const yyParser *p, int out[YYNTOKEN], bool *value, bool with_continuations)
 {
     bool ok[YYNTOKEN] = { false };
     for (int t = 1; t < YYNTOKEN; t++)
@@ -539,7 +610,7 @@ static int expected_tokens(const yyParser *p, int out[YYNTOKEN], bool *value)
     int n = 0;
     for (size_t i = 0; i < sizeof listing_order / sizeof listing_order[0]; i++) {
         int t = listing_order[i];
-        if (ok[t] && !continues_expression(t))
+        if (ok[t] && (with_continuations || !continues_expression(t)))
             out[n++] = t;
     }
     return n;
@@ -577,11 +648,16 @@ static void report_syntax_error(struct yyParser *p, int major, token tok)
         return;
     int expected[YYNTOKEN];
     bool value;
-    int n = expected_tokens(p, expected, &value);
+    int n = expected_tokens(p, expected, &value, false);
+    if (n + value == 0)
+        n = expected_tokens(p, expected, &value, true);
     rf_buf msg;
     rf_buf_init(&msg, ctx->arena, 128);
     bool listed = n + value >= 1 && n + value <= 4;
-    if (listed) {
+    bool at_top_level = !open_brackets(p, NULL);
+    if (at_top_level && n == 1 && expected[0] == TK_IDENT && !value) {
+        rf_buf_puts(&msg, "expected a declaration before ");
+    } else if (listed) {
         rf_buf_puts(&msg, "expected ");
         int items = n + value, done = 0;
         if (value)
@@ -596,9 +672,11 @@ static void report_syntax_error(struct yyParser *p, int major, token tok)
     }
     describe_token(&msg, ctx, tok);
     /* A missing ';' is best shown where it belongs: right after the
-     * previous token, as GCC does. */
+     * previous token, as GCC does; so is the end of the file, on a line
+     * that has something to show. */
     bool missing_semi = listed && n == 1 && !value && expected[0] == TK_SEMI && ctx->prev.type;
-    span at = missing_semi ? span_make(span_end(ctx->prev.span), 0) : tok.span;
+    bool at_prev_end = (missing_semi || major == 0) && ctx->prev.type;
+    span at = at_prev_end ? span_make(span_end(ctx->prev.span), 0) : tok.span;
     diag_error(ctx->diag, at, "%s", msg.data);
     token open = { 0 };
     if (open_brackets(p, &open)) {
@@ -612,6 +690,13 @@ static void report_syntax_error(struct yyParser *p, int major, token tok)
 
 /* ---- the driver --------------------------------------------------------- */
 
+/* After a syntax error lemon skips tokens until three have been shifted;
+ * reductions in that window work on leftovers and report nothing. */
+static bool recovering(const parse_ctx *ctx)
+{
+    return ctx->parser->yyerrcnt >= 0;
+}
+
 /* Before an opening bracket is parsed: refuse one level too many, before
  * lemon's fixed stack could fill. */
 static bool may_open_bracket(parse_ctx *ctx, const yyParser *p, token t)
@@ -621,6 +706,21 @@ static bool may_open_bracket(parse_ctx *ctx, const yyParser *p, token t)
     diag_error(ctx->diag, t.span, "brackets are nested too deeply (the limit is %d levels)", AST_MAX_DEPTH);
     ctx->aborted = true;
     return false;
+}
+
+/* The most common slip, a missing ';', is repaired rather than recovered
+ * from: report it, feed the parser the ';', and the member after it is
+ * parsed (and checked) as written. */
+static void insert_semicolon(parse_ctx *ctx, yyParser *p, token next)
+{
+    if (!next.after_error && !ctx->prev.after_error && !recovering(ctx)) {
+        rf_buf msg;
+        rf_buf_init(&msg, ctx->arena, 64);
+        describe_token(&msg, ctx, next);
+        diag_error(ctx->diag, span_make(span_end(ctx->prev.span), 0), "expected ';' before %s", msg.data);
+    }
+    token semi = { .type = TK_SEMI, .span = span_make(span_end(ctx->prev.span), 0) };
+    rflow_parser(p, TK_SEMI, semi);
 }
 
 ast_file *ast_parse(rf_arena *a, const source *src, diag *d)
@@ -637,10 +737,13 @@ ast_file *ast_parse(rf_arena *a, const source *src, diag *d)
 
     yyParser parser;
     rflow_parserInit(&parser, &ctx);
+    ctx.parser = &parser;
     for (;;) {
         token t = lexer_next(&ctx.lx);
         if (is_opener(t.type) && !may_open_bracket(&ctx, &parser, t))
             break;
+        if (semicolon_missing_before(&ctx, &parser, t))
+            insert_semicolon(&ctx, &parser, t);
         rflow_parser(&parser, t.type, t);
         ctx.prev = t;
         if (t.type == 0 || ctx.aborted || diag_stopped(d))
