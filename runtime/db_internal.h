@@ -151,6 +151,27 @@ bool rf_sql_writes(const char *sql);
 void rf_sql_ident(rf_buf *b, const char *name);
 void rf_sql_column(rf_buf *b, const char *alias, const rf_field *f);
 
+/* The type of rf_value a field's record member holds (record.c). */
+rf_vtype rf_field_vtype(const rf_field *f);
+
+/* ---------------------------------------------------------------------
+ * Schema (schema.c).
+ */
+/* The built-in tables' names: the app's, or Django's defaults. */
+const char *rf_schema_user_table(const rf_app *app);
+const char *rf_schema_token_table(const rf_app *app);
+/* CREATE TABLE IF NOT EXISTS for the user and token tables, in Django's
+ * column layout.  Returns the count; statements in *out. */
+int rf_schema_auth_statements(rf_arena *a, const rf_app *app, rf_dialect d,
+                              const char ***out);
+/* The statements of app->schema_sql[d] that belong to database db. */
+int rf_schema_app_statements(rf_arena *a, const rf_app *app, rf_dialect d, int db,
+                             const char ***out);
+/* The table a `CREATE TABLE IF NOT EXISTS` statement creates, else NULL. */
+const char *rf_schema_created_table(rf_arena *a, const char *stmt);
+/* One row when the table named by the parameter exists. */
+const char *rf_schema_table_exists_sql(rf_dialect d);
+
 /* The database an index of the app names, for a request. */
 rf_db *rf_db_for(rf_ctx *ctx, int index);
 

@@ -1,17 +1,357 @@
 /*
- * postfetch.c: PostFetch execution.
- * Not implemented yet (persistence area, issue 4): answers 501 until the
- * windowed query lands.
+ * postfetch.c: attach related rows to a page of base rows, with one query
+ * per PostFetch whatever the page size:
+ *
+ *   SELECT s."id", s."rating", s."comment", s.rf_key FROM (
+ *     SELECT t."id", t."rating", t."comment", t."product_id" AS rf_key,
+ *            row_number() OVER (PARTITION BY t."product_id"
+ *                               ORDER BY t."created_at" DESC, t."id") AS rf_rn
+ *     FROM "review" t
+ *     WHERE t."product_id" IN (SELECT value FROM json_each(?))   -- SQLite
+ *           t."product_id" = ANY(?)                              -- PostgreSQL
+ *       AND (the PostFetch queryset's conditions)
+ *   ) s WHERE s.rf_rn <= ? ORDER BY s.rf_key, s.rf_rn
+ *
+ * The page's keys travel as one parameter (a JSON array for SQLite, an
+ * array literal for PostgreSQL), so the text is the same for every page
+ * size and is prepared once per connection.  The related primary key ends
+ * every window ordering, so ties are broken the same way on every backend.
+ * The PostFetches of one request run concurrently, each on its own
+ * database (`using`).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "db_internal.h"
+
+typedef struct pf_run {
+    rf_ctx *ctx;
+    rf_arena *a;
+    rf_rowset *rows;
+    int pending;
+    rf_db_error error;
+    void (*k)(rf_ctx *, rf_rc);
+} pf_run;
+
+typedef struct pf_call {
+    pf_run *run;
+    const rf_postfetch *pf;
+} pf_call;
+
+/* ---------------------------------------------------------------------
+ * Keys.
+ */
+/* SQLite keeps UUIDs as Django does (32 hex digits), PostgreSQL as uuid:
+ * keys are compared without dashes on both sides. */
+static const char *key_text(rf_arena *a, const rf_field *f, const char *s)
+{
+    if (f->type != RF_F_UUID || !strchr(s, '-'))
+        return s;
+    char *out = rf_alloc(a, strlen(s) + 1), *o = out;
+    for (; *s; s++)
+        if (*s != '-')
+            *o++ = *s;
+    *o = '\0';
+    return out;
+}
+
+static void write_sqlite_keys(rf_buf *b, const pf_run *run, const rf_field *key)
+{
+    rf_buf_putc(b, '[');
+    bool first = true;
+    for (int i = 0; i < run->rows->n; i++) {
+        rf_value v = rf_record_value(run->rows->rows[i].rec, key);
+        if (v.type == RF_V_NULL)
+            continue;
+        if (!first)
+            rf_buf_putc(b, ',');
+        first = false;
+        if (v.type == RF_V_INT)
+            rf_json_i64(b, v.u.i);
+        else
+            rf_json_str(b, key_text(run->a, key, v.u.s));
+    }
+    rf_buf_putc(b, ']');
+}
+
+/* A PostgreSQL array literal: {1,2} or {"a","b\"c"}. */
+static void write_pg_keys(rf_buf *b, const pf_run *run, const rf_field *key)
+{
+    rf_buf_putc(b, '{');
+    bool first = true;
+    for (int i = 0; i < run->rows->n; i++) {
+        rf_value v = rf_record_value(run->rows->rows[i].rec, key);
+        if (v.type == RF_V_NULL)
+            continue;
+        if (!first)
+            rf_buf_putc(b, ',');
+        first = false;
+        if (v.type == RF_V_INT) {
+            rf_buf_printf(b, "%lld", (long long)v.u.i);
+            continue;
+        }
+        rf_buf_putc(b, '"');
+        for (const char *s = v.u.s; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                rf_buf_putc(b, '\\');
+            rf_buf_putc(b, *s);
+        }
+        rf_buf_putc(b, '"');
+    }
+    rf_buf_putc(b, '}');
+}
+
+static bool page_has_keys(const rf_rowset *rows, const rf_field *key)
+{
+    for (int i = 0; i < rows->n; i++)
+        if (rf_record_value(rows->rows[i].rec, key).type != RF_V_NULL)
+            return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------------
+ * The query.
+ */
+static bool ordered_by(const rf_postfetch *pf, const rf_field *f)
+{
+    for (uint16_t i = 0; i < pf->norder; i++)
+        if (pf->order[i].field == f)
+            return true;
+    return false;
+}
+
+static void window_order(rf_buf *b, const rf_postfetch *pf)
+{
+    const rf_field *pk = &pf->res->fields[pf->res->pk];
+    rf_buf_lit(b, " ORDER BY ");
+    for (uint16_t i = 0; i < pf->norder; i++) {
+        if (i)
+            rf_buf_lit(b, ", ");
+        rf_sql_column(b, "t", pf->order[i].field);
+        if (pf->order[i].desc)
+            rf_buf_lit(b, " DESC");
+    }
+    if (!ordered_by(pf, pk)) {
+        if (pf->norder)
+            rf_buf_lit(b, ", ");
+        rf_sql_column(b, "t", pk);
+    }
+}
+
+static void value_columns(rf_buf *b, const rf_postfetch *pf, const char *alias)
+{
+    for (uint16_t i = 0; i < pf->nvalues; i++) {
+        rf_sql_column(b, alias, &pf->res->fields[pf->values[i]]);
+        rf_buf_lit(b, ", ");
+    }
+}
+
+static const char *postfetch_sql(rf_arena *a, const rf_postfetch *pf, rf_dialect d)
+{
+    rf_buf b;
+    rf_buf_init(&b, a, 512);
+    rf_buf_lit(&b, "SELECT ");
+    value_columns(&b, pf, "s");
+    rf_buf_lit(&b, "s.rf_key FROM (SELECT ");
+    value_columns(&b, pf, "t");
+    rf_sql_column(&b, "t", pf->related_key);
+    rf_buf_lit(&b, " AS rf_key, row_number() OVER (PARTITION BY ");
+    rf_sql_column(&b, "t", pf->related_key);
+    window_order(&b, pf);
+    rf_buf_lit(&b, ") AS rf_rn FROM ");
+    rf_sql_ident(&b, pf->res->table);
+    rf_buf_lit(&b, " t WHERE ");
+    rf_sql_column(&b, "t", pf->related_key);
+    rf_buf_puts(&b, d == RF_SQLITE ? " IN (SELECT value FROM json_each(?))" : " = ANY(?)");
+    for (uint16_t i = 0; i < pf->nconds; i++)
+        rf_buf_printf(&b, " AND (%s)", pf->conds[i].sql);
+    rf_buf_lit(&b, ") s");
+    if (pf->limit > 0)
+        rf_buf_lit(&b, " WHERE s.rf_rn <= ?");
+    rf_buf_lit(&b, " ORDER BY s.rf_key, s.rf_rn");
+    return b.data;
+}
+
+/* The keys, the conditions' literal arguments, the limit.  PostFetch
+ * conditions are fixed in the spec: only literal arguments make sense. */
+static rf_value *postfetch_params(pf_run *run, const rf_postfetch *pf, rf_dialect d, int *n)
+{
+    int total = 2;
+    for (uint16_t i = 0; i < pf->nconds; i++)
+        total += pf->conds[i].nargs;
+    rf_value *params = rf_alloc(run->a, (size_t)total * sizeof *params);
+    rf_buf keys;
+    rf_buf_init(&keys, run->a, 256);
+    if (d == RF_SQLITE)
+        write_sqlite_keys(&keys, run, pf->base_key);
+    else
+        write_pg_keys(&keys, run, pf->base_key);
+    int k = 0;
+    params[k++] = RF_VTEXT(keys.data);
+    for (uint16_t i = 0; i < pf->nconds; i++)
+        for (uint16_t j = 0; j < pf->conds[i].nargs; j++)
+            params[k++] = pf->conds[i].args[j].value;
+    if (pf->limit > 0)
+        params[k++] = RF_VINT(pf->limit);
+    *n = k;
+    return params;
+}
+
+/* ---------------------------------------------------------------------
+ * Attaching.
+ */
+typedef struct keyed_row {
+    int64_t i;
+    const char *s;
+    int row;
+} keyed_row;
+
+static int compare_keys(const keyed_row *x, const keyed_row *y)
+{
+    if (x->s || y->s)
+        return strcmp(x->s ? x->s : "", y->s ? y->s : "");
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int compare_keyed(const void *x, const void *y)
+{
+    int c = compare_keys(x, y);
+    return c ? c : ((const keyed_row *)x)->row - ((const keyed_row *)y)->row;
+}
+
+/* The base rows sorted by key (rows with a NULL key left out). */
+static keyed_row *sort_base_rows(pf_run *run, const rf_field *key, int *n)
+{
+    keyed_row *keyed = rf_alloc(run->a, (size_t)(run->rows->n + 1) * sizeof *keyed);
+    int k = 0;
+    for (int i = 0; i < run->rows->n; i++) {
+        rf_value v = rf_record_value(run->rows->rows[i].rec, key);
+        if (v.type == RF_V_NULL)
+            continue;
+        keyed[k] = (keyed_row){ .row = i };
+        if (v.type == RF_V_INT)
+            keyed[k].i = v.u.i;
+        else
+            keyed[k].s = key_text(run->a, key, v.u.s);
+        k++;
+    }
+    qsort(keyed, (size_t)k, sizeof *keyed, compare_keyed);
+    *n = k;
+    return keyed;
+}
+
+static keyed_row result_key(pf_run *run, const rf_result *r, int row, int col,
+                            const rf_field *key)
+{
+    keyed_row kr = { .row = -1 };
+    if (rf_field_vtype(key) == RF_V_INT)
+        kr.i = rf_result_int(r, row, col);
+    else
+        kr.s = key_text(run->a, key, rf_result_text(r, row, col));
+    return kr;
+}
+
+/* The first base row whose key is not below k. */
+static int lower_bound(const keyed_row *keyed, int n, const keyed_row *k)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (compare_keys(&keyed[mid], k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Results come grouped by key: load each group once and share its records
+ * among the base rows with that key. */
+static void attach_results(pf_run *run, const rf_postfetch *pf, const rf_result *r)
+{
+    int nkeyed;
+    keyed_row *keyed = sort_base_rows(run, pf->base_key, &nkeyed);
+    int nres = rf_result_nrows(r);
+    for (int start = 0; start < nres;) {
+        keyed_row k = result_key(run, r, start, pf->nvalues, pf->related_key);
+        int end = start + 1;
+        while (end < nres) {
+            keyed_row next = result_key(run, r, end, pf->nvalues, pf->related_key);
+            if (compare_keys(&k, &next) != 0)
+                break;
+            end++;
+        }
+        void **recs = rf_alloc(run->a, (size_t)(end - start) * sizeof *recs);
+        for (int i = start; i < end; i++) {
+            recs[i - start] = rf_record_new(run->a, pf->res);
+            rf_result_load(r, i, 0, run->a, pf->res, recs[i - start], pf->values, pf->nvalues);
+        }
+        for (int b = lower_bound(keyed, nkeyed, &k);
+             b < nkeyed && compare_keys(&keyed[b], &k) == 0; b++)
+            run->rows->rows[keyed[b].row].attach[pf->slot] =
+                (rf_attach){ .n = end - start, .recs = recs };
+        start = end;
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Running.
+ */
+static void finish(pf_run *run)
+{
+    if (--run->pending > 0)
+        return;
+    if (run->error != RF_DB_OK)
+        run->k(run->ctx, rf_db_fail(run->ctx, run->error));
+    else
+        run->k(run->ctx, RF_OK);
+}
+
+static void fetched(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    pf_call *call = arg;
+    rf_db_error err = rf_result_error(res);
+    if (err != RF_DB_OK)
+        call->run->error = err;
+    else
+        attach_results(call->run, call->pf, res);
+    finish(call->run);
+}
+
+static void ensure_attach(pf_run *run, int nslots)
+{
+    for (int i = 0; i < run->rows->n; i++)
+        if (!run->rows->rows[i].attach)
+            run->rows->rows[i].attach = rf_calloc(run->a, (size_t)nslots * sizeof(rf_attach));
+}
+
+static void start_one(pf_run *run, const rf_postfetch *pf)
+{
+    rf_db *db = rf_db_for(run->ctx, pf->db);
+    rf_dialect d = rf_db_dialect(db);
+    rf_stmt stmt = { .name = NULL };
+    stmt.sql[d] = postfetch_sql(run->a, pf, d);
+    int n;
+    rf_value *params = postfetch_params(run, pf, d, &n);
+    pf_call *call = rf_alloc(run->a, sizeof *call);
+    *call = (pf_call){ .run = run, .pf = pf };
+    run->pending++;
+    rf_db_exec(run->ctx, db, &stmt, params, n, fetched, call);
+}
 
 rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
                        rf_rowset *rows, int nslots, void (*k)(rf_ctx *, rf_rc))
 {
-    (void)pfs;
-    (void)n;
-    (void)rows;
-    (void)nslots;
-    (void)k;
-    return rf_error(ctx, 501, "PostFetch is not implemented yet.");
+    pf_run *run = rf_calloc(rf_ctx_arena(ctx), sizeof *run);
+    *run = (pf_run){ .ctx = ctx, .a = rf_ctx_arena(ctx), .rows = rows, .k = k };
+    if (nslots > 0)
+        ensure_attach(run, nslots);
+    /* Callbacks never run before rf_db_exec returns: counting as they
+     * start is safe. */
+    for (int i = 0; i < n; i++)
+        if (page_has_keys(rows, pfs[i]->base_key))
+            start_one(run, pfs[i]);
+    /* an empty page, or no keys: no query at all */
+    return run->pending ? RF_PENDING : RF_OK;
 }

@@ -48,6 +48,11 @@ static rf_vtype vtype_of(rf_ftype t)
     }
 }
 
+rf_vtype rf_field_vtype(const rf_field *f)
+{
+    return vtype_of(f->type);
+}
+
 /* "pk" names the primary key, as in Django; a ForeignKey answers to its
  * name and to its column (owner and owner_id). */
 const rf_field *rf_resource_field(const rf_resource *res, const char *name)
