@@ -545,8 +545,7 @@ static const char *decode_error(rf_arena *a, const unsigned char *s, size_t *n)
     return NULL;
 }
 
-/* Parse a JSON document; NULL with *error set (DRF's reason text). */
-static json_t *parse_json(rf_arena *a, const char *body, size_t n, const char **error)
+json_t *rf_json_parse(rf_arena *a, const char *body, size_t n, const char **error)
 {
     scanner sc = { .s = (const unsigned char *)body, .len = n, .arena = a };
     if ((*error = decode_error(a, sc.s, &sc.len)))
@@ -682,7 +681,7 @@ static rf_rc parse_body(rf_ctx *ctx, json_t **data)
     json_t *v;
     switch (select_parser(ctx, content_type)) {
     case RF_PARSE_JSON:
-        v = parse_json(ctx->arena, ctx->body, ctx->body_len, &error);
+        v = rf_json_parse(ctx->arena, ctx->body, ctx->body_len, &error);
         if (!v)
             return body_failed(ctx, 400, rf_sprintf(ctx->arena, "JSON parse error - %s", error));
         return body_parsed(ctx, v, data);

@@ -198,6 +198,9 @@ char *rf_url_decode(rf_arena *a, const char *s, size_t n, bool plus);
 /* Parse an application/x-www-form-urlencoded string as Django's QueryDict
  * (keys in first-seen order; a repeated key keeps its last value). */
 int rf_parse_qs(rf_arena *a, const char *s, size_t n, rf_kv **out);
+/* The JSON body parser (body.c), exposed for tests: NULL with *error set
+ * to DRF's reason text (without the "JSON parse error - " prefix). */
+json_t *rf_json_parse(rf_arena *a, const char *text, size_t n, const char **error);
 /* All query parameters in order (repeats included), parsed on first use. */
 int rf_ctx_query_params(rf_ctx *ctx, const rf_kv **out);
 /* The throttle store of this worker. */

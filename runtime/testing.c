@@ -76,6 +76,7 @@ rf_db *rf_test_env_db(rf_test_env *env, int index)
 struct event_base *rf_test_env_base(rf_test_env *env) { return env->w.base; }
 rf_pool *rf_test_env_pool(rf_test_env *env) { return env->w.pool; }
 rf_config *rf_test_env_config(rf_test_env *env) { return &env->cfg; }
+rf_worker *rf_test_env_worker(rf_test_env *env) { return &env->w; }
 
 /* ---------------------------------------------------------------------
  * Building contexts.

@@ -44,6 +44,8 @@ rf_pool *rf_test_env_pool(rf_test_env *env);
 /* The worker configuration (limits) the contexts see; change before
  * building contexts. */
 rf_config *rf_test_env_config(rf_test_env *env);
+/* The worker the contexts belong to (router, spare arenas, live count). */
+rf_worker *rf_test_env_worker(rf_test_env *env);
 
 typedef struct rf_test_request {
     rf_method method;
