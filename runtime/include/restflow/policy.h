@@ -200,7 +200,18 @@ typedef struct rf_filters {
 } rf_filters;
 
 /* Apply the backends to q in order.  RF_ERROR with DRF's 400 body (e.g.
- * {"price":["Enter a number."]}) set on the context. */
+ * {"price":["Enter a number."]}) set on the context.
+ *
+ * A ForeignKey in filterset_fields is a ModelChoiceFilter: its value must
+ * name an existing row ("Select a valid choice. That choice is not one of
+ * the available choices."), which takes a query.  rf_filters_apply_async
+ * runs it: RF_OK/RF_ERROR when done at once (k is not called), or
+ * RF_PENDING and k(ctx, rc) later on the loop.  rf_filters_apply is the
+ * sync form: on a pool thread (blocking hooks) it waits for the check; on
+ * the loop thread a check that would have to wait fails with 500, so code
+ * on the loop uses the async form. */
 rf_rc rf_filters_apply(rf_ctx *ctx, const rf_filters *f, rf_query *q);
+rf_rc rf_filters_apply_async(rf_ctx *ctx, const rf_filters *f, rf_query *q,
+                             void (*k)(rf_ctx *, rf_rc));
 
 #endif
