@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RflowTwinConfig(AppConfig):
+    name = "rflow_twin"
+    label = "rflow_twin"
