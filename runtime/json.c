@@ -318,12 +318,116 @@ void rf_decimal_format(rf_buf *b, const char *text, int places)
     decimal_format(b, &d);
 }
 
+/* The magnitude of d compared with e's, digits and exponents aligned. */
+static int decimal_cmp_abs(const decimal_text *d, const decimal_text *e)
+{
+    if (d->ndigits == 0 || e->ndigits == 0)
+        return (d->ndigits != 0) - (e->ndigits != 0);
+    int dpos = d->ndigits + d->exp, epos = e->ndigits + e->exp;  /* integer digits */
+    if (dpos != epos)
+        return dpos < epos ? -1 : 1;
+    int n = d->ndigits > e->ndigits ? d->ndigits : e->ndigits;
+    for (int i = 0; i < n; i++) {
+        char a = i < d->ndigits ? d->digits[i] : '0';
+        char b = i < e->ndigits ? e->digits[i] : '0';
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return 0;
+}
+
+int rf_decimal_cmp(const char *a, const char *b)
+{
+    decimal_text d, e;
+    if (!decimal_scan(a, &d) || !decimal_scan(b, &e))
+        return strcmp(a, b);
+    int sd = d.ndigits == 0 ? 0 : d.neg ? -1 : 1;
+    int se = e.ndigits == 0 ? 0 : e.neg ? -1 : 1;
+    if (sd != se)
+        return sd < se ? -1 : 1;
+    int mag = decimal_cmp_abs(&d, &e);
+    return sd < 0 ? -mag : mag;
+}
+
+/* Decimal(text).as_tuple() counted as DRF's validate_precision counts:
+ * trailing zeros count, leading zeros do not, zero has one digit. */
+void rf_decimal_digits(const char *text, int *total, int *whole, int *places)
+{
+    decimal_text d;
+    if (!decimal_scan(text, &d)) {
+        *total = *whole = *places = 0;
+        return;
+    }
+    int len = d.ndigits ? d.ndigits : 1;
+    if (d.exp >= 0) {
+        *total = *whole = len + d.exp;
+        *places = 0;
+    } else if (len > -d.exp) {
+        *total = len;
+        *whole = len + d.exp;
+        *places = -d.exp;
+    } else {
+        *total = *places = -d.exp;
+        *whole = 0;
+    }
+}
+
 /* Decimal digits never need escaping: the string is written in place. */
 void rf_json_decimal(rf_buf *b, const char *text, int places)
 {
     rf_buf_putc(b, '"');
     rf_decimal_format(b, text, places);
     rf_buf_putc(b, '"');
+}
+
+/* ---------------------------------------------------------------------
+ * Any JSON value, as DRF renders the Python object json.loads made of it.
+ */
+void rf_json_value(rf_buf *b, const json_t *v)
+{
+    size_t i;
+    const char *key;
+    json_t *item;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        rf_buf_putc(b, '{');
+        i = 0;
+        json_object_foreach((json_t *)v, key, item) {
+            if (i++)
+                rf_buf_putc(b, ',');
+            rf_json_str(b, key);
+            rf_buf_putc(b, ':');
+            rf_json_value(b, item);
+        }
+        rf_buf_putc(b, '}');
+        break;
+    case JSON_ARRAY:
+        rf_buf_putc(b, '[');
+        json_array_foreach(v, i, item) {
+            if (i)
+                rf_buf_putc(b, ',');
+            rf_json_value(b, item);
+        }
+        rf_buf_putc(b, ']');
+        break;
+    case JSON_STRING:
+        rf_json_strn(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        rf_json_i64(b, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        rf_json_f64(b, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        rf_buf_lit(b, "true");
+        break;
+    case JSON_FALSE:
+        rf_buf_lit(b, "false");
+        break;
+    default:
+        rf_json_null(b);
+    }
 }
 
 /* ---------------------------------------------------------------------
