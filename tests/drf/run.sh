@@ -67,8 +67,7 @@ case "$db" in /*) ;; *) db="$(pwd)/$db" ;; esac
 case "$users" in /*|"") ;; *) users="$(pwd)/$users" ;; esac
 
 export RFLOW_TWIN_DB="$db"
-$python "$project/manage.py" migrate --no-input -v 0
-[ -z "$users" ] || $python "$project/manage.py" seed_auth "$users" >/dev/null
+$python "$project/manage.py" prepare_db ${users:+"$users"} >/dev/null
 
 cd "$project"
 # Not gunicorn --daemon: the PID printed must be the master's, for stop.

@@ -1,0 +1,164 @@
+"""The two servers a differential run compares ("sides").
+
+A side is named on the command line:
+  drf                  the DRF twin of the spec (tests/drf/<spec>), started
+                       with tests/drf/run.sh on a free port and a fresh
+                       SQLite file, users seeded with seed_auth;
+  restflow=PATH        a generated server binary (<spec>-server), migrated,
+                       seeded with its createuser/createtoken commands and
+                       started on a free port with a fresh SQLite file;
+  url=BASE[,db=FILE]   a server already running at BASE (seeded by you);
+                       db= names its SQLite file for SQL fixture steps.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+DRF_RUN = os.path.join(ROOT, "tests", "drf", "run.sh")
+
+
+class SideError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, process=None, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SideError("the server exited during start-up (status %s)" % process.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SideError("nothing answers on port %d after %.0f s" % (port, timeout))
+
+
+def _run(argv, log):
+    with open(log, "ab") as out:
+        done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise SideError("%s failed (status %d); see %s" % (" ".join(argv), done.returncode, log))
+
+
+class Side:
+    """A server under comparison: base URL, database file, start and stop."""
+    kind = "?"
+
+    def __init__(self, name):
+        self.name = name          # "a" or "b"
+        self.base_url = None
+        self.db_file = None
+        self.log = None
+
+    def start(self, spec, users, users_file, workdir):
+        pass
+
+    def stop(self):
+        pass
+
+    def label(self):
+        return "%s (%s)" % (self.name, self.kind)
+
+
+class DrfSide(Side):
+    kind = "drf"
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.pid = None
+
+    def start(self, spec, users, users_file, workdir):
+        port = free_port()
+        self.db_file = os.path.join(workdir, "%s-drf.db" % self.name)
+        self.log = self.db_file + ".log"
+        done = subprocess.run([DRF_RUN, spec, str(port), self.db_file, users_file],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SideError("tests/drf/run.sh failed:\n" + done.stderr)
+        self.pid = int(done.stdout.split()[-1])
+        self.base_url = "http://127.0.0.1:%d" % port
+
+    def stop(self):
+        if self.pid is not None:
+            subprocess.run([DRF_RUN, "stop", str(self.pid)])
+
+
+class RestflowSide(Side):
+    """A generated server, through the command line rf_main gives it:
+    `migrate`, `createuser NAME --password P [--staff]`, `createtoken NAME
+    --key KEY`, and serving with `--listen HOST:PORT`, all with `--db URL`.
+    One worker, so that throttle histories are shared as in the twin."""
+    kind = "restflow"
+
+    def __init__(self, name, binary):
+        super().__init__(name)
+        self.binary = os.path.abspath(binary)
+        self.process = None
+
+    def start(self, spec, users, users_file, workdir):
+        if not os.access(self.binary, os.X_OK):
+            raise SideError("no executable server at %s (build it first)" % self.binary)
+        port = free_port()
+        self.db_file = os.path.join(workdir, "%s-restflow.db" % self.name)
+        self.log = self.db_file + ".log"
+        db = ["--db", "sqlite:" + self.db_file]
+        _run([self.binary, "migrate"] + db, self.log)
+        for user in users:
+            staff = ["--staff"] if user.get("staff") else []
+            _run([self.binary, "createuser", user["username"], "--password", user["password"]]
+                 + staff + db, self.log)
+            if user.get("token"):
+                _run([self.binary, "createtoken", user["username"], "--key", user["token"]] + db,
+                     self.log)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [self.binary, "--listen", "127.0.0.1:%d" % port, "--workers", "1"] + db,
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        wait_listening(port, self.process)
+        self.base_url = "http://127.0.0.1:%d" % port
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class UrlSide(Side):
+    kind = "url"
+
+    def __init__(self, name, base_url, db_file=None):
+        super().__init__(name)
+        self.base_url = base_url.rstrip("/")
+        self.db_file = db_file
+
+
+def parse_side(name, text):
+    """A side from its command-line form (see the module's docstring)."""
+    if text == "drf":
+        return DrfSide(name)
+    kind, _, rest = text.partition("=")
+    if kind == "restflow" and rest:
+        return RestflowSide(name, rest)
+    if kind == "url" and rest:
+        base, _, option = rest.partition(",")
+        db_file = option[len("db="):] if option.startswith("db=") else None
+        if option and db_file is None:
+            raise SideError("unknown option %r in %r" % (option, text))
+        return UrlSide(name, base, db_file)
+    raise SideError("a side is drf, restflow=PATH or url=BASE[,db=FILE], not %r" % text)

@@ -1,0 +1,35 @@
+"""TopProducts: an AsyncAPIView with hand-written get and post handlers using
+the helpers (paginated_response with the PostFetch, validated_serializer,
+serialized_response)."""
+from dsl import DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, scenario
+
+SCENARIOS = [
+    scenario("top-products", "the hand-written handlers and what the view does not allow",
+        GET("/api/top-products/", expect=200, label="list"),
+        GET("/api/top-products/?page=2", expect=200, label="second-page"),
+        GET("/api/top-products/?page=999", expect=404, label="past-the-end"),
+        GET("/api/top-products/?page_size=2&page=2", expect=200, label="page-size"),
+        GET("/api/top-products/?search=nothing&ordering=price&is_top=false", expect=200,
+            label="no-filter-backends"),
+        HEAD("/api/top-products/", expect=200),
+        POST("/api/top-products/", user="victor",
+             json={"name": "Victor's lamp", "description": "Tall", "price": "55.00",
+                   "is_top": True},
+             expect=201, save={"pid": "id"}, label="create"),
+        GET("/api/products/${pid}/", expect=200, label="created-is-a-product"),
+        POST("/api/top-products/", user="victor", json={"name": "Not top", "price": "5"},
+             expect=201, label="create-not-top"),
+        POST("/api/top-products/", user="victor", form={"name": "Form", "price": "5"},
+             expect=201, label="create-form"),
+        POST("/api/top-products/", json={"name": "Anonymous", "price": "5"}, expect=401,
+             label="create-anonymous"),
+        PUT("/api/top-products/", user="victor", json={}, expect=405, label="put"),
+        PATCH("/api/top-products/", user="victor", json={}, expect=405, label="patch"),
+        DELETE("/api/top-products/", user="victor", expect=405, label="delete"),
+        DELETE("/api/top-products/", expect=401, label="delete-anonymous"),
+        OPTIONS("/api/top-products/", expect=200, label="options-anonymous"),
+        OPTIONS("/api/top-products/", user="victor", expect=200, label="options-user"),
+        POST("/api/top-products/", user="victor", body="{", content_type="application/json",
+             expect=400, label="malformed"),
+    ),
+]
