@@ -159,9 +159,15 @@ static void dump_call(FILE *out, const ast_call *c, int level)
     }
 }
 
-static void dump_expr(FILE *out, const ast_expr *e, int level)
+static const char *const expr_kind_words[] = {
+    [AST_NAME] = "name", [AST_STRING] = "string", [AST_INT] = "int", [AST_DECIMAL] = "decimal",
+    [AST_BOOL] = "bool", [AST_NULL] = "null", [AST_LIST] = "list", [AST_MAP] = "map",
+    [AST_CALL] = "call", [AST_NEG] = "neg", [AST_NOT] = "not", [AST_AND] = "and", [AST_OR] = "or",
+};
+
+/* The node's line: its kind, its value for leaves, its span. */
+static void dump_expr_line(FILE *out, const ast_expr *e)
 {
-    indent(out, level);
     switch (e->kind) {
     case AST_NAME:
         fputs("name ", out);
@@ -180,32 +186,20 @@ static void dump_expr(FILE *out, const ast_expr *e, int level)
     case AST_BOOL:
         fputs(e->u.boolean ? "true" : "false", out);
         break;
-    case AST_NULL:
-        fputs("null", out);
-        break;
-    case AST_LIST:
-        fputs("list", out);
-        break;
-    case AST_MAP:
-        fputs("map", out);
-        break;
     case AST_CALL:
         fprintf(out, "call %s", e->u.call.callee->text);
         break;
-    case AST_NEG:
-        fputs("neg", out);
-        break;
-    case AST_NOT:
-        fputs("not", out);
-        break;
-    case AST_AND:
-        fputs("and", out);
-        break;
-    case AST_OR:
-        fputs("or", out);
+    default:
+        fputs(expr_kind_words[e->kind], out);
         break;
     }
     dump_span(out, e->span);
+}
+
+static void dump_expr(FILE *out, const ast_expr *e, int level)
+{
+    indent(out, level);
+    dump_expr_line(out, e);
     switch (e->kind) {
     case AST_LIST:
         dump_exprs(out, &e->u.list, level + 1);

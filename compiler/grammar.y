@@ -322,7 +322,7 @@ blocks ::= blocks block(B).  { if (B) ast_block_array_push(ctx->arena, &ctx->fil
 
 %type block {ast_block *}
 block(A) ::= decl_head(H) LBRACE(L) members(M) RBRACE(R).  { A = finish_block(ctx, H, L, M, R); }
-block(A) ::= error LBRACE members RBRACE.                   { A = NULL; }
+block(A) ::= error LBRACE members RBRACE.                   { A = NULL; yypParser->yyerrcnt = -1; }
 
 /* The same header at the top level and nested, as two symbols so that each
  * is checked for its place when it is read. */
@@ -363,7 +363,9 @@ member(A) ::= IDENT(F) args(G) SEMI(S). {
     A = new_member(ctx, AST_STATEMENT, span_join(F.span, S.span));
     A->call = call_on_dotted(ctx, parts, G);
 }
-member(A) ::= error SEMI.                 { A = NULL; }
+/* Recovered at a ';': the next member starts clean, so its errors are
+ * reported (lemon would otherwise stay silent for three more tokens). */
+member(A) ::= error SEMI.                 { A = NULL; yypParser->yyerrcnt = -1; }
 
 /* ---- expressions -------------------------------------------------------- */
 
