@@ -55,6 +55,24 @@
  *   - a bare name (`perform_create = shop_perform_create;`) takes the default
  *     form that sema documents.
  *
+ * Departures from the draft (rflow-language.md), for docs/language.md:
+ *   - only true/false/null are reserved (see above); `databases` and
+ *     `hooks` are kinds like the others;
+ *   - members of routers and urls are call statements: `register(...);`,
+ *     `path(...);`, `include(...);`;
+ *   - trailing commas are allowed in lists, maps and argument lists;
+ *     positional arguments come before keyword ones (as in Python); map keys
+ *     are identifiers or strings;
+ *   - `x | y | z` (no parentheses) is one AST_OR with three operands, which
+ *     means Python's left-associative ((x | y) | z); parentheses are kept as
+ *     written, so `x | (y | z)` is an OR inside an OR;
+ *   - `-` glued to digits is part of the number (`-12`, `-0.5`); before a
+ *     name it marks descending order (`-created_at`); nowhere else;
+ *   - lexical rules and limits: lexer.re's header (UTF-8 only, LF or CRLF,
+ *     the escape set, no leading zeros, 16 MiB input, 255-byte names and
+ *     numbers, 64 KiB strings) and AST_MAX_DEPTH (64) for nesting;
+ *   - columns in diagnostics count bytes from 1, as GCC's do.
+ *
  * What the parser guarantees (sema need not re-check):
  *   - a block's kind is one of ast_block_kind; top-level kinds appear only at
  *     top level, nested kinds (action, extra_action, hooks) only inside a
