@@ -338,6 +338,36 @@ static bool page_number_prepare(rf_page *pg)
     return rf_py_int(pg->arena, v->s, v->n, &pg->number, &overflow) && pg->number >= 1;
 }
 
+/* The decimal digits of int(s) (valid, non-negative), for an offset beyond
+ * int64 that a link must still write exactly. */
+static char *int_digits(rf_arena *a, rf_str s)
+{
+    char *out = rf_alloc(a, s.n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.s[i] >= '0' && s.s[i] <= '9' && (o || s.s[i] != '0'))
+            out[o++] = s.s[i];
+    out[o] = '\0';
+    return out;
+}
+
+/* digits - n, for digits above INT64_MAX and 0 < n. */
+static char *digits_minus(rf_arena *a, const char *digits, int64_t n)
+{
+    size_t len = strlen(digits);
+    char *out = rf_strdup(a, digits);
+    int borrow = 0;
+    for (size_t i = len; i-- > 0;) {
+        int d = out[i] - '0' - borrow - (int)(n % 10);
+        n /= 10;
+        borrow = d < 0;
+        out[i] = (char)('0' + (d + 10) % 10);
+    }
+    while (out[0] == '0' && out[1])
+        out++;
+    return out;
+}
+
 static void limit_offset_prepare(rf_page *pg)
 {
     const rf_paginator *p = pg->p;
@@ -347,6 +377,8 @@ static void limit_offset_prepare(rf_page *pg)
     v = rf_qs_get(&pg->qs, param(p->offset_query_param, "offset"));
     if (!v || !rf_positive_int(pg->arena, *v, false, 0, &pg->offset))
         pg->offset = 0;
+    else if (pg->offset == INT64_MAX)
+        pg->offset_text = int_digits(pg->arena, *v);
 }
 
 const char *rf_page_prepare(rf_page *pg, bool *paginated, bool *needs_count)
@@ -436,9 +468,13 @@ static void limit_offset_links(rf_page *pg, char **next, char **previous)
         *next = NULL;
     else
         *next = url_with(pg, &with_limit, offset_name, end);
-    if (pg->offset <= 0)
+    if (pg->offset <= 0) {
         *previous = NULL;
-    else if (pg->offset - pg->size <= 0)
+    } else if (pg->offset_text) {
+        rf_qs qs = rf_qs_with(pg->arena, &with_limit, offset_name,
+                              digits_minus(pg->arena, pg->offset_text, pg->size));
+        *previous = rf_url_build(pg->arena, pg->base_url, &qs);
+    } else if (pg->offset - pg->size <= 0)
         *previous = url_without(pg, &with_limit, offset_name);
     else
         *previous = url_with(pg, &with_limit, offset_name, pg->offset - pg->size);

@@ -128,6 +128,7 @@ struct rf_page {
     rf_qs qs;
     int64_t size;           /* page_size, or limit */
     int64_t offset;         /* rows skipped */
+    const char *offset_text; /* the offset's digits when beyond int64 */
     int64_t count;          /* COUNT(*), page number and limit-offset */
     int64_t number;         /* page number, once validated */
     int64_t num_pages;

@@ -156,7 +156,7 @@ def paginate(pager, count, query):
 def page_number():
     configs = [dict(page_size=10), dict(page_size=3, page_size_query_param="size",
                                         max_page_size=5),
-               dict(page_size=0), dict(page_size=0, page_size_query_param="size"),
+               dict(page_size=None), dict(page_size=None, page_size_query_param="size"),
                dict(page_size=2, page_query_param="p", last_page_strings=("end", "last"))]
     queries = ["", "page=1", "page=2", "page=3", "page=0", "page=-1", "page=x",
                "page=last", "page=LAST", "page=+2", "page=%202%20", "page=2.0",
@@ -177,7 +177,7 @@ def page_number():
 
 def limit_offset():
     configs = [dict(default_limit=10), dict(default_limit=3, max_limit=5),
-               dict(default_limit=0), dict(default_limit=4, limit_query_param="l",
+               dict(default_limit=None), dict(default_limit=4, limit_query_param="l",
                                            offset_query_param="o")]
     queries = ["", "limit=5", "limit=0", "limit=-3", "limit=x", "limit=100",
                "offset=3", "offset=-1", "offset=x", "offset=24", "offset=25",
@@ -552,9 +552,18 @@ def idents():
 # ---------------------------------------------------------------------------
 # Permissions: DRF's operators over leaves with fixed answers.
 
+CALLS = []
+
+
 def leaf(name, perm, obj, message=None):
-    attrs = {"has_permission": lambda self, r, v: perm,
-             "has_object_permission": lambda self, r, v, o: obj}
+    def has_permission(self, request, view):
+        CALLS.append(name + ".hp")
+        return perm
+
+    def has_object_permission(self, request, view, o):
+        CALLS.append(name + ".hop")
+        return obj
+    attrs = {"has_permission": has_permission, "has_object_permission": has_object_permission}
     if message:
         attrs["message"] = message
     return type(name, (permissions.BasePermission,), attrs)
@@ -578,9 +587,13 @@ def permission_tables():
                 answers[n] = [p, o]
             cls = eval(expr, {}, env)
             inst = cls()
-            rows.append({"leaves": answers,
-                         "has_permission": bool(inst.has_permission(None, None)),
-                         "has_object_permission": bool(inst.has_object_permission(None, None, None))})
+            del CALLS[:]
+            hp = bool(inst.has_permission(None, None))
+            hp_calls = list(CALLS)
+            del CALLS[:]
+            hop = bool(inst.has_object_permission(None, None, None))
+            rows.append({"leaves": answers, "has_permission": hp, "hp_calls": hp_calls,
+                         "has_object_permission": hop, "hop_calls": list(CALLS)})
         out.append({"expr": expr, "rows": rows})
     return out
 
