@@ -30,8 +30,11 @@ import json
 import re
 import urllib.parse
 
+# The headers DRF sets, and those of the twin's Django middleware that
+# restflow reproduces (SecurityMiddleware, XFrameOptionsMiddleware).
 COMPARED_HEADERS = ["content-type", "allow", "www-authenticate", "retry-after",
-                    "location", "vary"]
+                    "location", "vary", "x-content-type-options", "referrer-policy",
+                    "x-frame-options"]
 NOW_WINDOW = datetime.timedelta(minutes=10)
 WAIT_TOLERANCE = 2
 DIFF_LINES = 60
