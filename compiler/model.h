@@ -101,7 +101,11 @@ typedef enum model_vkind {
     MODEL_V_DATE,       /* text: "YYYY-MM-DD" */
     MODEL_V_DATETIME,   /* text: ISO 8601 as written */
     MODEL_V_JSON,       /* text: compact JSON of a list, map or scalar */
-    MODEL_V_URL_KWARG   /* querysets only: text is the URL keyword's name */
+    MODEL_V_URL_KWARG,  /* querysets only: text is the URL keyword's name */
+    MODEL_V_REQUEST_USER, /* querysets only: `request.user`, the authenticated
+                             user's id (no user: the condition matches nothing) */
+    MODEL_V_NOW,        /* defaults of DateTimeField: `timezone.now` */
+    MODEL_V_UUID4       /* defaults of UUIDField: `uuid.uuid4` */
 } model_vkind;
 
 typedef struct model_value {
@@ -206,6 +210,9 @@ struct model_field {
     model_field *fk_target_field;  /* the target's primary key */
     model_on_delete on_delete;
     const char *related_name;      /* option, else NULL (Django: <name>_set) */
+    /* Django's "unique" error message with the names filled in; the same
+     * text a ModelSerializer's UniqueValidator reports. */
+    const char *unique_message;    /* unique fields only */
     model_loc loc;
 };
 
@@ -375,6 +382,11 @@ struct model_serializer {
     const char *name;
     model_serializer_kind kind;
     model_resource *model;     /* ModelSerializer only */
+    /* The resource whose rows it renders and validates into: the model of a
+     * ModelSerializer; for a plain Serializer, inferred from its uses (a
+     * view's model, the target of the ForeignKey or the PostFetch it is
+     * nested over), NULL when it renders no resource's rows. */
+    model_resource *instance;
     model_sfield **fields;     /* output order: DRF's `fields` order, or for
                                   "__all__"/exclude: pk, declared fields,
                                   plain model fields, foreign keys */
@@ -458,7 +470,7 @@ typedef struct model_rate {
     int32_t num_requests;      /* -1 with text NULL */
     int32_t duration;          /* seconds: 1, 60, 3600, 86400 */
     model_loc loc;
-};
+} model_rate;
 
 struct model_throttle {
     const char *name;
