@@ -1,0 +1,98 @@
+"""The load: wrk on loopback, one scenario at one connection count, with
+the CPU both sides used and the server's peak memory."""
+import json
+import os
+import resource
+import subprocess
+from dataclasses import dataclass, field
+
+from . import data, procstat
+from .verify import VALID
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WRK_SCRIPT = os.path.join(HERE, "wrk", "bench.lua")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    status: int
+    body: str = None
+    authorization: str = None
+    about: str = ""
+
+
+SCENARIOS = [
+    Scenario("ping", "GET", "/api/ping/", 200,
+             about='hand-written view answering {"ok":true}'),
+    Scenario("retrieve", "GET", "/api/products/%d/" % data.RETRIEVE_ID, 200,
+             about="one product by pk, ProductSerializer with latest_review"),
+    Scenario("list", "GET", "/api/products/?is_top=true&ordering=-price", 200,
+             about="page of 20 (count query, filter, ordering), LatestReview PostFetch"),
+    Scenario("create", "POST", "/api/products/", 201, body=json.dumps(VALID),
+             authorization="Token " + data.bench_token(),
+             about="token auth, ProductCreate validation, INSERT, 201 body"),
+]
+BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+@dataclass
+class Measurement:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int                 # non-2xx answers, timeouts, socket errors
+    server_cpu: float           # cores the server used (1.0 = one core busy)
+    client_cpu: float           # cores wrk used
+    peak_rss_kib: int
+    peak_pss_kib: int
+    raw: dict = field(default_factory=dict)
+
+
+def _wrk_command(scenario, port, conns, seconds, cpu):
+    cmd = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--timeout", "10s",
+           "-s", WRK_SCRIPT, "http://127.0.0.1:%d%s" % (port, scenario.path)]
+    return (["taskset", "-c", str(cpu)] + cmd) if cpu is not None else cmd
+
+
+def _wrk_env(scenario):
+    env = dict(os.environ, BENCH_METHOD=scenario.method)
+    if scenario.body:
+        env["BENCH_BODY"] = scenario.body
+    if scenario.authorization:
+        env["BENCH_AUTHORIZATION"] = scenario.authorization
+    return env
+
+
+def _parse(output):
+    for line in output.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    raise RuntimeError("wrk printed no result:\n" + output)
+
+
+def run(server_pid, scenario, port, conns, seconds, cpu=None):
+    """One wrk run against the server whose process tree starts at
+    server_pid."""
+    cpu_before = procstat.cpu_seconds(procstat.tree(server_pid))
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with procstat.MemorySampler(server_pid) as memory:
+        done = subprocess.run(_wrk_command(scenario, port, conns, seconds, cpu),
+                              env=_wrk_env(scenario), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError("wrk failed: " + done.stderr.strip())
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = _parse(done.stdout)
+    wall = result["duration_us"] / 1e6
+    server_cpu = procstat.cpu_seconds(procstat.tree(server_pid)) - cpu_before
+    client_cpu = (wrk_after.ru_utime + wrk_after.ru_stime
+                  - wrk_before.ru_utime - wrk_before.ru_stime)
+    errors = sum(v for k, v in result.items() if k.startswith("errors_"))
+    return Measurement(
+        rps=result["requests"] / wall, p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000, requests=result["requests"], errors=errors,
+        server_cpu=server_cpu / wall, client_cpu=client_cpu / wall,
+        peak_rss_kib=memory.peak_rss, peak_pss_kib=memory.peak_pss, raw=result)
