@@ -40,21 +40,18 @@ class SideState:
         self.variables = {}
 
     # -- substitution --------------------------------------------------------
+    def variable(self, name):
+        if name not in self.variables:
+            raise StepError("${%s} was never saved" % name)
+        return self.variables[name]
+
     def substitute(self, text):
-        def value(match):
-            name = match.group(1)
-            if name not in self.variables:
-                raise StepError("${%s} was never saved" % name)
-            return str(self.variables[name])
-        return VARIABLE.sub(value, text)
+        return VARIABLE.sub(lambda match: str(self.variable(match.group(1))), text)
 
     def substitute_json(self, value):
         if isinstance(value, str):
             whole = VARIABLE.fullmatch(value)
-            if whole:
-                self.substitute(value)      # raises when unknown
-                return self.variables[whole.group(1)]
-            return self.substitute(value)
+            return self.variable(whole.group(1)) if whole else self.substitute(value)
         if isinstance(value, list):
             return [self.substitute_json(v) for v in value]
         if isinstance(value, dict):
@@ -140,8 +137,11 @@ class SideState:
         if not self.side.db_file:
             raise StepError("%s: SQL step without a database file (give --%s-db)"
                             % (self.side.label(), self.side.name))
-        with sqlite3.connect(self.side.db_file, timeout=30) as db:
-            db.executescript(self.substitute(step.statement))
+        try:
+            with sqlite3.connect(self.side.db_file, timeout=30) as db:
+                db.executescript(self.substitute(step.statement))
+        except sqlite3.Error as exc:
+            raise StepError("%s: SQL failed: %s" % (self.side.label(), exc)) from exc
 
 
 def extract(reply, where):

@@ -98,13 +98,27 @@ class Outcome:
         self.expectation = None
 
 
+def in_parallel(function, items):
+    """function(item) for every item at once, each in its own thread."""
+    threads = [threading.Thread(target=function, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def run_scenario(spec, index, scenario, sides, users):
-    """Send the scenario to both sides at once (each its own sequence)."""
+    """Send the scenario to both sides at once (each its own sequence).
+    After a step that cannot run, the side's later steps are not sent."""
     outcomes = [Outcome(step_id(spec, scenario, step), step) for step in scenario.steps]
 
     def run_side(n):
         state = SideState(sides[n], users, client_ip(index))
+        failed = None
         for outcome in outcomes:
+            if failed:
+                outcome.errors[n] = "not sent: step %s failed" % failed
+                continue
             try:
                 if isinstance(outcome.step, SqlStep):
                     state.run_sql(outcome.step)
@@ -112,19 +126,15 @@ def run_scenario(spec, index, scenario, sides, users):
                     outcome.replies[n] = state.send(outcome.step)
             except StepError as exc:
                 outcome.errors[n] = str(exc)
-                break
+                failed = outcome.step.label
 
-    threads = [threading.Thread(target=run_side, args=(n,)) for n in range(len(sides))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_parallel(run_side, range(len(sides)))
     return outcomes
 
 
 def judge(outcome, sides, normaliser, known):
     step = outcome.step
-    if isinstance(step, SqlStep) or any(outcome.errors) or None in outcome.replies:
+    if isinstance(step, SqlStep) or any(outcome.errors):
         return
     if step.expect is not None and outcome.replies[0].status != step.expect:
         outcome.expectation = "expected %d from %s, got %d" % (
@@ -135,8 +145,8 @@ def judge(outcome, sides, normaliser, known):
 
 
 def on_both(action, sides):
-    """Run action(side) for both sides at once (starting and stopping
-    servers takes seconds); the errors, one line per side."""
+    """action(side) for both sides at once (starting and stopping servers
+    takes seconds); the errors, one line per side."""
     errors = []
 
     def call(side):
@@ -145,11 +155,7 @@ def on_both(action, sides):
         except (SideError, OSError) as exc:
             errors.append("%s: %s" % (side.label(), exc))
 
-    threads = [threading.Thread(target=call, args=(side,)) for side in sides]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_parallel(call, sides)
     return errors
 
 

@@ -59,7 +59,6 @@ class Side:
         self.name = name          # "a" or "b"
         self.base_url = None
         self.db_file = None
-        self.log = None
 
     def start(self, spec, users, users_file, workdir):
         pass
@@ -81,7 +80,6 @@ class DrfSide(Side):
     def start(self, spec, users, users_file, workdir):
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-drf.db" % self.name)
-        self.log = self.db_file + ".log"
         done = subprocess.run([DRF_RUN, spec, str(port), self.db_file, users_file],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
@@ -111,17 +109,17 @@ class RestflowSide(Side):
             raise SideError("no executable server at %s (build it first)" % self.binary)
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-restflow.db" % self.name)
-        self.log = self.db_file + ".log"
+        log = self.db_file + ".log"
         db = ["--db", "sqlite:" + self.db_file]
-        _run([self.binary, "migrate"] + db, self.log)
+        _run([self.binary, "migrate"] + db, log)
         for user in users:
             staff = ["--staff"] if user.get("staff") else []
             _run([self.binary, "createuser", user["username"], "--password", user["password"]]
-                 + staff + db, self.log)
+                 + staff + db, log)
             if user.get("token"):
                 _run([self.binary, "createtoken", user["username"], "--key", user["token"]] + db,
-                     self.log)
-        with open(self.log, "ab") as out:
+                     log)
+        with open(log, "ab") as out:
             self.process = subprocess.Popen(
                 [self.binary, "--listen", "127.0.0.1:%d" % port, "--workers", "1"] + db,
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -5,9 +5,10 @@ A DRF-vs-DRF run proves that the harness finds no difference where there is
 none; these tests prove that it finds the differences there are, normalises
 only what docs/differential.md says, and honours known_differences.
 """
+import contextlib
 import datetime
 import http.server
-import json
+import io
 import os
 import sys
 import tempfile
@@ -255,6 +256,15 @@ class EndToEndTest(unittest.TestCase):
         outcome, = run.run_scenario("t", 0, s, sides, {})
         run.judge(outcome, sides, Normaliser(NOW), None)
         self.assertEqual(outcome.expectation, "expected 404 from a (url), got 200")
+
+    def test_steps_after_an_error_are_not_sent(self):
+        sides = [self.serve(b"{}"), self.serve(b"{}")]
+        s = scenario("canned", "doc", GET("/x", save={"v": "missing"}), GET("/${v}"))
+        outcomes = run.run_scenario("t", 0, s, sides, {})
+        self.assertIn("cannot save 'missing'", outcomes[0].errors[0])
+        self.assertEqual(outcomes[1].errors, ["not sent: step 1 failed"] * 2)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertFalse(run.summary(outcomes, None, 0.0))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """OPTIONS metadata (with `actions` only where the user may POST/PUT), HEAD,
 405 with Allow after the permission checks, and methods DRF does not know
 (conformance.md, OPTIONS and Order of checks)."""
-from dsl import DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, request, scenario
+from dsl import DELETE, HEAD, OPTIONS, PATCH, POST, PUT, request, scenario
 
 SCENARIOS = [
     scenario("methods.options", "metadata per route and per user",
