@@ -128,9 +128,9 @@ static model_field *builtin_field_new(sema *s, model_resource *r, const builtin_
     f->primary_key = bf->flags & BF_PK;
     f->null = bf->flags & BF_NULL;
     f->blank = bf->flags & BF_BLANK;
-    f->unique = bf->flags & BF_UNIQUE;
+    f->unique = bf->flags & (BF_UNIQUE | BF_PK);
     f->auto_now_add = bf->flags & BF_AUTO_NOW_ADD;
-    f->editable = !f->auto_now_add && f->type != MODEL_T_AUTO;
+    f->editable = !f->auto_now_add;
     f->verbose_name = bf->verbose_name;
     f->help_text = bf->help_text;
     f->limits.max_length = bf->max_length;

@@ -194,8 +194,8 @@ struct model_field {
     bool primary_key, null, blank, unique, db_index;
     bool auto_now, auto_now_add;
     /* Django: false for auto_now/auto_now_add (they also imply blank) and
-     * for AutoField/BigAutoField.  A ModelSerializer makes non-editable
-     * fields read-only. */
+     * `editable = false`.  A ModelSerializer makes non-editable fields and
+     * AutoField/BigAutoField read-only. */
     bool editable;
     bool has_default;
     model_value default_value; /* when has_default; typed as the field */

@@ -845,7 +845,6 @@ static void resource_pk(sema *s, model_resource *r, const ast_block *b)
     for (uint32_t i = 0; i < r->nfields; i++)
         r->fields[i]->index = i;
     f->implicit = f->primary_key = f->unique = f->blank = true;
-    f->editable = false;
     f->verbose_name = "ID";
     r->pk = f;
 }
@@ -1026,6 +1025,7 @@ static void check_reverse_accessors(sema *s)
 
 void sema_resources(sema *s)
 {
+    builtins_resources(s);
     for (uint32_t i = 0; i < s->nsyms; i++)
         if (s->syms[i]->kind == SYM_RESOURCE && !s->syms[i]->builtin)
             resource_declare(s, s->syms[i]);
