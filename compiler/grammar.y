@@ -40,6 +40,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "grammar.h"   /* the TK_ codes, for the helpers below */
 #include "lexer.h"
 #include "names.h"
 
@@ -51,6 +52,7 @@ typedef struct parse_ctx {
     ast_file *file;
     token prev;                  /* the token fed before the current one */
     const struct yyParser *parser;
+    bool quiet_next_syntax_error; /* it would repeat an error just reported */
     bool aborted;                /* stop feeding tokens: an error that
                                     recovery cannot pass */
 } parse_ctx;
@@ -260,16 +262,29 @@ static bool check_head_shape(parse_ctx *ctx, const block_head *h, ast_block_kind
     return ok;
 }
 
+/* `model: Product;` looks like a block header to the grammar; it is a
+ * member written with ':' (YAML, Python dicts).  Say so, once. */
+static void report_colon_member(parse_ctx *ctx, const block_head *h, span colon)
+{
+    diag_error(ctx->diag, colon, "members are written '%s = value;' (with '=', not ':')", h->kind_word->text);
+    ctx->quiet_next_syntax_error = true;
+}
+
 /* A block's header, checked as soon as it is read (before its body, so
- * diagnostics come out in source order). */
+ * diagnostics come out in source order).  `lookahead` is the token after
+ * it: when it is not '{', this was no header and the syntax error that
+ * follows says what is wrong. */
 static block_head make_head(parse_ctx *ctx, token kind_word, const token *name, const token *base,
-                            bool nested)
+                            const token *colon, bool nested, int lookahead)
 {
     block_head h = { new_ident(ctx, kind_word), name ? new_ident(ctx, *name) : NULL,
                      base ? new_ident(ctx, *base) : NULL, 0 };
     ast_block_kind kind = ast_block_kind_from_word(h.kind_word->text);
-    if (recovering(ctx))
-        h.kind = kind;   /* the tokens are leftovers of a syntax error */
+    bool is_header = lookahead == TK_LBRACE && !recovering(ctx);
+    if (!is_header && nested && colon && !name && !recovering(ctx))
+        report_colon_member(ctx, &h, colon->span);
+    if (!is_header)
+        h.kind = kind;
     else if (!kind)
         report_unknown_kind(ctx, h.kind_word, nested);
     else if (check_placement(ctx, h.kind_word, kind, nested) && check_head_shape(ctx, &h, kind))
@@ -327,16 +342,16 @@ block(A) ::= error LBRACE members RBRACE.                   { A = NULL; yypParse
 /* The same header at the top level and nested, as two symbols so that each
  * is checked for its place when it is read. */
 %type decl_head {block_head}
-decl_head(A) ::= IDENT(K).                          { A = make_head(ctx, K, NULL, NULL, false); }
-decl_head(A) ::= IDENT(K) IDENT(N).                 { A = make_head(ctx, K, &N, NULL, false); }
-decl_head(A) ::= IDENT(K) COLON IDENT(B).           { A = make_head(ctx, K, NULL, &B, false); }
-decl_head(A) ::= IDENT(K) IDENT(N) COLON IDENT(B).  { A = make_head(ctx, K, &N, &B, false); }
+decl_head(A) ::= IDENT(K).                            { A = make_head(ctx, K, NULL, NULL, NULL, false, yyLookahead); }
+decl_head(A) ::= IDENT(K) IDENT(N).                   { A = make_head(ctx, K, &N, NULL, NULL, false, yyLookahead); }
+decl_head(A) ::= IDENT(K) COLON(C) IDENT(B).          { A = make_head(ctx, K, NULL, &B, &C, false, yyLookahead); }
+decl_head(A) ::= IDENT(K) IDENT(N) COLON(C) IDENT(B). { A = make_head(ctx, K, &N, &B, &C, false, yyLookahead); }
 
 %type nested_head {block_head}
-nested_head(A) ::= IDENT(K).                          { A = make_head(ctx, K, NULL, NULL, true); }
-nested_head(A) ::= IDENT(K) IDENT(N).                 { A = make_head(ctx, K, &N, NULL, true); }
-nested_head(A) ::= IDENT(K) COLON IDENT(B).           { A = make_head(ctx, K, NULL, &B, true); }
-nested_head(A) ::= IDENT(K) IDENT(N) COLON IDENT(B).  { A = make_head(ctx, K, &N, &B, true); }
+nested_head(A) ::= IDENT(K).                            { A = make_head(ctx, K, NULL, NULL, NULL, true, yyLookahead); }
+nested_head(A) ::= IDENT(K) IDENT(N).                   { A = make_head(ctx, K, &N, NULL, NULL, true, yyLookahead); }
+nested_head(A) ::= IDENT(K) COLON(C) IDENT(B).          { A = make_head(ctx, K, NULL, &B, &C, true, yyLookahead); }
+nested_head(A) ::= IDENT(K) IDENT(N) COLON(C) IDENT(B). { A = make_head(ctx, K, &N, &B, &C, true, yyLookahead); }
 
 %type members {ast_member_array}
 members(A) ::= .                          { memset(&A, 0, sizeof A); }
@@ -646,7 +661,9 @@ static void report_syntax_error(struct yyParser *p, int major, token tok)
 {
     parse_ctx *ctx = p->ctx;
     /* Right behind a lexical error the lexer has said what is wrong. */
-    if (tok.after_error || ctx->prev.after_error || ctx->aborted)
+    bool quiet = tok.after_error || ctx->prev.after_error || ctx->aborted || ctx->quiet_next_syntax_error;
+    ctx->quiet_next_syntax_error = false;
+    if (quiet)
         return;
     int expected[YYNTOKEN];
     bool value;

@@ -21,7 +21,7 @@
  *     zeros are refused (is 010 eight or ten?);
  *   - reserved words: true, false, null.  Everything else is an identifier.
  *   - common slips get a precise message and are read as what was meant:
- *     'single quotes' as a string, && as &, || as |, ! as ~.
+ *     'single quotes' as a string, && as &, || as |, ! as ~, == as =.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -425,6 +425,7 @@ token lexer_next(lexer *lx)
             "&&"     { return slip(lx, TK_AMP, start, YYCURSOR, "&", t); }
             "||"     { return slip(lx, TK_PIPE, start, YYCURSOR, "|", t); }
             "!"      { return slip(lx, TK_TILDE, start, YYCURSOR, "~", t); }
+            "=="     { return slip(lx, TK_EQ, start, YYCURSOR, "=", t); }
 
             utf8_multi       { report_stray(lx, start, YYCURSOR); continue; }
             *                { report_stray(lx, start, YYCURSOR); continue; }

@@ -352,6 +352,7 @@ START_TEST(operator_slips)
     ERR("a && b", "t.rflow:1:3: error: '&&' is not an rflow operator; write '&'");
     ERR("a || b", "t.rflow:1:3: error: '||' is not an rflow operator; write '|'");
     ERR("!a", "t.rflow:1:1: error: '!' is not an rflow operator; write '~'");
+    ERR("a == b", "t.rflow:1:3: error: '==' is not an rflow operator; write '='");
     lexed l;
     lex(&l, "a && b");
     static const int types[] = { TK_IDENT, TK_AMP, TK_IDENT };
