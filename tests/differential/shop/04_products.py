@@ -38,6 +38,8 @@ SCENARIOS = [
         DELETE("/api/products/${pid}/", user="sam", expect=404, label="destroy-again"),
         PATCH("/api/products/${pid}/", user="alice", json={"price": "1"}, expect=404,
               label="partial-gone"),
+        PUT("/api/products/${pid}/", user="sam", json={"name": "Lamp", "price": "1.00"},
+            expect=404, label="put-never-creates"),
     ),
     scenario("products.not-top", "the viewset's queryset keeps only top products",
         create("alice", {"name": "Hidden", "price": "5"}, expect=201, save={"pid": "id"}),

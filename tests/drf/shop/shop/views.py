@@ -74,7 +74,7 @@ class Products(views.ModelViewSet):
         return hooks.shop_product_publish(self, request)
 
 
-class Reviews(views.CreateModelMixin, views.ListModelMixin, views.DestroyModelMixin,
+class Reviews(views.ListModelMixin, views.CreateModelMixin, views.DestroyModelMixin,
               views.GenericViewSet):
     queryset = Review.objects.all()
     serializer_class = ReviewSerializer
