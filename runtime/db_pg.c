@@ -530,11 +530,18 @@ static void on_connect_ready(evutil_socket_t fd, short what, void *arg)
     connect_poll(c, PQconnectPoll(c->pq));
 }
 
+/* The loop may have been busy past the deadline while the server answered:
+ * look once more before giving up. */
 static void on_connect_timeout(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    connect_failed(arg, "timeout");
+    pg_conn *c = arg;
+    PostgresPollingStatusType status = PQconnectPoll(c->pq);
+    if (status == PGRES_POLLING_OK)
+        connected(c);
+    else
+        connect_failed(c, status == PGRES_POLLING_FAILED ? PQerrorMessage(c->pq) : "timeout");
 }
 
 /* Wait for the socket as PQconnectPoll asks; the socket may change between

@@ -289,11 +289,17 @@ int rf_manage_createuser(const rf_app *app, const char *const *db_urls,
         fputs("error: createuser needs a NAME and --password\n", stderr);
         return 1;
     }
+    /* hashing takes a while: before connecting, so no connect timeout runs
+     * meanwhile */
+    rf_arena *a = rf_arena_new(0);
+    const char *hash = rf_password_make(a, password, 0);
     session s = { 0 };
-    if (!auth_session(&s, app, db_urls))
+    if (!auth_session(&s, app, db_urls)) {
+        rf_arena_free(a);
         return 1;
+    }
     rf_value params[] = {
-        RF_VTEXT(rf_password_make(s.a, password, 0)), RF_VBOOL(false), RF_VTEXT(username),
+        RF_VTEXT(hash), RF_VBOOL(false), RF_VTEXT(username),
         RF_VTEXT(email ? email : ""), RF_VBOOL(staff), RF_VBOOL(true), now_value(),
     };
     rf_result *r = run(&s, insert_user_sql(&s, app), params, 7);
@@ -309,6 +315,7 @@ int rf_manage_createuser(const rf_app *app, const char *const *db_urls,
                staff ? ", staff" : "");
     }
     session_close(&s);
+    rf_arena_free(a);
     return status;
 }
 

@@ -1,0 +1,231 @@
+/*
+ * test_postfetch.c: one windowed query per PostFetch and request, whatever
+ * the page size (statements counted on the PostFetch's database), `values`
+ * only, `limit` rows per key, from the base rows' database or another one.
+ */
+#include "fixture.h"
+
+#define T0 INT64_C(1796212800000000)
+#define NPRODUCTS 120
+
+/* Product i (1-based, ids in order) has i % 4 reviews, written at
+ * increasing times; latest[i] and second[i] are the newest two. */
+static int64_t latest[NPRODUCTS + 1], second[NPRODUCTS + 1];
+
+static void reviews_in(rf_db *db)
+{
+    rf_ctx *ctx = fx_ctx();
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    for (int i = 1; i <= NPRODUCTS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%03d", i);
+        rf_value v[] = {
+            RF_VTEXT(name), { .type = RF_V_DECIMAL, .u.s = "1" }, RF_VBOOL(false), RF_VNULL,
+            { .type = RF_V_DATETIME, .u.i = T0 },
+        };
+        rf_result *r = fx_exec_in(ctx, F.db,
+            "INSERT INTO \"t_product\" (\"name\", \"price\", \"is_top\", \"owner_id\", "
+            "\"created_at\") VALUES (?, ?, ?, ?, ?)", v, 5);
+        ck_assert_int_eq(rf_result_error(r), RF_DB_OK);
+    }
+    ck_assert_int_eq(rf_result_error(fx_commit(ctx, F.db)), RF_DB_OK);
+    rf_test_ctx_free(ctx);
+    for (int i = 1; i <= NPRODUCTS; i++) {
+        latest[i] = second[i] = 0;
+        for (int k = 0; k < i % 4; k++) {
+            second[i] = latest[i];
+            /* the newest has the lowest rating: order is by time, not id
+             * or rating */
+            latest[i] = fx_review(db, i, 5 - k, "fine", T0 + k * 1000);
+        }
+    }
+}
+
+static const uint16_t review_values[] = { R_ID, R_RATING, R_COMMENT };
+static const rf_order newest_first[] = { { .field = &t_review_fields[R_CREATED_AT],
+                                           .desc = true } };
+
+static const rf_postfetch latest_review = {
+    .name = "LatestReview", .res = &t_review_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .order = newest_first, .norder = 1,
+    .limit = 1, .slot = 0, .db = 0,
+};
+
+static const rf_postfetch recent_reviews = {
+    .name = "RecentReviews", .res = &t_review_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .order = newest_first, .norder = 1,
+    .limit = 2, .slot = 1, .db = 0,
+};
+
+/* `using = reviews`: the same, read from the second database. */
+static const rf_postfetch latest_review_elsewhere = {
+    .name = "LatestReviewElsewhere", .res = &t_review2_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .order = newest_first, .norder = 1,
+    .limit = 1, .slot = 1, .db = 1,
+};
+
+static const rf_qarg rating_arg[] = { { .kind = RF_QA_LITERAL, .value = RF_VINT(4) } };
+static const rf_qcond good_only[] = { { .sql = "t.\"rating\" >= ?", .args = rating_arg,
+                                        .nargs = 1 } };
+
+static const rf_postfetch good_reviews = {
+    .name = "GoodReviews", .res = &t_review_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .conds = good_only, .nconds = 1,
+    .order = newest_first, .norder = 1, .limit = 10, .slot = 0, .db = 0,
+};
+
+typedef struct fetched {
+    bool done;
+    rf_rowset *rows;
+} fetched;
+
+static void on_rows(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg)
+{
+    (void)ctx;
+    ck_assert_int_eq(err, RF_DB_OK);
+    fetched *f = arg;
+    f->rows = rows;
+    f->done = true;
+}
+
+/* The first page of products, by id. */
+static rf_rowset *page(rf_ctx *ctx, int size)
+{
+    rf_query *q = rf_query_new(ctx, &t_product_res);
+    rf_query_order_by(q, &t_product_fields[P_ID], false);
+    rf_query_limit(q, size, 0);
+    fetched f = { 0 };
+    rf_query_fetch(ctx, q, on_rows, &f);
+    fx_wait(&f.done);
+    ck_assert_int_eq(f.rows->n, size);
+    return f.rows;
+}
+
+static rf_rc run_postfetch(rf_ctx *ctx, const rf_postfetch *const *pfs, int n, rf_rowset *rows)
+{
+    return rf_test_wait(F.env, ctx, rf_postfetch_run(ctx, pfs, n, rows, 2, rf_resume));
+}
+
+static void check_latest(const rf_rowset *rows, int slot)
+{
+    for (int i = 0; i < rows->n; i++) {
+        const t_product *p = rows->rows[i].rec;
+        const rf_attach *at = &rows->rows[i].attach[slot];
+        ck_assert_int_eq(at->n, p->id % 4 ? 1 : 0);
+        if (!at->n)
+            continue;
+        const t_review *r = at->recs[0];
+        ck_assert_int_eq(r->id, latest[p->id]);
+        ck_assert(RF_IS_SET(r, R_RATING) && RF_IS_SET(r, R_COMMENT));
+        ck_assert_str_eq(r->comment, "fine");
+        /* values only */
+        ck_assert(!RF_IS_SET(r, R_PRODUCT) && !RF_IS_SET(r, R_CREATED_AT));
+    }
+}
+
+START_TEST(one_query_whatever_the_page_size)
+{
+    reviews_in(F.db);
+    static const int sizes[] = { 1, 20, 100 };
+    const rf_postfetch *pfs[] = { &latest_review };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        rf_ctx *ctx = fx_ctx();
+        rf_rowset *rows = page(ctx, sizes[s]);
+        uint64_t before = rf_db_statements(F.db);
+        ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+        ck_assert_int_eq(rf_db_statements(F.db) - before, 1);
+        check_latest(rows, 0);
+        rf_test_ctx_free(ctx);
+    }
+}
+END_TEST
+
+START_TEST(limit_two_gives_a_list_newest_first)
+{
+    reviews_in(F.db);
+    const rf_postfetch *pfs[] = { &latest_review, &recent_reviews };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = page(ctx, 20);
+    uint64_t before = rf_db_statements(F.db);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 2, rows), RF_OK);
+    ck_assert_int_eq(rf_db_statements(F.db) - before, 2);
+    check_latest(rows, 0);
+    for (int i = 0; i < rows->n; i++) {
+        const t_product *p = rows->rows[i].rec;
+        const rf_attach *at = &rows->rows[i].attach[1];
+        int expected = p->id % 4 < 2 ? (int)(p->id % 4) : 2;
+        ck_assert_int_eq(at->n, expected);
+        if (expected >= 1)
+            ck_assert_int_eq(((t_review *)at->recs[0])->id, latest[p->id]);
+        if (expected == 2)
+            ck_assert_int_eq(((t_review *)at->recs[1])->id, second[p->id]);
+    }
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(from_a_second_database)
+{
+    reviews_in(F.db2);
+    static const int sizes[] = { 1, 20, 100 };
+    const rf_postfetch *pfs[] = { &latest_review_elsewhere };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        rf_ctx *ctx = fx_ctx();
+        rf_rowset *rows = page(ctx, sizes[s]);
+        uint64_t main_before = rf_db_statements(F.db), before = rf_db_statements(F.db2);
+        ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+        ck_assert_int_eq(rf_db_statements(F.db2) - before, 1);
+        ck_assert_int_eq(rf_db_statements(F.db) - main_before, 0);
+        check_latest(rows, 1);
+        rf_test_ctx_free(ctx);
+    }
+}
+END_TEST
+
+START_TEST(conditions_filter_the_related_rows)
+{
+    reviews_in(F.db);
+    const rf_postfetch *pfs[] = { &good_reviews };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = page(ctx, 8);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+    /* product 3 has ratings 5, 4, 3: the two good ones, newest first */
+    const rf_attach *at = &rows->rows[2].attach[0];
+    ck_assert_int_eq(at->n, 2);
+    ck_assert_int_eq(((t_review *)at->recs[0])->rating, 4);
+    ck_assert_int_eq(((t_review *)at->recs[1])->rating, 5);
+    ck_assert_int_eq(rows->rows[3].attach[0].n, 0);
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(empty_page_runs_no_query)
+{
+    const rf_postfetch *pfs[] = { &latest_review };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset empty = { 0 };
+    uint64_t before = rf_db_statements(F.db);
+    ck_assert_int_eq(rf_postfetch_run(ctx, pfs, 1, &empty, 2, rf_resume), RF_OK);
+    ck_assert_int_eq(rf_db_statements(F.db), before);
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+Suite *make_db_postfetch_suite(void)
+{
+    Suite *s = suite_create("db_postfetch");
+    TCase *tc = tcase_create("postfetch");
+    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, one_query_whatever_the_page_size);
+    tcase_add_test(tc, limit_two_gives_a_list_newest_first);
+    tcase_add_test(tc, from_a_second_database);
+    tcase_add_test(tc, conditions_filter_the_related_rows);
+    tcase_add_test(tc, empty_page_runs_no_query);
+    suite_add_tcase(s, tc);
+    return s;
+}
