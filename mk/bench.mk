@@ -3,6 +3,7 @@
 #   make bench                        every system, 3 rounds (BENCH_ARGS=... to
 #                                     pass options to bench/run, e.g.
 #                                     BENCH_ARGS="--rounds 1 --duration 3")
+#   make bench-verify                 only check that every system answers as DRF
 #   make bench-peers                  build the peers (C server, npm packages)
 #   make bench-restflow               generate and build the bench spec's server
 
@@ -15,12 +16,17 @@ ULFIUS_CFLAGS  = $(BENCH_CFLAGS) $(shell pkg-config --cflags libulfius jansson s
 ULFIUS_LIBS    = $(shell pkg-config --libs libulfius jansson sqlite3 2>/dev/null) -lpthread -lm
 FASTIFY_DIR   := bench/peers/fastify
 
-.PHONY: bench bench-peers bench-restflow
+.PHONY: bench bench-verify bench-peers bench-restflow
 
+# Not `all` first: the peers must build, restflow's side may not be ready
+# (bench/run reports it "not built"), and bench/run builds both.
 bench:
 	@tools/deps.sh bench
-	@$(MAKE) --no-print-directory all
 	$(PYTHON) bench/run $(BENCH_ARGS)
+
+bench-verify:
+	@tools/deps.sh bench
+	$(PYTHON) bench/run --verify-only $(BENCH_ARGS)
 
 bench-peers: $(BENCH_BUILD)/ulfius-server $(FASTIFY_DIR)/node_modules/.package-lock.json
 

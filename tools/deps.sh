@@ -11,7 +11,7 @@ testing="check postgresql clang libclang-rt-14-dev valgrind python3 python3-djan
 # npm is not listed: it comes with the machine's Node.js 20 (NodeSource's
 # nodejs package provides it, and Debian's npm package would replace that
 # Node.js with Debian's 18, on which better-sqlite3 12 does not run).
-bench="wrk nginx libulfius-dev nodejs"
+bench="wrk nginx libulfius-dev nodejs linux-perf"
 
 case "${1:-build}" in
   build|demo) want="$build" ;;

@@ -2,7 +2,9 @@
 the CPU both sides used and the server's peak memory."""
 import json
 import os
+import re
 import resource
+import signal
 import subprocess
 from dataclasses import dataclass, field
 
@@ -41,7 +43,7 @@ BY_NAME = {s.name: s for s in SCENARIOS}
 @dataclass
 class Measurement:
     rps: float
-    p50_ms: float
+    p50_ms: float               # None when no request was answered
     p99_ms: float
     requests: int
     errors: int                 # non-2xx answers, timeouts, socket errors
@@ -74,14 +76,46 @@ def _parse(output):
     raise RuntimeError("wrk printed no result:\n" + output)
 
 
-def run(server_pid, scenario, port, conns, seconds, cpu=None):
+class Profiler:
+    """perf record (cpu-clock samples with call graphs) on a process tree
+    while the load runs, then perf report's flat profile into a text file."""
+
+    def __init__(self, pid, path):
+        self.path = path
+        self.data = path + ".data"
+        pids = ",".join(str(p) for p in procstat.tree(pid))
+        self.proc = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999",
+                                      "-g", "-p", pids, "-o", self.data],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def finish(self):
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait()
+        with open(self.path, "w") as f:
+            for title, sort in (("by library", "dso"), ("by function", "dso,symbol")):
+                f.write("== %s\n%s\n\n" % (title, self._report(sort)))
+        os.remove(self.data)
+
+    def _report(self, sort):
+        done = subprocess.run(["perf", "report", "-i", self.data, "--stdio", "--no-children",
+                               "--sort", sort, "-g", "none", "--percent-limit", "1"],
+                              capture_output=True, text=True)
+        lines = [re.sub(r"[\s-]+$", "", line) for line in done.stdout.splitlines()]
+        return "\n".join(l for l in lines if l and (not l.startswith("#")
+                                                     or l.startswith("# Samples")))
+
+
+def run(server_pid, scenario, port, conns, seconds, cpu=None, profile=None):
     """One wrk run against the server whose process tree starts at
-    server_pid."""
+    server_pid; with `profile`, a perf profile of the server goes there."""
     cpu_before = procstat.cpu_seconds(procstat.tree(server_pid))
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    profiler = Profiler(server_pid, profile) if profile else None
     with procstat.MemorySampler(server_pid) as memory:
         done = subprocess.run(_wrk_command(scenario, port, conns, seconds, cpu),
                               env=_wrk_env(scenario), capture_output=True, text=True)
+    if profiler:
+        profiler.finish()
     if done.returncode != 0:
         raise RuntimeError("wrk failed: " + done.stderr.strip())
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -91,8 +125,11 @@ def run(server_pid, scenario, port, conns, seconds, cpu=None):
     client_cpu = (wrk_after.ru_utime + wrk_after.ru_stime
                   - wrk_before.ru_utime - wrk_before.ru_stime)
     errors = sum(v for k, v in result.items() if k.startswith("errors_"))
+    answered = result["requests"] > 0   # wrk reports 0 ms percentiles otherwise
     return Measurement(
-        rps=result["requests"] / wall, p50_ms=result["p50_us"] / 1000,
-        p99_ms=result["p99_us"] / 1000, requests=result["requests"], errors=errors,
+        rps=result["requests"] / wall,
+        p50_ms=result["p50_us"] / 1000 if answered else None,
+        p99_ms=result["p99_us"] / 1000 if answered else None,
+        requests=result["requests"], errors=errors,
         server_cpu=server_cpu / wall, client_cpu=client_cpu / wall,
         peak_rss_kib=memory.peak_rss, peak_pss_kib=memory.peak_pss, raw=result)

@@ -38,6 +38,8 @@ def describe(run):
         "cpu": "%s, %d cores" % (_cpu_model(), os.cpu_count()),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
         "kernel": platform.release(),
+        "load_average": "%.1f before the run, %.1f after it (1-minute averages)"
+                        % (run.load_at_start, os.getloadavg()[0]),
         "pinning": ("servers on CPU %s, wrk on CPU %d" % (run.server_cpus, run.client_cpu)
                     if run.server_cpus else "none"),
         "versions": {

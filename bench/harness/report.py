@@ -107,6 +107,8 @@ def _rps(cell):
 
 
 def _latency(cell):
+    if cell["p50_ms"] is None:
+        return "no answer"
     return "%.2f / %.2f" % (cell["p50_ms"], cell["p99_ms"])
 
 
@@ -215,8 +217,8 @@ def markdown(summary):
            "medians over the rounds; connections %s." % (
                cfg["rounds"], cfg["duration_s"], cfg["warmup_s"],
                ", ".join(str(c) for c in cfg["conns"])),
-           "Machine: %s, %d GiB, Linux %s; %s." % (m["cpu"], m["memory_gib"], m["kernel"],
-                                                  m["pinning"]),
+           "Machine: %s, %d GiB, Linux %s; %s; load average %s." % (
+               m["cpu"], m["memory_gib"], m["kernel"], m["pinning"], m["load_average"]),
            "Versions: " + "; ".join("%s %s" % kv for kv in m["versions"].items()) + ".", "",
            "#### Requests per second", "",
            "† some requests failed (non-2xx, timeout or socket error); "

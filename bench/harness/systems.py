@@ -260,13 +260,16 @@ class RestflowPostgres(RestflowSQLite):
 
 
 def restflow_build_problem():
-    """The first error of the last `make bench-restflow`, if it failed."""
+    """The first complaint in the log of the last `make bench-restflow`."""
     path = os.path.join(BUILD, "bench", "restflow-build.log")
     if not os.path.exists(path):
         return None
     with open(path, errors="replace") as f:
-        lines = [l.strip() for l in f if "error" in l.lower() or "No rule" in l]
-    return lines[0][:160] if lines else None
+        lines = [l.strip() for l in f if l.strip()]
+    complaints = [l for l in lines if "error" in l.lower() or l.startswith("rflowc:")]
+    own = [l for l in complaints if not l.startswith("make")]
+    found = own or complaints or lines
+    return found[0][:200] if found else None
 
 
 SYSTEMS = [DRF(), Fastify(), Ulfius(), Nginx(), RestflowSQLite(), RestflowPostgres()]
