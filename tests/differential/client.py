@@ -7,6 +7,7 @@ import sqlite3
 import urllib.parse
 
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+REPLY_TIMEOUT = 20   # seconds; DRF answers the largest step in about one
 
 
 class StepError(Exception):
@@ -109,7 +110,7 @@ class SideState:
     def send(self, step):
         url = urllib.parse.urlsplit(self.side.base_url)
         headers, body = self.prepare(step)
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=REPLY_TIMEOUT)
         try:
             connection.putrequest(step.method, self.target(step.path),
                                   skip_accept_encoding=True)

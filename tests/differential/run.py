@@ -269,6 +269,7 @@ def run(args):
     started = time.monotonic()
     outcomes = []
     passed = False
+    dead = []
     try:
         errors = on_both(lambda side: side.start(args.spec, users, users_file, workdir), sides)
         if errors:
@@ -284,7 +285,11 @@ def run(args):
                 if args.verbose > 1:
                     show_reply(outcome, sides, normaliser)
                 outcomes.append(outcome)
-        passed = summary(outcomes, known, time.monotonic() - started)
+            dead = [side.died() for side in sides if side.died()]
+            if dead:
+                print("differential: stopped after %s: %s" % (scenario.name, "; ".join(dead)))
+                break
+        passed = summary(outcomes, known, time.monotonic() - started) and not dead
     finally:
         for error in on_both(lambda side: side.stop(), sides):
             print("differential: stopping %s" % error, file=sys.stderr)

@@ -66,6 +66,10 @@ class Side:
     def stop(self):
         pass
 
+    def died(self):
+        """Why the server is gone, when run.py started it and it exited."""
+        return None
+
     def label(self):
         return "%s (%s)" % (self.name, self.kind)
 
@@ -125,6 +129,12 @@ class RestflowSide(Side):
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         wait_listening(port, self.process)
         self.base_url = "http://127.0.0.1:%d" % port
+
+    def died(self):
+        if self.process is not None and self.process.poll() is not None:
+            return "%s exited with status %d (log: %s.log)" % (
+                self.binary, self.process.returncode, self.db_file)
+        return None
 
     def stop(self):
         if self.process is None or self.process.poll() is not None:

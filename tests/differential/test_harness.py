@@ -10,6 +10,7 @@ import datetime
 import http.server
 import io
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -202,6 +203,33 @@ class DslTest(unittest.TestCase):
         self.assertEqual(parse_side("b", "url=http://h:1,db=x.db").db_file, "x.db")
         with self.assertRaises(SideError):
             parse_side("b", "nginx")
+
+
+class RestflowSideTest(unittest.TestCase):
+    """The generated server's command line, with a stand-in binary that
+    records its calls and fails to serve."""
+
+    def test_commands_and_a_server_that_exits(self):
+        workdir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, workdir)
+        binary = os.path.join(workdir, "shop-server")
+        with open(binary, "w") as f:
+            f.write('#!/bin/sh\necho "$@" >> "%s/calls"\n'
+                    'case "$1" in migrate|create*) exit 0 ;; esac\nexit 3\n' % workdir)
+        os.chmod(binary, 0o755)
+        side = parse_side("b", "restflow=" + binary)
+        users = [{"username": "sam", "password": "pw", "staff": True, "token": "k"}]
+        with self.assertRaisesRegex(SideError, "exited during start-up"):
+            side.start("shop", users, None, workdir)
+        db = "--db sqlite:%s/b-restflow.db" % workdir
+        listen = side.process.args[2]
+        with open(os.path.join(workdir, "calls")) as f:
+            self.assertEqual(f.read().splitlines(), [
+                "migrate " + db,
+                "createuser sam --password pw --staff " + db,
+                "createtoken sam --key k " + db,
+                "--listen %s --workers 1 %s" % (listen, db)])
+        self.assertIn("exited with status 3", side.died())
 
 
 class Canned(http.server.BaseHTTPRequestHandler):
