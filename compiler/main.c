@@ -18,6 +18,8 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "routes.h"
+#include "sema.h"
 #include "source.h"
 
 #define RFLOWC_VERSION "0.1.0"
@@ -95,6 +97,7 @@ typedef struct compilation {
     rf_arena *arena;
     source src;
     ast_file *ast;
+    model *model;
 } compilation;
 
 /* Load and parse; false with diagnostics printed (or a read error) when the
@@ -117,10 +120,15 @@ static bool load_and_parse(compilation *c, const char *path, diag *d, bool *read
     return c->ast != NULL;
 }
 
-/* Every front-end pass over one spec; true when it is valid. */
+/* Every front-end pass over one spec; true when it is valid.  Sema runs
+ * only on a syntactically valid file, so its errors are never echoes of a
+ * syntax error. */
 static bool check_spec(compilation *c, const char *path, diag *d, bool *read_failed)
 {
-    return load_and_parse(c, path, d, read_failed);
+    if (!load_and_parse(c, path, d, read_failed))
+        return false;
+    c->model = sema_check(c->arena, c->ast, d);
+    return c->model != NULL;
 }
 
 static int exit_status(bool read_failed, unsigned errors)
@@ -150,15 +158,27 @@ static int cmd_check(const options *o)
     return exit_status(any_read_failed, errors);
 }
 
-/* Commands that take exactly one spec and print something about it. */
-typedef void (*spec_printer)(const compilation *c, FILE *out);
+/* Commands that take exactly one spec and print something about it: the
+ * printer and how far the spec must get (parsed, or fully checked). */
+typedef struct spec_command {
+    void (*print)(const compilation *c, FILE *out);
+    bool needs_model;
+} spec_command;
 
 static void print_ast(const compilation *c, FILE *out)
 {
     ast_dump(out, c->ast);
 }
 
-static int run_on_one_spec(const options *o, const char *cmd, spec_printer print)
+static void print_routes(const compilation *c, FILE *out)
+{
+    routes_print(c->model, out);
+}
+
+static const spec_command dump_ast_command = { print_ast, false };
+static const spec_command routes_command = { print_routes, true };
+
+static int run_on_one_spec(const options *o, const char *cmd, const spec_command *command)
 {
     if (o->nspecs != 1)
         return usage_error("%s: exactly one spec expected", cmd);
@@ -166,21 +186,15 @@ static int run_on_one_spec(const options *o, const char *cmd, spec_printer print
     diag_init(&d, stderr, o->max_errors);
     compilation c = { .arena = rf_arena_new(0) };
     bool read_failed;
-    bool ok = check_spec(&c, o->specs[0], &d, &read_failed);
+    bool ok = command->needs_model ? check_spec(&c, o->specs[0], &d, &read_failed)
+                                   : load_and_parse(&c, o->specs[0], &d, &read_failed);
     if (ok)
-        print(&c, stdout);
+        command->print(&c, stdout);
     diag_set_source(&d, NULL);
     unsigned errors = d.errors;
     diag_free(&d);
     rf_arena_free(c.arena);
     return exit_status(read_failed, errors);
-}
-
-static int cmd_routes(const options *o)
-{
-    (void)o;
-    fputs("rflowc: 'routes' is not available yet (it needs the semantic analysis)\n", stderr);
-    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -204,9 +218,9 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "check"))
             rc = cmd_check(&o);
         else if (!strcmp(cmd, "routes"))
-            rc = cmd_routes(&o);
+            rc = run_on_one_spec(&o, cmd, &routes_command);
         else if (!strcmp(cmd, "dump-ast"))
-            rc = run_on_one_spec(&o, cmd, print_ast);
+            rc = run_on_one_spec(&o, cmd, &dump_ast_command);
         else if (!strcmp(cmd, "build")) {
             fputs("rflowc: 'build' is not implemented yet (code generation is a later issue)\n", stderr);
             rc = EXIT_USAGE;

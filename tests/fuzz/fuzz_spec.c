@@ -1,7 +1,8 @@
 /*
  * fuzz_spec: the rflowc front end on arbitrary bytes, as `rflowc check`
- * runs it (load, lex, parse, then sema once it exists), with diagnostics
- * written to /dev/null so their formatting runs too.
+ * runs it (load, lex, parse, sema, and the route table printer on a valid
+ * model), with diagnostics and output written to /dev/null so their
+ * formatting runs too.
  *
  * fuzz-links: @compiler runtime/arena.c runtime/buf.c
  * fuzz-seeds: specs tests/golden/errors
@@ -12,6 +13,8 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "routes.h"
+#include "sema.h"
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,7 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     source src;
     if (source_init(&src, arena, "fuzz.rflow", (const char *)data, size)) {
         diag_set_source(&d, &src);
-        ast_parse(arena, &src, &d);
+        ast_file *ast = ast_parse(arena, &src, &d);
+        model *m = ast ? sema_check(arena, ast, &d) : NULL;
+        if (m)
+            routes_print(m, devnull);
     }
     diag_free(&d);
     rf_arena_free(arena);
