@@ -315,6 +315,12 @@ static void add_route(sema *s, model_route *r)
         return;
     }
     for (uint32_t i = 0; i < s->m->nroutes; i++) {
+        const char *other = s->m->routes[i]->url_name;
+        if (r->url_name && other && strcmp(other, r->url_name) == 0) {
+            diag_warning(s->d, r->loc.span, "URL name '%s' is already taken; Django's "
+                         "reverse() finds only one of them", r->url_name);
+            diag_note(s->d, s->m->routes[i]->loc.span, "'%s' first named here", other);
+        }
         if (strcmp(s->m->routes[i]->pattern, r->pattern) == 0) {
             diag_warning(s->d, r->loc.span, "route '%s' is shadowed by an earlier route "
                          "with the same pattern", r->django);

@@ -967,7 +967,9 @@ static const char *const serializer_keys[] = {
 static void declared_fields(sema *s, model_serializer *ser, members *ms, name_list *failed)
 {
     for (uint32_t i = 0; i < ms->n; i++) {
-        if (ms->taken[i] || ms->items[i]->value->kind != AST_CALL)
+        /* validate_x = async(fn) is a hook, not a field */
+        if (ms->taken[i] || ms->items[i]->value->kind != AST_CALL
+            || strncmp(ms->items[i]->key->text, "validate", 8) == 0)
             continue;
         ms->taken[i] = true;
         if (!declared_field(s, ser, ms->items[i]) && failed)

@@ -976,7 +976,8 @@ static void resolve_configs(sema *s, view_ctx *c)
         model_action *a = c->v->actions[i];
         resolve_config(s, c, a);
         check_action_serializers(s, c, a);
-        check_cursor_ordering(s, c, a->config.paginator);
+        if (a->kind == MODEL_ACT_LIST)   /* the one generic action that paginates */
+            check_cursor_ordering(s, c, a->config.paginator);
         for (uint32_t j = 0; j < a->config.nthrottles; j++)
             scoped_used |= a->config.throttles[j]->throttle->kind == MODEL_THROTTLE_SCOPED;
     }
