@@ -211,9 +211,10 @@ int rf_main(const rf_app *app, int argc, char **argv);
  * renders; both default to serializer_class, resolved by the compiler.
  *
  * Async forms (AsyncAPIView, RF_ASYNC hooks): start the work, return
- * RF_PENDING, and call k on the loop when done.  Sync forms (APIView,
- * RF_BLOCKING hooks, on a worker thread): block that thread only, then
- * return.
+ * RF_PENDING, and call k on the loop when done; RF_OK or RF_ERROR when done
+ * at once (then k is not called).  Sync forms (APIView, RF_BLOCKING hooks,
+ * on a worker thread): block that thread only, then return.  Pointers the
+ * async forms fill (rec, out, obj) must outlive the call: arena memory.
  */
 /* A record for the action's request serializer (zeroed, nothing set). */
 void *rf_get_serializer(rf_ctx *ctx);
@@ -230,9 +231,15 @@ rf_rc rf_apaginated_response(rf_ctx *ctx, rf_query *q,
                              const rf_postfetch *const *pfs, int npfs, rf_cont k);
 rf_rc rf_paginated_response(rf_ctx *ctx, rf_query *q,
                             const rf_postfetch *const *pfs, int npfs);
-/* Save a validated record of the request serializer's model (INSERT) and
- * reload it; the async form calls k with the stored record in *out. */
+/* Save a validated record of the request serializer's model and reload
+ * it: an INSERT when its primary key is unset, an UPDATE otherwise (as
+ * Django's Model.save()); *out is the stored record when done. */
 rf_rc rf_asave(rf_ctx *ctx, void *rec, void **out, rf_cont k);
 rf_rc rf_save(rf_ctx *ctx, void *rec, void **out);
+/* get_object for detail actions: the action's queryset, get_queryset,
+ * filter backends, the lookup (404), get_object, then object permissions
+ * (401/403); *obj is the instance when done. */
+rf_rc rf_aget_object(rf_ctx *ctx, void **obj, rf_cont k);
+rf_rc rf_get_object(rf_ctx *ctx, void **obj);
 
 #endif
