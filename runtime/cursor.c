@@ -311,6 +311,19 @@ const char *rf_cursor_prepare(rf_page *pg)
     return NULL;
 }
 
+bool rf_cursor_bound(const rf_page *pg, const char **op, rf_value *v)
+{
+    *op = NULL;
+    if (!pg->cursor.position)
+        return true;
+    const rf_order *first = &pg->ordering[0];
+    if (!rf_cursor_position_value(pg->arena, first->field, pg->cursor.position, v))
+        return false;
+    /* (cursor reversed) XOR (ordering descending): below the position. */
+    *op = pg->cursor.reverse != first->desc ? "<" : ">";
+    return true;
+}
+
 /* ---------------------------------------------------------------------
  * Links, after the rows are back: DRF's paginate_queryset tail,
  * get_next_link and get_previous_link.

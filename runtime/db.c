@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include "db_internal.h"
+#include "internal.h"
 
 /* ---------------------------------------------------------------------
  * Opening.
@@ -34,6 +35,30 @@ static const rf_db_backend *backend_for(const char *url, const char **target)
         return &rf_pg_backend;
     }
     return NULL;
+}
+
+/* A PostgreSQL URL may carry a password: the log names host, port and
+ * database only. */
+static char *log_label(const rf_db *db, const char *url)
+{
+    if (db->dialect == RF_SQLITE)
+        return strdup(url);
+    const char *host = "", *port = "", *dbname = "";
+    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (!o->val)
+            continue;
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        else if (strcmp(o->keyword, "port") == 0)
+            port = o->val;
+        else if (strcmp(o->keyword, "dbname") == 0)
+            dbname = o->val;
+    }
+    char label[512];
+    snprintf(label, sizeof label, "postgresql://%s%s%s/%s", host, *port ? ":" : "", port, dbname);
+    PQconninfoFree(opts);
+    return strdup(label);
 }
 
 rf_db *rf_db_open(struct event_base *base, const char *url, int pool_size,
@@ -53,7 +78,9 @@ rf_db *rf_db_open(struct event_base *base, const char *url, int pool_size,
     db->dialect = backend == &rf_sqlite_backend ? RF_SQLITE : RF_POSTGRES;
     db->base = base;
     db->url = strdup(url);
+    db->label = log_label(db, url);
     if (!backend->open(db, target, pool_size, err, errlen)) {
+        free(db->label);
         free(db->url);
         free(db);
         return NULL;
@@ -66,6 +93,7 @@ void rf_db_close(rf_db *db)
     if (!db)
         return;
     db->backend->close(db);
+    free(db->label);
     free(db->url);
     free(db);
 }
@@ -193,9 +221,13 @@ static void release_result(void *arg)
     rf_result_release(arg);
 }
 
+/* Violations and misses are answers; a failure is a bug or an outage
+ * worth a line in the log (outages are logged once by the backend). */
 static void deliver(rf_db_op *op)
 {
     rf_result *res = op->res;
+    if (res->error == RF_DB_FAILED)
+        rf_log_error("database %s: %s", op->db->label, rf_result_message(res));
     bool present = !op->ticket || !op->ticket->gone;
     if (op->ticket)
         ticket_unref(op->ticket);

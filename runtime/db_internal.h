@@ -82,6 +82,7 @@ struct rf_db {
     rf_dialect dialect;
     struct event_base *base;
     char *url;
+    char *label;                /* for the log: the URL without credentials */
     uint64_t statements;
     rf_db_txn *txns;            /* open transactions, by owner */
     void *impl;                 /* the backend's state */

@@ -34,6 +34,7 @@
 #include <libpq-fe.h>
 
 #include "db_internal.h"
+#include "internal.h"
 
 #define PG_DEFAULT_POOL 4
 #define PG_PIPELINE_DEPTH 4
@@ -148,7 +149,8 @@ static rf_result *wrap_result(const rf_db_op *op, PGresult *res)
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         r->error = error_kind(res);
-        r->message = PQresultErrorMessage(res);
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        r->message = primary ? primary : PQresultErrorMessage(res);
         return r;
     }
     r->nrows = PQntuples(res);
@@ -483,11 +485,26 @@ static bool any_ready(const pg_db *p)
     return false;
 }
 
+/* libpq's messages end in a newline, some span several lines: one line
+ * for the log and the results. */
+static void one_line(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        s[--n] = '\0';
+}
+
 static void connect_failed(pg_conn *c, const char *why)
 {
     pg_db *p = c->db;
     snprintf(p->last_error, sizeof p->last_error, "cannot connect: %s", why ? why : "");
+    one_line(p->last_error);
     conn_close(c);
+    if (!p->down && !p->closing)
+        rf_log_error("database %s unavailable: %s", p->db->label, p->last_error);
     p->down = true;
     p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : PG_BACKOFF_MIN_MS;
     if (p->backoff_ms > PG_BACKOFF_MAX_MS)
@@ -517,6 +534,8 @@ static void connected(pg_conn *c)
     c->write_ev = event_new(p->db->base, c->fd, EV_WRITE, on_write, c);
     event_add(c->read_ev, NULL);
     c->state = PC_READY;
+    if (p->down)
+        rf_log_error("database %s: connected again", p->db->label);
     p->down = false;
     p->backoff_ms = 0;
     pump(p);

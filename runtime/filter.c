@@ -396,35 +396,36 @@ static bool decimal_to_int64(const decimal *d, int64_t *out)
 }
 
 /* Digits beyond any column's precision: a value this long equals no
- * stored decimal. */
+ * stored decimal (beyond a 1000-digit exponent either way). */
 #define DECIMAL_MAX_DIGITS 1000
 
 /* The plain text of a decimal ("-12.0034"), for binding; NULL when it is
  * too long to equal any stored decimal. */
 static char *decimal_plain(rf_arena *a, const decimal *d)
 {
-    if (d->ndigits == 0)
-        return rf_strdup(a, "0");
     if (d->exp > DECIMAL_MAX_DIGITS || -d->exp > DECIMAL_MAX_DIGITS)
         return NULL;
+    /* Python's '{:f}': the coefficient ("0" for zero) placed by the exponent. */
+    const char *coeff = d->ndigits ? d->digits : "0";
+    int64_t nc = d->ndigits ? (int64_t)d->ndigits : 1;
     rf_buf b;
-    rf_buf_init(&b, a, d->ndigits + 8);
+    rf_buf_init(&b, a, (size_t)nc + 8);
     if (d->negative)
         rf_buf_putc(&b, '-');
-    int64_t int_digits = (int64_t)d->ndigits + d->exp;
-    if (int_digits <= 0) {
-        rf_buf_lit(&b, "0.");
-        for (int64_t i = 0; i < -int_digits; i++)
-            rf_buf_putc(&b, '0');
-        rf_buf_append(&b, d->digits, d->ndigits);
-    } else if (d->exp >= 0) {
-        rf_buf_append(&b, d->digits, d->ndigits);
+    int64_t point = nc + d->exp;          /* digits before the point */
+    if (d->exp >= 0) {
+        rf_buf_append(&b, coeff, (size_t)nc);
         for (int64_t i = 0; i < d->exp; i++)
             rf_buf_putc(&b, '0');
-    } else {
-        rf_buf_append(&b, d->digits, (size_t)int_digits);
+    } else if (point > 0) {
+        rf_buf_append(&b, coeff, (size_t)point);
         rf_buf_putc(&b, '.');
-        rf_buf_append(&b, d->digits + int_digits, d->ndigits - (size_t)int_digits);
+        rf_buf_append(&b, coeff + point, (size_t)(nc - point));
+    } else {
+        rf_buf_lit(&b, "0.");
+        for (int64_t i = 0; i < -point; i++)
+            rf_buf_putc(&b, '0');
+        rf_buf_append(&b, coeff, (size_t)nc);
     }
     rf_buf_putc(&b, '\0');
     return b.data;
@@ -571,28 +572,16 @@ static bool parse_form_date(rf_arena *a, rf_str s, int32_t *days)
 /* ---------------------------------------------------------------------
  * One filterset field's value, cleaned.
  */
-typedef enum clean_outcome {
-    CLEAN_SKIP = 0,   /* absent, empty, or a boolean django-filter ignores */
-    CLEAN_VALUE,      /* filter field = value */
-    CLEAN_NOTHING,    /* a valid value no row can hold (int beyond int64) */
-    CLEAN_ERROR,      /* a 400 message */
-    CLEAN_CHECK_FK    /* value for the related key: must exist first */
-} clean_outcome;
-
-typedef struct cleaned {
-    clean_outcome outcome;
-    rf_value value;
-    const char *error;
-} cleaned;
+typedef rf_cleaned cleaned;
 
 static cleaned clean_error(const char *message)
 {
-    return (cleaned){ .outcome = CLEAN_ERROR, .error = message };
+    return (cleaned){ .outcome = RF_CLEAN_ERROR, .error = message };
 }
 
 static cleaned clean_value(rf_value v)
 {
-    return (cleaned){ .outcome = CLEAN_VALUE, .value = v };
+    return (cleaned){ .outcome = RF_CLEAN_VALUE, .value = v };
 }
 
 /* NumberFilter: forms.DecimalField plus MaxValueValidator(1e50), then the
@@ -614,12 +603,12 @@ static cleaned clean_number(rf_arena *a, const rf_field *f, rf_str raw)
     if (f->type == RF_F_DECIMAL) {
         char *plain = decimal_plain(a, &d);
         if (!plain)
-            return (cleaned){ .outcome = CLEAN_NOTHING };
+            return (cleaned){ .outcome = RF_CLEAN_NOTHING };
         return clean_value((rf_value){ .type = RF_V_DECIMAL, .u.s = plain });
     }
     int64_t v;
     if (!decimal_to_int64(&d, &v))
-        return (cleaned){ .outcome = CLEAN_NOTHING };
+        return (cleaned){ .outcome = RF_CLEAN_NOTHING };
     return clean_value(RF_VINT(v));
 }
 
@@ -633,7 +622,7 @@ static cleaned clean_boolean(rf_str raw)
     for (size_t i = 0; i < 4; i++)
         if (ascii_ieq(raw, 0, words[i].text))
             return clean_value(RF_VBOOL(words[i].value));
-    return (cleaned){ .outcome = CLEAN_SKIP };
+    return (cleaned){ .outcome = RF_CLEAN_SKIP };
 }
 
 /* ChoiceFilter, used for any field with choices: str(value) must equal a
@@ -668,7 +657,7 @@ static cleaned clean_foreign_key(rf_arena *a, const rf_field *f, rf_str raw)
     } else if (memchr(raw.s, '\0', raw.n) || !rf_cursor_position_value(a, pk, text, &v)) {
         return clean_error(ERR_FK_CHOICE);
     }
-    return (cleaned){ .outcome = CLEAN_CHECK_FK, .value = v };
+    return (cleaned){ .outcome = RF_CLEAN_CHECK_FK, .value = v };
 }
 
 static bool empty(rf_str s)
@@ -676,10 +665,10 @@ static bool empty(rf_str s)
     return s.n == 0;
 }
 
-static cleaned clean_filter_value(rf_arena *a, const rf_field *f, const rf_str *param)
+rf_cleaned rf_filter_clean(rf_arena *a, const rf_field *f, const rf_str *param)
 {
     if (!param || empty(*param))
-        return (cleaned){ .outcome = CLEAN_SKIP };
+        return (cleaned){ .outcome = RF_CLEAN_SKIP };
     rf_str raw = *param;
     if (f->limits.nchoices > 0)
         return clean_choice(a, f, raw);
@@ -694,7 +683,7 @@ static cleaned clean_filter_value(rf_arena *a, const rf_field *f, const rf_str *
         return clean_foreign_key(a, f, raw);
     case RF_F_UUID: {
         if (empty(stripped))
-            return (cleaned){ .outcome = CLEAN_SKIP };
+            return (cleaned){ .outcome = RF_CLEAN_SKIP };
         char *canonical = rf_alloc(a, 37);
         if (!rf_parse_uuid(a, stripped.s, stripped.n, canonical))
             return clean_error(ERR_UUID);
@@ -703,7 +692,7 @@ static cleaned clean_filter_value(rf_arena *a, const rf_field *f, const rf_str *
     case RF_F_DATE: {
         int32_t days;
         if (empty(stripped))
-            return (cleaned){ .outcome = CLEAN_SKIP };
+            return (cleaned){ .outcome = RF_CLEAN_SKIP };
         if (!parse_form_date(a, stripped, &days))
             return clean_error(ERR_DATE);
         return clean_value((rf_value){ .type = RF_V_DATE, .u.i = days });
@@ -711,7 +700,7 @@ static cleaned clean_filter_value(rf_arena *a, const rf_field *f, const rf_str *
     case RF_F_DATETIME: {
         int64_t usec;
         if (empty(stripped))
-            return (cleaned){ .outcome = CLEAN_SKIP };
+            return (cleaned){ .outcome = RF_CLEAN_SKIP };
         char *text = rf_strndup(a, stripped.s, stripped.n);
         if (memchr(stripped.s, '\0', stripped.n) || !rf_parse_datetime(text, &usec))
             return clean_error(ERR_DATETIME);
@@ -720,7 +709,7 @@ static cleaned clean_filter_value(rf_arena *a, const rf_field *f, const rf_str *
     default:
         /* CharFilter: forms.CharField strips, refuses NULs. */
         if (empty(stripped))
-            return (cleaned){ .outcome = CLEAN_SKIP };
+            return (cleaned){ .outcome = RF_CLEAN_SKIP };
         if (memchr(stripped.s, '\0', stripped.n))
             return clean_error(ERR_NULL_CHAR);
         return clean_value(RF_VTEXT(rf_strndup(a, stripped.s, stripped.n)));
@@ -755,7 +744,7 @@ static rf_rc finish_filterset(filter_run *run)
     const rf_filters *f = run->f;
     rf_verrs *errs = NULL;
     for (int i = 0; i < f->nfilterset_fields; i++)
-        if (run->values[i].outcome == CLEAN_ERROR) {
+        if (run->values[i].outcome == RF_CLEAN_ERROR) {
             if (!errs)
                 errs = rf_verrs_new(run->ctx->arena);
             rf_verrs_add(errs, f->filterset_fields[i]->name, run->values[i].error);
@@ -764,9 +753,9 @@ static rf_rc finish_filterset(filter_run *run)
         return rf_validation_failed(run->ctx, errs);
     for (int i = 0; i < f->nfilterset_fields; i++) {
         cleaned *c = &run->values[i];
-        if (c->outcome == CLEAN_VALUE || c->outcome == CLEAN_CHECK_FK)
+        if (c->outcome == RF_CLEAN_VALUE || c->outcome == RF_CLEAN_CHECK_FK)
             rf_query_where_eq(run->q, f->filterset_fields[i], c->value);
-        else if (c->outcome == CLEAN_NOTHING)
+        else if (c->outcome == RF_CLEAN_NOTHING)
             rf_query_where(run->q, "1 = 0", NULL, 0);
     }
     return RF_OK;
@@ -808,7 +797,7 @@ static rf_rc check_next_key(filter_run *run)
 {
     const rf_filters *f = run->f;
     for (; run->checking < f->nfilterset_fields; run->checking++) {
-        if (run->values[run->checking].outcome != CLEAN_CHECK_FK)
+        if (run->values[run->checking].outcome != RF_CLEAN_CHECK_FK)
             continue;
         const rf_field *field = f->filterset_fields[run->checking];
         const rf_resource *target = field->fk_target;
@@ -840,7 +829,7 @@ static rf_rc apply_filterset(filter_run *run)
             rf_log_error("filterset_fields: %s cannot be filtered", field->name);
             return rf_error(run->ctx, 500, "A server error occurred.");
         }
-        run->values[i] = clean_filter_value(run->ctx->arena, field,
+        run->values[i] = rf_filter_clean(run->ctx->arena, field,
                                             rf_qs_get(&run->qs, field->name));
     }
     run->checking = 0;
@@ -897,8 +886,8 @@ static bool needs_key_check(rf_ctx *ctx, const rf_filters *f)
     for (int i = 0; i < f->nfilterset_fields; i++) {
         const rf_field *field = f->filterset_fields[i];
         if (field->type == RF_F_FOREIGNKEY && !field->limits.nchoices &&
-            clean_filter_value(ctx->arena, field, rf_qs_get(&qs, field->name)).outcome ==
-                CLEAN_CHECK_FK)
+            rf_filter_clean(ctx->arena, field, rf_qs_get(&qs, field->name)).outcome ==
+                RF_CLEAN_CHECK_FK)
             return true;
     }
     return false;

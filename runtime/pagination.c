@@ -569,19 +569,17 @@ static bool cursor_ordering(rf_ctx *ctx, rf_page *pg)
 /* Order (reversed for a reverse cursor) and filter past the position. */
 static bool cursor_apply(rf_page *pg, rf_query *q)
 {
-    bool reverse = pg->cursor.reverse;
     rf_query_clear_order(q);
     for (int i = 0; i < pg->nordering; i++)
-        rf_query_order_by(q, pg->ordering[i].field, pg->ordering[i].desc != reverse);
-    if (!pg->cursor.position)
-        return true;
-    const rf_field *f = pg->ordering[0].field;
+        rf_query_order_by(q, pg->ordering[i].field,
+                          pg->ordering[i].desc != pg->cursor.reverse);
+    const char *op;
     rf_value v;
-    if (!rf_cursor_position_value(pg->arena, f, pg->cursor.position, &v))
+    if (!rf_cursor_bound(pg, &op, &v))
         return false;
-    /* (cursor reversed) XOR (ordering descending): fetch below the position. */
-    const char *op = reverse != pg->ordering[0].desc ? "<" : ">";
-    rf_query_where(q, rf_sprintf(pg->arena, "t.\"%s\" %s ?", f->column, op), &v, 1);
+    if (op)
+        rf_query_where(q, rf_sprintf(pg->arena, "t.\"%s\" %s ?",
+                                     pg->ordering[0].field->column, op), &v, 1);
     return true;
 }
 

@@ -168,12 +168,36 @@ char *rf_cursor_position(rf_arena *a, const void *rec, const rf_field *f);
  * it does not convert. */
 bool rf_cursor_position_value(rf_arena *a, const rf_field *f, const char *text,
                               rf_value *out);
+/* The condition on the first ordering field: *op "<" or ">" and the
+ * position's value, or *op NULL without a position.  False: the position
+ * does not convert ("Invalid cursor"). */
+bool rf_cursor_bound(const rf_page *pg, const char **op, rf_value *v);
+/* Write "next":..,"previous":.., for the fetched rows (page size + 1 at
+ * most); the page's rows are the first *nrows, displayed from *first. */
 void rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows,
                            int *first, int *nrows);
 
 /* ---------------------------------------------------------------------
  * Filters (filter.c), shared with cursor pagination.
  */
+/* One filterset field's query value, cleaned by the form field that
+ * django-filter picks for the model field. */
+typedef enum rf_clean_outcome {
+    RF_CLEAN_SKIP = 0,  /* absent, empty, or a boolean django-filter ignores */
+    RF_CLEAN_VALUE,     /* filter field = value */
+    RF_CLEAN_NOTHING,   /* valid, but no row can hold it (an int beyond int64) */
+    RF_CLEAN_ERROR,     /* error: the 400 message */
+    RF_CLEAN_CHECK_FK   /* value: the related key, which must exist */
+} rf_clean_outcome;
+
+typedef struct rf_cleaned {
+    rf_clean_outcome outcome;
+    rf_value value;
+    const char *error;
+} rf_cleaned;
+
+rf_cleaned rf_filter_clean(rf_arena *a, const rf_field *f, const rf_str *param);
+
 /* OrderingFilter.get_ordering: the valid ?ordering= fields, else the view's
  * default ordering.  *n 0: no ordering (the queryset's stays). */
 void rf_ordering_resolve(rf_arena *a, const rf_filters *f, const rf_resource *res,

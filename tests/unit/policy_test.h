@@ -74,4 +74,30 @@ static inline const char *buf_text(rf_buf *b)
     return b->data;
 }
 
+/* Waiting for a continuation-taking call on a test context: pass
+ * test_k as the continuation, then test_wait() on what the call returned.
+ * (rf_test_wait serves one wait per context; these serve any number.) */
+static bool test_k_done;
+static rf_rc test_k_rc;
+
+static inline void test_k(rf_ctx *ctx, rf_rc rc)
+{
+    (void)ctx;
+    test_k_done = true;
+    test_k_rc = rc;
+}
+
+struct event_base;
+int event_base_loop(struct event_base *, int);
+
+static inline rf_rc test_wait(struct event_base *base, rf_rc rc)
+{
+    if (rc != RF_PENDING)
+        return rc;
+    while (!test_k_done)
+        event_base_loop(base, 0x01 /* EVLOOP_ONCE */);
+    test_k_done = false;
+    return test_k_rc;
+}
+
 #endif
