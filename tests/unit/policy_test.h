@@ -10,7 +10,11 @@
 #include <jansson.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "policy_internal.h"
+#include "testing.h"
 
 #define POLICY_VECTORS "tests/vectors/policy.json"
 
@@ -98,6 +102,50 @@ static inline rf_rc test_wait(struct event_base *base, rf_rc rc)
         event_base_loop(base, 0x01 /* EVLOOP_ONCE */);
     test_k_done = false;
     return test_k_rc;
+}
+
+/* A test environment with database 0 in a fresh SQLite file (a file, not
+ * :memory:, so the pool's connections share it). */
+static rf_test_env *policy_env;
+static char policy_db_path[64];
+
+static inline void policy_db_exec_done(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    *(rf_db_error *)arg = rf_result_error(res);
+    test_k(ctx, RF_OK);
+}
+
+static inline void policy_db_exec(const char *sql, const rf_value *params, int n)
+{
+    rf_ctx *ctx = rf_test_ctx(policy_env, &(rf_test_request){ .method = RF_GET });
+    rf_stmt stmt = { .sql = { sql, sql } };
+    rf_db_error err = RF_DB_FAILED;
+    test_wait(rf_test_env_base(policy_env),
+              rf_db_exec(ctx, rf_ctx_db(ctx, 0), &stmt, params, n, policy_db_exec_done, &err));
+    ck_assert_msg(err == RF_DB_OK, "%s", sql);
+    rf_test_ctx_free(ctx);
+}
+
+static inline void policy_db_open(const char *name)
+{
+    snprintf(policy_db_path, sizeof policy_db_path, "/tmp/restflow-%s-%d.db", name,
+             (int)getpid());
+    unlink(policy_db_path);
+    policy_env = rf_test_env_new(NULL, 2);
+    char url[80];
+    snprintf(url, sizeof url, "sqlite:%s", policy_db_path);
+    ck_assert(rf_test_env_open_db(policy_env, 0, url));
+}
+
+static inline void policy_db_close(void)
+{
+    rf_test_env_free(policy_env);
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    for (int i = 0; i < 3; i++) {
+        char path[80];
+        snprintf(path, sizeof path, "%s%s", policy_db_path, suffix[i]);
+        unlink(path);
+    }
 }
 
 #endif

@@ -4,9 +4,7 @@
  * the same users, tokens and password hashes: the header parsing alone,
  * then the whole authenticators on a SQLite database in Django's layout.
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "db_internal.h"
 #include "policy_test.h"
@@ -89,37 +87,17 @@ END_TEST
  * The authenticators on a database.
  */
 static rf_test_env *env;
-static char db_path[64];
-
-static void on_exec(rf_ctx *ctx, rf_result *res, void *arg)
-{
-    *(rf_db_error *)arg = rf_result_error(res);
-    test_k(ctx, RF_OK);
-}
-
-static void exec_sql(const char *sql, const rf_value *params, int n)
-{
-    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
-    rf_stmt stmt = { .sql = { sql, sql } };
-    rf_db_error err = RF_DB_FAILED;
-    test_wait(rf_test_env_base(env),
-              rf_db_exec(ctx, rf_ctx_db(ctx, 0), &stmt, params, n, on_exec, &err));
-    ck_assert_msg(err == RF_DB_OK, "%s", sql);
-    rf_test_ctx_free(ctx);
-}
 
 static void setup_db(void)
 {
-    snprintf(db_path, sizeof db_path, "/tmp/restflow-auth-%d.db", (int)getpid());
-    unlink(db_path);
-    env = rf_test_env_new(NULL, 2);
+    policy_db_open("auth");
+    env = policy_env;
     rf_arena *a = rf_arena_new(0);
-    ck_assert(rf_test_env_open_db(env, 0, rf_sprintf(a, "sqlite:%s", db_path)));
     rf_app app = { .name = "t" };
     const char **ddl;
     int n = rf_schema_auth_statements(a, &app, RF_SQLITE, &ddl);
     for (int i = 0; i < n; i++)
-        exec_sql(ddl[i], NULL, 0);
+        policy_db_exec(ddl[i], NULL, 0);
     size_t i;
     json_t *u;
     json_array_foreach(policy_section("auth_users"), i, u) {
@@ -127,27 +105,16 @@ static void setup_db(void)
                          RF_VBOOL(vbool(u, "is_superuser")), RF_VTEXT(vstr(u, "username")),
                          RF_VTEXT(vstr(u, "email")), RF_VBOOL(vbool(u, "is_staff")),
                          RF_VBOOL(vbool(u, "is_active")) };
-        exec_sql("INSERT INTO auth_user (id, password, is_superuser, username, first_name, "
-                 "last_name, email, is_staff, is_active, date_joined) VALUES "
-                 "(?, ?, ?, ?, '', '', ?, ?, ?, '2026-01-01 00:00:00')", p, 7);
+        policy_db_exec("INSERT INTO auth_user (id, password, is_superuser, username, "
+                       "first_name, last_name, email, is_staff, is_active, date_joined) "
+                       "VALUES (?, ?, ?, ?, '', '', ?, ?, ?, '2026-01-01 00:00:00')", p, 7);
     }
     json_array_foreach(policy_section("auth_tokens"), i, u) {
         rf_value p[] = { RF_VTEXT(vstr(u, "key")), RF_VINT(vint(u, "user_id")) };
-        exec_sql("INSERT INTO authtoken_token (key, created, user_id) VALUES "
-                 "(?, '2026-01-01 00:00:00', ?)", p, 2);
+        policy_db_exec("INSERT INTO authtoken_token (key, created, user_id) VALUES "
+                       "(?, '2026-01-01 00:00:00', ?)", p, 2);
     }
     rf_arena_free(a);
-}
-
-static void teardown_db(void)
-{
-    rf_test_env_free(env);
-    const char *suffix[] = { "", "-wal", "-shm" };
-    for (int i = 0; i < 3; i++) {
-        char path[80];
-        snprintf(path, sizeof path, "%s%s", db_path, suffix[i]);
-        unlink(path);
-    }
 }
 
 static const rf_authenticator *const token_only[] = { &rf_token_authentication };
@@ -237,7 +204,7 @@ Suite *make_auth_suite(void)
     suite_add_tcase(s, tc);
     TCase *db = tcase_create("sqlite");
     tcase_set_timeout(db, 60);
-    tcase_add_checked_fixture(db, setup_db, teardown_db);
+    tcase_add_checked_fixture(db, setup_db, policy_db_close);
     tcase_add_test(db, authenticators_match_drf);
     tcase_add_test(db, the_user_and_token_are_on_the_request);
     tcase_add_test(db, failure_is_403_without_www_authenticate);

@@ -5,9 +5,7 @@
  * against a SQLite database, where the rows returned and the 400 bodies
  * are checked.
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "policy_test.h"
 #include "testing.h"
@@ -258,49 +256,20 @@ static const rf_view thing_view = { .name = "Things", .kind = RF_VIEW_GENERIC,
                                     .model = &things, .filters = &thing_filters };
 
 static rf_test_env *env;
-static char db_path[64];
-
-static void on_exec(rf_ctx *ctx, rf_result *res, void *arg)
-{
-    *(rf_db_error *)arg = rf_result_error(res);
-    test_k(ctx, RF_OK);
-}
-
-static void exec_sql(const char *sql)
-{
-    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
-    rf_stmt stmt = { .sql = { sql, sql } };
-    rf_db_error err = RF_DB_FAILED;
-    test_wait(rf_test_env_base(env),
-              rf_db_exec(ctx, rf_ctx_db(ctx, 0), &stmt, NULL, 0, on_exec, &err));
-    ck_assert_msg(err == RF_DB_OK, "%s", sql);
-    rf_test_ctx_free(ctx);
-}
 
 static void setup_db(void)
 {
-    snprintf(db_path, sizeof db_path, "/tmp/restflow-filter-%d.db", (int)getpid());
-    unlink(db_path);
-    env = rf_test_env_new(NULL, 2);
-    ck_assert(rf_test_env_open_db(env, 0, rf_sprintf(rf_arena_new(0), "sqlite:%s", db_path)));
-    exec_sql("CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username TEXT)");
-    exec_sql("INSERT INTO auth_user VALUES (1, 'one'), (2, 'two')");
-    exec_sql("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, price DECIMAL, "
-             "is_top BOOL, owner_id INTEGER, kind TEXT)");
-    exec_sql("INSERT INTO things VALUES (1, 'Red apple', '1.50', 1, 1, 'a'), "
-             "(2, 'green APPLE', '2.00', 0, 2, 'bb'), (3, 'Banana_split', '2.00', 1, 1, 'a'), "
-             "(4, '100% juice', '3.25', 0, NULL, 'bb'), (5, 'Cherry', '10.00', 1, 2, 'a')");
-}
-
-static void teardown_db(void)
-{
-    rf_test_env_free(env);
-    unlink(db_path);
-    char wal[80];
-    snprintf(wal, sizeof wal, "%s-wal", db_path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", db_path);
-    unlink(wal);
+    policy_db_open("filter");
+    env = policy_env;
+    policy_db_exec("CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username TEXT)", NULL, 0);
+    policy_db_exec("INSERT INTO auth_user VALUES (1, 'one'), (2, 'two')", NULL, 0);
+    policy_db_exec("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, price DECIMAL, "
+                   "is_top BOOL, owner_id INTEGER, kind TEXT)", NULL, 0);
+    policy_db_exec("INSERT INTO things VALUES (1, 'Red apple', '1.50', 1, 1, 'a'), "
+                   "(2, 'green APPLE', '2.00', 0, 2, 'bb'), "
+                   "(3, 'Banana_split', '2.00', 1, 1, 'a'), "
+                   "(4, '100% juice', '3.25', 0, NULL, 'bb'), "
+                   "(5, 'Cherry', '10.00', 1, 2, 'a')", NULL, 0);
 }
 
 typedef struct fetched {
@@ -409,7 +378,7 @@ Suite *make_filter_suite(void)
     tcase_add_test(tc, search_sql_binds_every_term);
     suite_add_tcase(s, tc);
     TCase *db = tcase_create("sqlite");
-    tcase_add_checked_fixture(db, setup_db, teardown_db);
+    tcase_add_checked_fixture(db, setup_db, policy_db_close);
     tcase_add_test(db, filterset_values_filter_rows);
     tcase_add_test(db, bad_values_answer_400_in_field_order);
     tcase_add_test(db, search_and_ordering_filter_rows);
