@@ -108,6 +108,16 @@ uint64_t rf_db_statements(const rf_db *db)
     return db->statements;
 }
 
+void rf_db_count_prepare(rf_db *db)
+{
+    __atomic_fetch_add(&db->prepares, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t rf_db_prepares(const rf_db *db)
+{
+    return __atomic_load_n(&db->prepares, __ATOMIC_RELAXED);
+}
+
 rf_db *rf_db_for(rf_ctx *ctx, int index)
 {
     return rf_ctx_db(ctx, index);

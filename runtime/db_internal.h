@@ -84,6 +84,7 @@ struct rf_db {
     char *url;
     char *label;                /* for the log: the URL without credentials */
     uint64_t statements;
+    uint64_t prepares;          /* statements prepared, all connections (atomic) */
     rf_db_txn *txns;            /* open transactions, by owner */
     void *impl;                 /* the backend's state */
 };
@@ -124,6 +125,10 @@ struct rf_db_op {
 };
 
 void rf_db_op_done(rf_db_op *op);
+/* Count a statement prepared on a connection (any thread); read back by
+ * tests that check "prepared once per connection". */
+void rf_db_count_prepare(rf_db *db);
+uint64_t rf_db_prepares(const rf_db *db);
 /* Answer an op without running it (an error found before it reached a
  * connection): rf_db_op_done runs from the loop, soon, never from inside
  * the call that started the op. */

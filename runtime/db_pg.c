@@ -284,6 +284,7 @@ static bool send_statement(pg_conn *c, pg_sent *s, const char *const *values)
     if (!stmt->prepared) {
         if (!PQsendPrepare(c->pq, stmt->name, stmt->numbered, 0, NULL))
             return false;
+        rf_db_count_prepare(c->db->db);
         stmt->prepared = true;
         s->phase = PH_PREPARE;
     }

@@ -94,7 +94,7 @@ static sq_cached **cache_slot(sq_conn *c, const char *sql)
 /* The prepared statement for sql, prepared on first use.  *temporary tells
  * the caller to finalize it: the cache is full (dynamic SQL of unusual
  * shapes should not grow it without bound). */
-static int cached_statement(sq_conn *c, const char *sql, sqlite3_stmt **stmt,
+static int cached_statement(rf_db *db, sq_conn *c, const char *sql, sqlite3_stmt **stmt,
                             bool *temporary)
 {
     sq_cached **slot = cache_slot(c, sql);
@@ -108,6 +108,7 @@ static int cached_statement(sq_conn *c, const char *sql, sqlite3_stmt **stmt,
                                 stmt, NULL);
     if (rc != SQLITE_OK)
         return rc;
+    rf_db_count_prepare(db);
     if (!keep) {
         *temporary = true;
         return SQLITE_OK;
@@ -255,7 +256,7 @@ static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
     sqlite3_stmt *stmt = NULL;
     *code = SQLITE_OK;
     bool temporary;
-    int rc = cached_statement(c, op->sql, &stmt, &temporary);
+    int rc = cached_statement(op->db, c, op->sql, &stmt, &temporary);
     if (rc == SQLITE_OK) {
         for (int i = 0; i < op->nparams; i++)
             bind_param(stmt, i + 1, &op->params[i]);

@@ -140,6 +140,44 @@ START_TEST(concurrent_writers_in_several_processes)
 }
 END_TEST
 
+typedef struct reader {
+    int *running;
+    rf_db_error err;
+    int64_t count;
+} reader;
+
+static void on_read(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    reader *r = arg;
+    r->err = rf_result_error(res);
+    r->count = rf_result_int(res, 0, 0);
+    (*r->running)--;
+}
+
+/* More statements at once than connections: they wait, or share a
+ * connection's pipeline (PostgreSQL), and all answer. */
+START_TEST(many_readers_at_once)
+{
+    fx_owner("ann");
+    enum { READERS = 100 };
+    reader rs[READERS];
+    int running = READERS;
+    rf_stmt count = { .sql = { "SELECT COUNT(*) FROM \"t_owner\"",
+                               "SELECT COUNT(*) FROM \"t_owner\"" } };
+    for (int i = 0; i < READERS; i++) {
+        rs[i] = (reader){ .running = &running };
+        rf_db_exec(F.ctx, F.db, &count, NULL, 0, on_read, &rs[i]);
+    }
+    while (running > 0)
+        event_base_loop(rf_test_env_base(F.env), EVLOOP_ONCE);
+    for (int i = 0; i < READERS; i++) {
+        ck_assert_int_eq(rs[i].err, RF_DB_OK);
+        ck_assert_int_eq(rs[i].count, 1);
+    }
+}
+END_TEST
+
 Suite *make_db_concurrency_suite(void)
 {
     Suite *s = suite_create("db_concurrency");
@@ -148,6 +186,7 @@ Suite *make_db_concurrency_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, concurrent_writers_in_one_process);
     tcase_add_test(tc, concurrent_writers_in_several_processes);
+    tcase_add_test(tc, many_readers_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

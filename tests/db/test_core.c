@@ -309,6 +309,32 @@ START_TEST(failed_query_answers_per_kind)
 }
 END_TEST
 
+START_TEST(statements_are_prepared_once_per_connection)
+{
+    fx_owner("ann");
+    rf_test_env *env = rf_test_env_new(NULL, 1);        /* one connection */
+    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
+    rf_db *db = rf_test_env_db(env, 0);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    uint64_t before = rf_db_prepares(db);
+    for (int i = 0; i < 5; i++) {
+        rf_value id = RF_VINT(i);
+        rf_result *r = fx_exec_in(ctx, db, "SELECT \"username\" FROM \"t_owner\" WHERE \"id\" = ?",
+                                  &id, 1);
+        ck_assert_int_eq(rf_result_nrows(r), i == 1 ? 1 : 0);
+    }
+    ck_assert_int_eq(rf_db_prepares(db) - before, 1);
+    if (rf_db_dialect(db) == RF_POSTGRES) {
+        rf_result *r = fx_exec_in(ctx, db, "SELECT COUNT(*) FROM pg_prepared_statements WHERE "
+                                  "statement = 'SELECT \"username\" FROM \"t_owner\" WHERE "
+                                  "\"id\" = $1'", NULL, 0);
+        ck_assert_int_eq(rf_result_int(r, 0, 0), 1);
+    }
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
 Suite *make_db_core_suite(void)
 {
     Suite *s = suite_create("db_core");
@@ -330,6 +356,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, commit_without_begin_fails);
     tcase_add_test(tc, a_transaction_runs_one_statement_at_a_time);
     tcase_add_test(tc, failed_query_answers_per_kind);
+    tcase_add_test(tc, statements_are_prepared_once_per_connection);
     suite_add_tcase(s, tc);
     return s;
 }
