@@ -17,23 +17,25 @@
  * normative form; docs/language.md carries the EBNF):
  *
  *   file     = { block } ;
- *   block    = WORD [ NAME ] [ ":" BASE ] "{" { member } "}" ;
- *   member   = key "=" expr ";"                      -- AST_ASSIGN
- *            | block                                 -- AST_NESTED (action, extra_action, hooks)
- *            | call ";"                              -- AST_STATEMENT (register, path, include)
- *   key      = IDENT | "true" | "false" | "null" ;
- *   expr     = or ;
- *   or       = and { "|" and } ;
+ *   block    = IDENT [ IDENT ] [ ":" IDENT ] "{" { member } "}" ;
+ *                                                -- kind, name, base
+ *   member   = IDENT "=" expr ";"                -- AST_ASSIGN
+ *            | block                             -- AST_NESTED (action, extra_action, hooks)
+ *            | IDENT "(" args ")" ";"            -- AST_STATEMENT (register, path, include)
+ *   expr     = and { "|" and } ;
  *   and      = unary { "&" unary } ;
- *   unary    = "~" unary | postfix ;
- *   postfix  = dotted [ "(" args ")" { "." IDENT "(" args ")" } ]
- *            | "-" dotted | STRING | INT | DECIMAL | "true" | "false" | "null"
+ *   unary    = "~" unary | primary ;
+ *   primary  = dotted
+ *            | dotted "(" args ")" { "." IDENT "(" args ")" }   -- call, chain
+ *            | "-" dotted                        -- descending ordering name
+ *            | STRING | INT | DECIMAL | "true" | "false" | "null"
  *            | "[" [ expr { "," expr } [ "," ] ] "]"
  *            | "{" [ entry { "," entry } [ "," ] ] "}"
  *            | "(" expr ")" ;
  *   dotted   = IDENT { "." IDENT } ;
- *   args     = [ arg { "," arg } [ "," ] ] ;         -- positional args first
- *   arg      = expr | dotted_key "=" expr ;          -- price.gte = 10, null = true
+ *   args     = [ arg { "," arg } [ "," ] ] ;     -- positional before keyword
+ *   arg      = expr | kwkey "=" expr ;
+ *   kwkey    = dotted | "true" | "false" | "null" ;   -- price.gte = 10, null = true
  *   entry    = ( IDENT | STRING ) ":" expr ;
  *
  * Reserved words: only `true`, `false` and `null`.  Declaration and block
