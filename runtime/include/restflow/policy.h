@@ -26,7 +26,10 @@ typedef struct rf_user {
 
 /* An authenticator: its hook either sets a user (rf_ctx_set_user) and
  * returns RF_OK, returns RF_OK without a user (not attempted: the next one
- * runs), or fails with rf_auth_failed() and RF_ERROR (the chain stops). */
+ * runs), or fails with rf_auth_failed() and RF_ERROR (the chain stops).
+ * The built-in two are RF_ASYNC: they query the user and token tables
+ * (rf_app.auth_tables) with rf_db_exec, and Basic checks the password on
+ * the worker pool; both answer with DRF 3.14's texts. */
 typedef struct rf_authenticator {
     const char *name;
     const char *www_authenticate;  /* `WWW-Authenticate` value, or NULL */
@@ -36,7 +39,9 @@ typedef struct rf_authenticator {
 extern const rf_authenticator rf_token_authentication;  /* Token <key> */
 extern const rf_authenticator rf_basic_authentication;  /* Basic realm="api" */
 
-/* Fail authentication with DRF's 401/403 rule applied later. */
+/* Fail authentication: sets the whole response by DRF's rule, 401 with the
+ * view's first authenticator's WWW-Authenticate, or 403 when that one has
+ * none.  Returns RF_ERROR. */
 rf_rc rf_auth_failed(rf_ctx *ctx, const char *detail);
 
 /* Django's password hashes: "pbkdf2_sha256$<iterations>$<salt>$<b64 hash>".
@@ -61,6 +66,11 @@ typedef struct rf_auth_tables {
  * Permissions.  A permission class has up to two hooks; absent ones allow
  * (DRF's BasePermission returns True).  permission_classes is a list of
  * expressions, checked in order; the first that denies stops.
+ *
+ * A permission hook (any form) grants with RF_OK and denies with RF_ERROR.
+ * A hook that also set an error response (rf_error, e.g. a 404) ends the
+ * request with it, as an exception raised inside has_permission does in
+ * DRF; `~` does not turn that into a grant.
  */
 typedef struct rf_permission {
     const char *name;
@@ -84,8 +94,10 @@ typedef struct rf_perm_expr {
 } rf_perm_expr;
 
 /* Check has_permission (obj == NULL) or has_object_permission for a list of
- * expressions.  On denial, sets DRF's 401/403 error on the context and
- * calls k with RF_ERROR.  May go PENDING (async or blocking hooks). */
+ * expressions, with DRF 3.14's operator semantics (see permission.c).  On
+ * denial, sets DRF's 401/403 error on the context.  Returns RF_OK or
+ * RF_ERROR when done at once (k is not called), or RF_PENDING (async or
+ * blocking hooks): then k(ctx, rc) runs once, later, on the loop. */
 rf_rc rf_check_permissions(rf_ctx *ctx, const rf_perm_expr *const *perms,
                            int n, void *obj, void (*k)(rf_ctx *, rf_rc));
 
@@ -97,6 +109,10 @@ typedef enum rf_throttle_kind {
     RF_THROTTLE_ANON = 0, RF_THROTTLE_USER, RF_THROTTLE_SCOPED
 } rf_throttle_kind;
 
+/* The compiler emits one rf_throttle per use.  For RF_THROTTLE_SCOPED,
+ * scope and rate are those of the view's throttle_scope (DRF takes both
+ * from the view: DEFAULT_THROTTLE_RATES[throttle_scope]); without a
+ * throttle_scope on the view the throttle never applies. */
 typedef struct rf_throttle {
     const char *name;
     rf_throttle_kind kind;
@@ -105,13 +121,18 @@ typedef struct rf_throttle {
     int32_t duration;       /* seconds */
 } rf_throttle;
 
-/* Parse "100/minute"; false when malformed. */
+/* Parse "100/minute" as DRF does (int() of the count, the period's first
+ * letter); false when malformed, and for a negative count. */
 bool rf_throttle_parse_rate(const char *rate, int32_t *num, int32_t *duration);
 
-/* The store: a sliding log per key.  `allow` records `now` and answers 0
- * when the key has room, or the seconds to wait (DRF's wait()) otherwise.
- * The in-process store is synchronous; a shared store (Redis) answers
- * through the callback. */
+/* The store: a sliding log per key.  `allow` records `now` and answers
+ * *wait = 0 when the key has room; otherwise it records nothing and
+ * answers the seconds to wait (DRF's wait()), or a negative *wait for
+ * DRF's None.  It returns RF_OK with *wait set, RF_ERROR (error set on the
+ * context), or RF_PENDING and later cb(ctx, wait, arg) on the loop thread.
+ * The in-process store is synchronous, exact under concurrent calls, and
+ * per process: with --workers N each worker counts alone.  A shared store
+ * (Redis) makes a limit global; the app supplies it (rf_app.throttle_store). */
 typedef struct rf_throttle_store rf_throttle_store;
 typedef void (*rf_throttle_cb)(rf_ctx *ctx, double wait, void *arg);
 struct rf_throttle_store {
@@ -122,8 +143,10 @@ struct rf_throttle_store {
 };
 rf_throttle_store *rf_throttle_store_memory(void);
 
-/* Run every throttle of the action; on any denial set 429 with the longest
- * wait and Retry-After.  May go PENDING with a shared store. */
+/* Run every throttle of the action (as DRF 3.14: each allowing throttle
+ * records the request even when another refuses it); on any refusal set
+ * 429 with the longest wait and Retry-After.  RF_OK/RF_ERROR when done at
+ * once (k not called), RF_PENDING with a shared store (k later). */
 rf_rc rf_check_throttles(rf_ctx *ctx, const rf_throttle *const *ts, int n,
                          const char *view_scope, void (*k)(rf_ctx *, rf_rc));
 
@@ -135,6 +158,10 @@ typedef enum rf_pager_kind {
     RF_PAGE_NUMBER = 0, RF_LIMIT_OFFSET, RF_CURSOR
 } rf_pager_kind;
 
+/* NULL parameter names take DRF's defaults ("page", "limit", "offset",
+ * "cursor"); last_page_strings is NULL-terminated, NULL for ("last",).
+ * page_size / default_limit 0 is PAGE_SIZE None: not paginated unless the
+ * client gives a valid size (page_size_query_param) or limit. */
 typedef struct rf_paginator {
     const char *name;
     rf_pager_kind kind;
@@ -158,13 +185,20 @@ typedef struct rf_page rf_page;
 
 /* Read the query parameters, plan the page, add LIMIT/OFFSET or the cursor
  * condition and ordering to q.  RF_ERROR with 404 "Invalid page." or
- * "Invalid cursor" set on the context.  needs_count tells whether a COUNT
- * must run first (then call rf_page_set_count before rf_page_finish_plan). */
+ * "Invalid cursor" set on the context.  *page NULL with RF_OK: this request
+ * is not paginated (answer a plain list).  needs_count tells whether a
+ * COUNT must run first (page number, limit-offset): then call
+ * rf_page_set_count with it, which sets LIMIT/OFFSET (404 for a page past
+ * the end).  Cursor pagination never counts and fetches page_size + 1 rows;
+ * the ordering comes from the view's OrderingFilter when it has one. */
 rf_rc rf_page_plan(rf_ctx *ctx, const rf_paginator *p, rf_query *q,
                    rf_page **page, bool *needs_count);
 rf_rc rf_page_set_count(rf_ctx *ctx, rf_page *page, rf_query *q, int64_t count);
 /* Write the envelope: {"count":..,"next":..,"previous":..,"results":[...]}
- * calling render for each row (cursor: no count). */
+ * calling render for each row (cursor: no count; rows are all that were
+ * fetched, the extra one included).  Links are absolute, from the Host
+ * header and the path, with the query re-encoded as DRF's
+ * replace_query_param does (keys sorted). */
 void rf_page_render(rf_ctx *ctx, rf_page *page, rf_buf *b, rf_rowset *rows,
                     rf_render_fn render);
 
@@ -177,6 +211,9 @@ enum {
     RF_FILTER_ORDERING = 1u << 2    /* OrderingFilter */
 };
 
+/* '$' (iregex) runs on PostgreSQL only and '@' (full-text search) is not
+ * supported: a request that needs either fails with 500 (the compiler
+ * should refuse them where the database cannot run them). */
 typedef struct rf_search_field {
     const rf_field *field;
     char prefix;                    /* 0 (icontains), '^', '=', '@', '$' */
