@@ -1041,6 +1041,14 @@ void sema_resources(sema *s)
 /* ---------------------------------------------------------------------
  * Field look-up and paths.
  */
+model_resource *model_find_resource(const model *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nresources; i++)
+        if (strcmp(m->resources[i]->name, name) == 0)
+            return m->resources[i];
+    return NULL;
+}
+
 model_field *model_find_field(const model_resource *r, const char *name)
 {
     for (uint32_t i = 0; i < r->nfields; i++)

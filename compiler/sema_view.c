@@ -222,6 +222,7 @@ typedef struct view_ctx {
     const ast_member *mixins;
     action_values *avs;
     uint32_t navs;
+    bool handlers_written;     /* some handler member, even a failed one */
 } view_ctx;
 
 static model_action *action_new(sema *s, model_view *v, const char *name,
@@ -286,6 +287,7 @@ static void handler_actions(sema *s, view_ctx *c)
         const ast_member *m = members_take(&c->ms, name);
         if (!m)
             continue;
+        c->handlers_written = true;
         if (!takes) {
             diag_error(s->d, m->key->span, "'%s' already provides its actions; a "
                        "handler '%s' belongs to %s", c->v->base_name, name,
@@ -1079,7 +1081,7 @@ static void view_body(sema *s, sym *y)
     nested_blocks(s, &c);
     members_reject_rest(s, &c.ms, sema_printf(s, "%s '%s'", c.block->kind_word->text, v->name),
                         view_keys);
-    if (!v->nactions)
+    if (!v->nactions && !c.handlers_written)
         diag_error(s->d, c.block->name->span, "%s '%s' has no actions: give it %s",
                    c.block->kind_word->text, v->name,
                    v->kind == MODEL_VIEW_API ? "handlers (get = fn;)"
