@@ -195,6 +195,81 @@ START_TEST(failure_is_403_without_www_authenticate)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * The whole request life: dispatch runs the authenticators, then the
+ * permissions, then the throttles, then the handler.
+ */
+static rf_rc whoami(rf_ctx *ctx)
+{
+    rf_buf *b = rf_ctx_body_buf(ctx);
+    rf_buf_lit(b, "{\"user\":");
+    rf_json_str(b, rf_ctx_user(ctx)->username);
+    rf_buf_putc(b, '}');
+    return rf_respond_json(ctx, 200, b);
+}
+
+static const rf_perm_expr authenticated = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
+static const rf_perm_expr *const must_login[] = { &authenticated };
+static const rf_throttle two_per_minute = { "Burst", RF_THROTTLE_USER, "user", 2, 60 };
+static const rf_throttle *const throttles[] = { &two_per_minute };
+static const rf_action whoami_action = {
+    .name = "get", .kind = RF_ACT_HANDLER,
+    .handler = { .name = "whoami", .form = RF_SYNC, .fn.ctx = whoami },
+    .permissions = must_login, .npermissions = 1, .throttles = throttles, .nthrottles = 1,
+    .renderers = RF_RENDER_JSON,
+};
+static const rf_authenticator *const both[] = { &rf_token_authentication,
+                                                &rf_basic_authentication };
+static const rf_view me_view = { .name = "Me", .kind = RF_VIEW_API, .authenticators = both,
+                                 .nauthenticators = 2 };
+static const rf_route routes[] = {
+    { .pattern = "me/", .kind = RF_ROUTE_VIEW, .view = &me_view,
+      .by_method = { [RF_GET] = &whoami_action } },
+};
+static const rf_app me_app = { .abi = RF_ABI_VERSION, .name = "me", .routes = routes,
+                               .nroutes = 1, .num_proxies = -1 };
+
+static const char *get_me(rf_test_env *e, const char *authorization)
+{
+    static char out[256];
+    const char *lines[] = { authorization, NULL };
+    rf_ctx *ctx = rf_test_dispatch(e, &(rf_test_request){
+        .method = RF_GET, .target = "/me/", .headers = authorization ? lines : NULL });
+    const char *www = rf_test_header(ctx, "WWW-Authenticate");
+    const char *retry = rf_test_header(ctx, "Retry-After");
+    snprintf(out, sizeof out, "%d %s%s%s%s%s", rf_test_status(ctx), rf_test_body(ctx),
+             www ? " WWW-Authenticate: " : "", www ? www : "",
+             retry ? " Retry-After: " : "", retry ? retry : "");
+    rf_test_ctx_free(ctx);
+    return out;
+}
+
+START_TEST(dispatch_authenticates_then_checks_then_throttles)
+{
+    rf_test_env *e = rf_test_env_new(&me_app, 2);
+    char url[80];
+    snprintf(url, sizeof url, "sqlite:%s", policy_db_path);
+    ck_assert(rf_test_env_open_db(e, 0, url));
+    ck_assert_str_eq(get_me(e, NULL), "401 {\"detail\":\"Authentication credentials were "
+                                      "not provided.\"} WWW-Authenticate: Token");
+    ck_assert_str_eq(get_me(e, "Authorization: Bearer x"),
+                     "401 {\"detail\":\"Authentication credentials were not provided.\"} "
+                     "WWW-Authenticate: Token");
+    /* Basic fails: its own text, but the first authenticator's header. */
+    ck_assert_str_eq(get_me(e, "Authorization: Basic YWxpY2U6d3Jvbmc="),
+                     "401 {\"detail\":\"Invalid username/password.\"} "
+                     "WWW-Authenticate: Token");
+    ck_assert_str_eq(get_me(e, "Authorization: Token aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+                     "200 {\"user\":\"alice\"}");
+    ck_assert_str_eq(get_me(e, "Authorization: Basic YWxpY2U6c2VjcmV0"),
+                     "200 {\"user\":\"alice\"}");
+    const char *third = get_me(e, "Authorization: Basic YWxpY2U6c2VjcmV0");
+    ck_assert_msg(strncmp(third, "429 {\"detail\":\"Request was throttled. Expected available in ",
+                          60) == 0 && strstr(third, " Retry-After: "), "%s", third);
+    rf_test_env_free(e);
+}
+END_TEST
+
 Suite *make_auth_suite(void)
 {
     Suite *s = suite_create("auth");
@@ -208,6 +283,7 @@ Suite *make_auth_suite(void)
     tcase_add_test(db, authenticators_match_drf);
     tcase_add_test(db, the_user_and_token_are_on_the_request);
     tcase_add_test(db, failure_is_403_without_www_authenticate);
+    tcase_add_test(db, dispatch_authenticates_then_checks_then_throttles);
     suite_add_tcase(s, db);
     return s;
 }

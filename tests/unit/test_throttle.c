@@ -100,16 +100,19 @@ static double fake_clock(void)
 }
 
 static rf_test_env *env;
+static double (*real_clock)(void);
 
 static void setup(void)
 {
     env = rf_test_env_new(NULL, 1);
+    real_clock = rf_throttle_clock;
     rf_throttle_clock = fake_clock;
     fake_now = 1000;
 }
 
 static void teardown(void)
 {
+    rf_throttle_clock = real_clock;
     rf_test_env_free(env);
 }
 
