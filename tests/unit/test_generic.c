@@ -584,6 +584,188 @@ START_TEST(destroy_deletes_and_protect_refuses)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * The helpers, from hand-written handlers: async on the loop, sync on a
+ * pool thread (an RF_BLOCKING hook).
+ */
+#define SLOT "test.slot"
+
+static void **slot(rf_ctx *ctx)
+{
+    void **s = (void **)rf_ctx_var(ctx, SLOT);
+    if (!s) {
+        s = rf_calloc(rf_ctx_arena(ctx), sizeof *s);
+        rf_ctx_set_var(ctx, SLOT, s);
+    }
+    return s;
+}
+
+/* POST: validate, set the maker, save, answer 201 (as TopProducts.post). */
+static rf_rc respond_saved(rf_ctx *ctx)
+{
+    return rf_aserialized_response(ctx, *slot(ctx), 201, rf_resume);
+}
+
+static void after_saved(rf_ctx *ctx, rf_rc rc)
+{
+    if (rc == RF_OK)
+        rc = respond_saved(ctx);
+    if (rc != RF_PENDING)
+        rf_resume(ctx, rc);
+}
+
+static rf_rc save_validated(rf_ctx *ctx)
+{
+    void **s = slot(ctx);
+    rf_record_set(rf_ctx_arena(ctx), *s, &product_fields[P_MAKER], RF_VINT(1));
+    rf_rc rc = rf_asave(ctx, *s, s, after_saved);
+    return rc == RF_OK ? respond_saved(ctx) : rc;
+}
+
+static void after_validated(rf_ctx *ctx, rf_rc rc)
+{
+    if (rc == RF_OK)
+        rc = save_validated(ctx);
+    if (rc != RF_PENDING)
+        rf_resume(ctx, rc);
+}
+
+static rf_rc async_post(rf_ctx *ctx)
+{
+    rf_rc rc = rf_avalidated_serializer(ctx, false, slot(ctx), after_validated);
+    return rc == RF_OK ? save_validated(ctx) : rc;
+}
+
+/* A detail action: get_object, flip is_top, save (an UPDATE), answer 200. */
+static rf_rc respond_published(rf_ctx *ctx)
+{
+    return rf_aserialized_response(ctx, *slot(ctx), 200, rf_resume);
+}
+
+static void after_published(rf_ctx *ctx, rf_rc rc)
+{
+    if (rc == RF_OK)
+        rc = respond_published(ctx);
+    if (rc != RF_PENDING)
+        rf_resume(ctx, rc);
+}
+
+static rf_rc publish_loaded(rf_ctx *ctx)
+{
+    void **s = slot(ctx);
+    bool top = ((g_product *)*s)->is_top;
+    rf_record_set(rf_ctx_arena(ctx), *s, &product_fields[P_TOP], RF_VBOOL(!top));
+    rf_rc rc = rf_asave(ctx, *s, s, after_published);
+    return rc == RF_OK ? respond_published(ctx) : rc;
+}
+
+static void after_loaded(rf_ctx *ctx, rf_rc rc)
+{
+    if (rc == RF_OK)
+        rc = publish_loaded(ctx);
+    if (rc != RF_PENDING)
+        rf_resume(ctx, rc);
+}
+
+static rf_rc async_publish(rf_ctx *ctx)
+{
+    rf_rc rc = rf_aget_object(ctx, slot(ctx), after_loaded);
+    return rc == RF_OK ? publish_loaded(ctx) : rc;
+}
+
+/* GET: a page of the top products. */
+static rf_rc async_top(rf_ctx *ctx)
+{
+    rf_query *q = rf_query_new(ctx, &product_res);
+    rf_query_where_eq(q, &product_fields[P_TOP], RF_VBOOL(false));
+    rf_query_order_by(q, &product_fields[P_ID], true);
+    return rf_apaginated_response(ctx, q, post_fetches, 1, rf_resume);
+}
+
+/* The same POST with the sync helpers, as an APIView handler. */
+static rf_rc blocking_post(rf_ctx *ctx)
+{
+    void *rec, *saved;
+    rf_rc rc = rf_validated_serializer(ctx, false, &rec);
+    if (rc != RF_OK)
+        return rc;
+    rf_record_set(rf_ctx_arena(ctx), rec, &product_fields[P_MAKER], RF_VINT(2));
+    rc = rf_save(ctx, rec, &saved);
+    return rc == RF_OK ? rf_serialized_response(ctx, saved, 201) : rc;
+}
+
+static const rf_hook blocking_post_hook = { "blocking_post", RF_BLOCKING,
+                                            { .ctx = blocking_post } };
+
+static rf_rc run_blocking_post(rf_ctx *ctx)
+{
+    return rf_run_hook_ctx(ctx, &blocking_post_hook, rf_resume);
+}
+
+static const rf_action handler_act = {
+    .name = "post", .kind = RF_ACT_HANDLER, .request_serializer = &product_ser,
+    .response_serializer = &product_ser, .queryset = &all_products, .paginator = &pages,
+    .permissions = change_perms, .npermissions = 1,
+};
+
+static rf_ctx *run_handler(rf_rc (*handler)(rf_ctx *), rf_method m, const char *pk,
+                           const char *body)
+{
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){
+        .method = m, .target = "/top/", .body = body, .view = &products, .action = &handler_act,
+        .headers = (const char *const[]){ "Host: testserver",
+                                          "Content-Type: application/json", NULL },
+        .kwargs = pk ? (const char *const[]){ "pk", pk, NULL } : NULL });
+    rf_test_run(env, ctx, handler);
+    return ctx;
+}
+
+START_TEST(async_helpers_validate_save_and_respond)
+{
+    expect(run_handler(async_post, RF_POST, NULL, "{\"name\":\"Vise\",\"price\":\"30\"}"), 201,
+           "{\"id\":4,\"name\":\"Vise\",\"description\":\"\",\"price\":\"30.00\","
+           "\"is_top\":false,\"maker\":1,\"maker_name\":\"Acme\",\"latest_review\":null}");
+    expect(run_handler(async_post, RF_POST, NULL, "{\"name\":\"Vise\"}"), 400,
+           "{\"name\":[\"product with this name already exists.\"],"
+           "\"price\":[\"This field is required.\"]}");
+}
+END_TEST
+
+START_TEST(async_helpers_get_object_and_update)
+{
+    expect(run_handler(async_publish, RF_POST, "3", NULL), 403,
+           "{\"detail\":\"You do not have permission to perform this action.\"}");
+    expect(run_handler(async_publish, RF_POST, "8", NULL), 404, "{\"detail\":\"Not found.\"}");
+    expect(run_handler(async_publish, RF_POST, "1", NULL), 200,
+           "{\"id\":1,\"name\":\"Anvil\",\"description\":\"Heavy\",\"price\":\"19.90\","
+           "\"is_top\":false,\"maker\":1,\"maker_name\":\"Acme\",\"latest_review\":null}");
+}
+END_TEST
+
+START_TEST(async_paginated_response_post_fetches_once)
+{
+    uint64_t before = rf_db_statements(rf_test_env_db(env, 0));
+    expect(run_handler(async_top, RF_GET, NULL, NULL), 200,
+           "{\"count\":2,\"next\":null,\"previous\":null,\"results\":["
+           CUTTER "{\"id\":3,\"rating\":5,\"comment\":\"Cuts\"}}," ROPE "null}]}");
+    /* COUNT, the page, one PostFetch query */
+    ck_assert_int_eq(rf_db_statements(rf_test_env_db(env, 0)) - before, 3);
+}
+END_TEST
+
+START_TEST(sync_helpers_block_only_a_pool_thread)
+{
+    expect(run_handler(run_blocking_post, RF_POST, NULL, "{\"name\":\"Clamp\",\"price\":\"8\"}"),
+           201, "{\"id\":4,\"name\":\"Clamp\",\"description\":\"\",\"price\":\"8.00\","
+                "\"is_top\":false,\"maker\":2,\"maker_name\":\"Bolt\",\"latest_review\":null}");
+    expect(run_handler(run_blocking_post, RF_POST, NULL, "{\"price\":\"8\"}"), 400,
+           "{\"name\":[\"This field is required.\"]}");
+    /* on the loop thread a sync helper would stall every request: 500 */
+    expect(run_handler(blocking_post, RF_POST, NULL, "{\"name\":\"Clamp\",\"price\":\"8\"}"),
+           500, "{\"detail\":\"A server error occurred.\"}");
+}
+END_TEST
+
 Suite *make_generic_suite(void)
 {
     Suite *s = suite_create("generic");
@@ -601,6 +783,10 @@ Suite *make_generic_suite(void)
     tcase_add_test(tc, update_replaces_and_partial_update_merges);
     tcase_add_test(tc, get_object_comes_before_the_body);
     tcase_add_test(tc, destroy_deletes_and_protect_refuses);
+    tcase_add_test(tc, async_helpers_validate_save_and_respond);
+    tcase_add_test(tc, async_helpers_get_object_and_update);
+    tcase_add_test(tc, async_paginated_response_post_fetches_once);
+    tcase_add_test(tc, sync_helpers_block_only_a_pool_thread);
     suite_add_tcase(s, tc);
     return s;
 }
