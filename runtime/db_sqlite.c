@@ -69,6 +69,7 @@ typedef struct sq_db {
     int nconns;
     sq_conn *free_conns;
     bool write_gate_taken;
+    bool closing;
     op_queue readers, writers;  /* waiting for a connection (and the gate) */
 } sq_db;
 
@@ -367,6 +368,8 @@ static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
  * free, then readers, each queue in arrival order. */
 static void pump(sq_db *s)
 {
+    if (s->closing)
+        return;
     if (s->writers.head && s->free_conns && !s->write_gate_taken) {
         s->write_gate_taken = true;
         run_on(s, queue_pop(&s->writers), checkout(s));
@@ -488,11 +491,22 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
     return true;
 }
 
-/* Queued jobs finish first (rf_pool_free delivers their completions). */
+/* Jobs already on the pool finish (rf_pool_free delivers their
+ * completions); what still waits for a connection is answered
+ * RF_DB_UNAVAILABLE. */
 static void sqlite_close(rf_db *db)
 {
     sq_db *s = db->impl;
+    s->closing = true;
     rf_pool_free(s->pool);
+    op_queue *queues[] = { &s->writers, &s->readers };
+    for (int i = 0; i < 2; i++) {
+        while (queues[i]->head) {
+            rf_db_op *op = queue_pop(queues[i]);
+            op->res = rf_result_of(NULL, RF_DB_UNAVAILABLE, "the database is closing");
+            rf_db_op_done(op);
+        }
+    }
     conns_close(s);
     free(s);
 }

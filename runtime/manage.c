@@ -89,6 +89,7 @@ typedef struct session {
     rf_arena *a;
     rf_db *db;
     const char *url;
+    bool owns_db;               /* opened here (else a worker's) */
     rf_result *last;
     bool answered;
 } session;
@@ -148,16 +149,24 @@ static bool session_open(session *s, const char *url)
     s->base = event_base_new();
     s->a = rf_arena_new(0);
     s->url = url;
+    s->owns_db = true;
     s->db = rf_db_open(s->base, url, 1, err, sizeof err);
     if (!s->db)
         fprintf(stderr, "error: %s\n", err);
     return s->db != NULL;
 }
 
+static void session_attach(session *s, struct event_base *base, rf_db *db)
+{
+    *s = (session){ .base = base, .a = rf_arena_new(0), .db = db, .url = db->label };
+}
+
 static void session_close(session *s)
 {
-    rf_db_close(s->db);
-    event_base_free(s->base);
+    if (s->owns_db) {
+        rf_db_close(s->db);
+        event_base_free(s->base);
+    }
     rf_arena_free(s->a);
 }
 
@@ -213,35 +222,51 @@ static bool apply(session *s, const char **stmts, int n)
     return !failed(s, transaction(s, RF_OP_COMMIT), "COMMIT");
 }
 
-static bool migrate_one(const rf_app *app, int db, const char *url)
+/* Create what database db lacks; tell which tables were made unless
+ * quiet. */
+static bool migrate_one(session *s, const rf_app *app, int db, bool quiet)
 {
-    session s = { 0 };
-    if (!session_open(&s, url))
-        return false;
     const char **stmts;
-    int n = database_statements(&s, app, db, &stmts);
-    const char **missing = rf_alloc(s.a, (size_t)(n + 1) * sizeof *missing);
+    int n = database_statements(s, app, db, &stmts);
+    const char **missing = rf_alloc(s->a, (size_t)(n + 1) * sizeof *missing);
     int nmissing = 0;
     for (int i = 0; i < n; i++) {
-        const char *table = rf_schema_created_table(s.a, stmts[i]);
-        if (table && !table_exists(&s, table))
+        const char *table = rf_schema_created_table(s->a, stmts[i]);
+        if (table && !table_exists(s, table))
             missing[nmissing++] = table;
     }
-    bool ok = apply(&s, stmts, n);
-    if (ok && nmissing == 0)
+    bool ok = apply(s, stmts, n);
+    if (ok && !quiet && nmissing == 0)
         printf("Database %s: no tables to create.\n", database_name(app, db));
-    for (int i = 0; ok && i < nmissing; i++)
+    for (int i = 0; ok && !quiet && i < nmissing; i++)
         printf("Database %s: created table %s.\n", database_name(app, db), missing[i]);
-    session_close(&s);
     return ok;
 }
 
 int rf_manage_migrate(const rf_app *app, const char *const *db_urls)
 {
     int ndb = app->ndatabases ? app->ndatabases : 1;
-    for (int i = 0; i < ndb; i++)
-        if (!migrate_one(app, i, db_urls[i]))
+    for (int i = 0; i < ndb; i++) {
+        session s = { 0 };
+        bool ok = session_open(&s, db_urls[i]) && migrate_one(&s, app, i, false);
+        session_close(&s);
+        if (!ok)
             return 1;
+    }
+    return 0;
+}
+
+int rf_manage_migrate_dbs(const rf_app *app, struct event_base *base, rf_db *const *dbs)
+{
+    int ndb = app->ndatabases ? app->ndatabases : 1;
+    for (int i = 0; i < ndb; i++) {
+        session s;
+        session_attach(&s, base, dbs[i]);
+        bool ok = migrate_one(&s, app, i, true);
+        session_close(&s);
+        if (!ok)
+            return 1;
+    }
     return 0;
 }
 
@@ -295,6 +320,7 @@ int rf_manage_createuser(const rf_app *app, const char *const *db_urls,
     const char *hash = rf_password_make(a, password, 0);
     session s = { 0 };
     if (!auth_session(&s, app, db_urls)) {
+        session_close(&s);
         rf_arena_free(a);
         return 1;
     }
@@ -420,9 +446,7 @@ int rf_manage_createtoken(const rf_app *app, const char *const *db_urls,
         return 1;
     }
     session s = { 0 };
-    if (!auth_session(&s, app, db_urls))
-        return 1;
-    bool ok = ensure_token(&s, app, username, key);
+    bool ok = auth_session(&s, app, db_urls) && ensure_token(&s, app, username, key);
     session_close(&s);
     return ok ? 0 : 1;
 }

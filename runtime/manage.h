@@ -15,6 +15,8 @@
 
 #include "restflow.h"
 
+struct event_base;
+
 /* Resolve the database URLs from the `--db` arguments (each "URL" for the
  * default database, or "NAME=URL"), then $DATABASE_URL for the default
  * database, then the spec's defaults; the default database falls back to
@@ -28,6 +30,14 @@ bool rf_manage_resolve_urls(const rf_app *app, const char *const *args, int narg
  * the app's schema (rf_app.schema_sql) and the built-in user and token
  * tables.  Safe to run again. */
 int rf_manage_migrate(const rf_app *app, const char *const *db_urls);
+
+/* The same on databases a worker has open, on its loop, before it serves;
+ * quiet unless something fails.  For in-memory SQLite, where each
+ * connection set is a database of its own: `serve --migrate` must create
+ * the tables in the worker's own databases (rf_manage_migrate would create
+ * them in a database that vanishes when it returns).  File and PostgreSQL
+ * databases are better migrated once, before the workers fork. */
+int rf_manage_migrate_dbs(const rf_app *app, struct event_base *base, rf_db *const *dbs);
 
 /* createuser NAME --password P [--email E] [--staff] */
 int rf_manage_createuser(const rf_app *app, const char *const *db_urls,

@@ -144,6 +144,32 @@ START_TEST(migrate_keeps_what_exists)
 }
 END_TEST
 
+/* serve --migrate on an in-memory database: the worker's own connection. */
+START_TEST(migrate_in_a_workers_memory_database)
+{
+    static const char schema[] =
+        "CREATE TABLE IF NOT EXISTS \"m_product\" (\"id\" integer NOT NULL PRIMARY KEY "
+        "AUTOINCREMENT, \"name\" varchar(200) NOT NULL)";
+    static const rf_app solo = { .abi = RF_ABI_VERSION, .name = "solo",
+                                 .schema_sql = { schema, NULL } };
+    rf_test_env *env = rf_test_env_new(NULL, 2);
+    ck_assert(rf_test_env_open_db(env, 0, "sqlite::memory:"));
+    rf_db *db = rf_test_env_db(env, 0);
+    output out;
+    CAPTURE(&out, rf_manage_migrate_dbs(&solo, rf_test_env_base(env), &db));
+    ck_assert_int_eq(out.status, 0);
+    ck_assert_str_eq(out.text, "");
+    CAPTURE(&out, rf_manage_migrate_dbs(&solo, rf_test_env_base(env), &db));
+    ck_assert_int_eq(out.status, 0);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    rf_result *r = fx_exec_in(ctx, db, "SELECT COUNT(*) FROM \"m_product\", \"auth_user\"",
+                              NULL, 0);
+    ck_assert_int_eq(rf_result_error(r), RF_DB_OK);
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
 START_TEST(createuser_stores_a_django_password_hash)
 {
     output out;
@@ -251,6 +277,7 @@ Suite *make_db_manage_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, migrate_creates_what_is_missing_and_is_safe_twice);
     tcase_add_test(tc, migrate_keeps_what_exists);
+    tcase_add_test(tc, migrate_in_a_workers_memory_database);
     tcase_add_test(tc, createuser_stores_a_django_password_hash);
     tcase_add_test(tc, createtoken_prints_the_key);
     suite_add_tcase(s, tc);
