@@ -177,10 +177,11 @@ static bool redirect_with_slash(rf_ctx *ctx)
     if (!rf_router_match(ctx->worker->router, ctx, slashed, &r))
         return false;
     ctx->nkwargs = 0;
-    const char *raw = ctx->raw_path;
-    /* escape_leading_slashes: "//host" must not become a network path. */
-    const char *location = strncmp(raw, "//", 2) == 0
-        ? rf_sprintf(ctx->arena, "/%%2F%s/", raw + 2) : rf_sprintf(ctx->arena, "%s/", raw);
+    /* Django escapes a leading "//" here (escape_leading_slashes) lest the
+     * Location be a network path; no route matches such a path (an empty
+     * segment matches neither literal text nor a capture), so none gets
+     * this far. */
+    const char *location = rf_sprintf(ctx->arena, "%s/", ctx->raw_path);
     if (ctx->raw_query)
         location = rf_sprintf(ctx->arena, "%s?%s", location, ctx->raw_query);
     rf_ctx_add_header(ctx, "Location", location);

@@ -91,6 +91,8 @@ bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
 bool rf_worker_open_dbs(rf_worker *w, char *err, size_t errlen);
 /* Close the databases, the pool, the store; free the spare arenas. */
 void rf_worker_fini(rf_worker *w);
+/* Serve until SIGTERM/SIGINT (server.c); the process exit status. */
+int rf_serve(const rf_app *app, const rf_config *cfg);
 
 /* ---------------------------------------------------------------------
  * The request context.

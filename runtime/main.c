@@ -1,16 +1,326 @@
 /*
  * main.c: rf_main, the generated server's entry point.
+ *
+ *   NAME-server [serve] [options]        serve the API (the default)
+ *   NAME-server migrate [--db ...]       create missing tables
+ *   NAME-server createuser USER --password P [--email E] [--staff]
+ *   NAME-server createtoken USER [--key KEY]
+ *
+ * The management commands are the persistence area's (manage.h); this file
+ * parses the command line and the environment (PORT, DATABASE_URL) and
+ * calls them.  Exit status: 0 success, 1 failure, 2 usage error.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "manage.h"
 
-/* TEMPORARY (not implemented yet): argument parsing, serve and the
- * management commands land next. */
+#define MAX_DB_ARGS 32
+
+typedef struct options {
+    const char *command;          /* serve, migrate, createuser, createtoken */
+    const char *user;             /* createuser / createtoken */
+    const char *password, *email, *key;
+    bool staff, migrate, help;
+    bool listen_set, workers_set, threads_set;
+    const char *db_args[MAX_DB_ARGS];
+    int ndb_args;
+    rf_config cfg;
+    char host[256];
+} options;
+
+static void usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+        "usage: %s [serve] [options]\n"
+        "       %s migrate [--db URL]...\n"
+        "       %s createuser USER --password PASSWORD [--email EMAIL] [--staff] [--db URL]...\n"
+        "       %s createtoken USER [--key KEY] [--db URL]...\n"
+        "\n"
+        "serve options:\n"
+        "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8000;\n"
+        "                            with $PORT set: 0.0.0.0:$PORT)\n"
+        "  --workers N               processes sharing the port (default: one per\n"
+        "                            CPU with PostgreSQL only, 1 with any SQLite database)\n"
+        "  --threads N               worker pool threads per process, for blocking\n"
+        "                            hooks, password hashing and SQLite (default:\n"
+        "                            twice the CPUs, at least 4)\n"
+        "  --max-body SIZE           largest request body (default 1M; 413 beyond)\n"
+        "  --max-header SIZE         largest request head (default 8K; 431 beyond)\n"
+        "  --max-request-memory SIZE memory one request may use (default 64M; 503 beyond)\n"
+        "  --timeout SECONDS         read, write and keep-alive idle timeout (default 30)\n"
+        "  --db URL | NAME=URL       a database URL (repeatable; default $DATABASE_URL,\n"
+        "                            then the spec's): sqlite:PATH, sqlite::memory:,\n"
+        "                            postgresql://...\n"
+        "  --db-pool N               connections per database per process\n"
+        "  --migrate                 create missing tables before serving\n"
+        "  --no-access-log           no per-request line on stderr\n"
+        "  -h, --help                this text\n"
+        "SIZE takes a K, M or G suffix (powers of 1024).\n",
+        prog, prog, prog, prog);
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    unsigned long long unit = 1;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': unit = 1ull << 10; break;
+        case 'm': case 'M': unit = 1ull << 20; break;
+        case 'g': case 'G': unit = 1ull << 30; break;
+        default: return false;
+        }
+        if (end[1])
+            return false;
+    }
+    if (v == 0 || v > (SIZE_MAX / unit))
+        return false;
+    *out = (size_t)(v * unit);
+    return true;
+}
+
+/* HOST:PORT, :PORT, PORT or [V6]:PORT. */
+static bool parse_listen(options *o, const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    const char *port = colon ? colon + 1 : s;
+    size_t hlen = colon ? (size_t)(colon - s) : 0;
+    if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+        s++;
+        hlen -= 2;
+    }
+    long p;
+    if (!parse_long(port, 0, 65535, &p) || hlen >= sizeof o->host)
+        return false;
+    memcpy(o->host, s, hlen);
+    o->host[hlen] = '\0';
+    o->cfg.host = hlen ? o->host : "0.0.0.0";
+    o->cfg.port = (int)p;
+    return true;
+}
+
+static int ncpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void defaults(options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->command = "serve";
+    o->cfg = (rf_config){
+        .host = "127.0.0.1", .port = 8000, .workers = 1,
+        .threads = ncpus() * 2 < 4 ? 4 : ncpus() * 2,
+        .max_body = 1 << 20, .max_header = 8 << 10,
+        .max_request_memory = 64 << 20, .timeout = 30, .access_log = true,
+    };
+}
+
+typedef enum { OPT_OK, OPT_BAD, OPT_UNKNOWN } opt_result;
+
+/* Options that take a value. */
+static opt_result value_option(options *o, const char *name, const char *v)
+{
+    long n;
+    if (strcmp(name, "--listen") == 0)
+        return (o->listen_set = parse_listen(o, v)) ? OPT_OK : OPT_BAD;
+    if (strcmp(name, "--workers") == 0) {
+        o->workers_set = true;
+        return parse_long(v, 1, 1024, &n) ? (o->cfg.workers = (int)n, OPT_OK) : OPT_BAD;
+    }
+    if (strcmp(name, "--threads") == 0) {
+        o->threads_set = true;
+        return parse_long(v, 1, 1024, &n) ? (o->cfg.threads = (int)n, OPT_OK) : OPT_BAD;
+    }
+    if (strcmp(name, "--timeout") == 0)
+        return parse_long(v, 1, 86400, &n) ? (o->cfg.timeout = (int)n, OPT_OK) : OPT_BAD;
+    if (strcmp(name, "--db-pool") == 0)
+        return parse_long(v, 1, 1024, &n) ? (o->cfg.db_pool = (int)n, OPT_OK) : OPT_BAD;
+    if (strcmp(name, "--max-body") == 0)
+        return parse_size(v, &o->cfg.max_body) ? OPT_OK : OPT_BAD;
+    if (strcmp(name, "--max-header") == 0)
+        return parse_size(v, &o->cfg.max_header) ? OPT_OK : OPT_BAD;
+    if (strcmp(name, "--max-request-memory") == 0)
+        return parse_size(v, &o->cfg.max_request_memory) ? OPT_OK : OPT_BAD;
+    if (strcmp(name, "--db") == 0) {
+        if (o->ndb_args == MAX_DB_ARGS)
+            return OPT_BAD;
+        o->db_args[o->ndb_args++] = v;
+        return OPT_OK;
+    }
+    if (strcmp(name, "--password") == 0)
+        return o->password = v, OPT_OK;
+    if (strcmp(name, "--email") == 0)
+        return o->email = v, OPT_OK;
+    if (strcmp(name, "--key") == 0)
+        return o->key = v, OPT_OK;
+    return OPT_UNKNOWN;
+}
+
+static opt_result flag_option(options *o, const char *name)
+{
+    if (strcmp(name, "--migrate") == 0)
+        o->migrate = true;
+    else if (strcmp(name, "--no-access-log") == 0)
+        o->cfg.access_log = false;
+    else if (strcmp(name, "--staff") == 0)
+        o->staff = true;
+    else if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
+        o->help = true;
+    else
+        return OPT_UNKNOWN;
+    return OPT_OK;
+}
+
+static bool positional(options *o, const char *arg, int index)
+{
+    static const char *const commands[] = { "serve", "migrate", "createuser", "createtoken" };
+    if (index == 0) {
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(arg, commands[i]) == 0) {
+                o->command = commands[i];
+                return true;
+            }
+        return false;
+    }
+    if (index == 1 && !o->user && strncmp(o->command, "create", 6) == 0) {
+        o->user = arg;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_args(options *o, int argc, char **argv, const char *prog)
+{
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char name[64];
+        const char *eq = strchr(a, '=');
+        if (a[0] != '-') {
+            if (!positional(o, a, npos++)) {
+                fprintf(stderr, "%s: unexpected argument '%s'\n", prog, a);
+                return false;
+            }
+            continue;
+        }
+        if (flag_option(o, a) == OPT_OK)
+            continue;
+        /* --name=value or --name value */
+        size_t nlen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+        snprintf(name, sizeof name, "%.*s", (int)nlen, a);
+        const char *v = eq && a[1] == '-' ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        opt_result r = v ? value_option(o, name, v) : OPT_BAD;
+        if (r == OPT_UNKNOWN) {
+            fprintf(stderr, "%s: unknown option '%s'\n", prog, name);
+            return false;
+        }
+        if (r == OPT_BAD) {
+            fprintf(stderr, "%s: bad or missing value for %s\n", prog, name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* $PORT, as platforms that set it expect: every interface, that port. */
+static bool apply_environment(options *o, const char *prog)
+{
+    const char *port = getenv("PORT");
+    long p;
+    if (!port || !*port || o->listen_set)
+        return true;
+    if (!parse_long(port, 0, 65535, &p)) {
+        fprintf(stderr, "%s: bad PORT in the environment: '%s'\n", prog, port);
+        return false;
+    }
+    o->cfg.host = "0.0.0.0";
+    o->cfg.port = (int)p;
+    return true;
+}
+
+static bool any_sqlite(const char *const *urls, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strncmp(urls[i], "sqlite:", 7) == 0)
+            return true;
+    return false;
+}
+
+static int serve(const rf_app *app, options *o, const char *const *urls)
+{
+    if (!o->workers_set)
+        o->cfg.workers = any_sqlite(urls, app->ndatabases) || app->ndatabases == 0
+            ? 1 : ncpus();
+    o->cfg.db_urls = urls;
+    if (o->migrate && rf_manage_migrate(app, urls) != 0)
+        return 1;
+    return rf_serve(app, &o->cfg);
+}
+
+static int run_command(const rf_app *app, options *o, const char *const *urls, const char *prog)
+{
+    if (strcmp(o->command, "serve") == 0)
+        return serve(app, o, urls);
+    if (strcmp(o->command, "migrate") == 0)
+        return rf_manage_migrate(app, urls);
+    if (!o->user) {
+        fprintf(stderr, "%s: %s needs a user name\n", prog, o->command);
+        return 2;
+    }
+    if (strcmp(o->command, "createtoken") == 0)
+        return rf_manage_createtoken(app, urls, o->user, o->key);
+    if (!o->password) {
+        fprintf(stderr, "%s: createuser needs --password\n", prog);
+        return 2;
+    }
+    return rf_manage_createuser(app, urls, o->user, o->password, o->email, o->staff);
+}
+
 int rf_main(const rf_app *app, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "%s: rf_main is not implemented yet\n", app->name);
-    return 2;
+    const char *prog = argc > 0 ? argv[0] : app->name;
+    if (app->abi != RF_ABI_VERSION) {
+        fprintf(stderr, "%s: built for runtime ABI %d, this runtime is %d: regenerate\n",
+                prog, app->abi, RF_ABI_VERSION);
+        return 2;
+    }
+    options o;
+    defaults(&o);
+    if (!parse_args(&o, argc, argv, prog) || !apply_environment(&o, prog)) {
+        usage(stderr, prog);
+        return 2;
+    }
+    if (o.help) {
+        usage(stdout, prog);
+        return 0;
+    }
+    const char *urls[app->ndatabases + 1];
+    char err[512];
+    if (!rf_manage_resolve_urls(app, o.db_args, o.ndb_args, urls, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
+    return run_command(app, &o, urls, prog);
 }
