@@ -104,7 +104,7 @@ static bool parse_path(sema *s, const char *text, span at, url_part *u)
     memset(u, 0, sizeof *u);
     u->django = text;
     if (text[0] == '/') {
-        diag_error(s->d, at, "a URL pattern starts without '/': \"%s\"", text + 1);
+        diag_error(s->d, at, "URL patterns start without '/': write \"%s\"", text + 1);
         return false;
     }
     rf_buf pat;

@@ -321,7 +321,7 @@ bool read_int(sema *s, const ast_member *m, int64_t lo, int64_t hi, int64_t *out
     }
     int64_t v = m->value->u.integer;
     if (v < lo || v > hi) {
-        if (hi == INT64_MAX)
+        if (hi >= INT32_MAX)
             diag_error(s->d, m->value->span, "'%s' must be at least %lld",
                        m->key->text, (long long)lo);
         else

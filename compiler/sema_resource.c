@@ -364,6 +364,8 @@ bool sema_typed_value(sema *s, const ast_expr *e, model_ftype t, model_value *ou
 typedef struct field_opts {
     const ast_call *call;
     bool *taken;                 /* by position in call->kwargs */
+    bool misspelt;               /* an unknown option was reported: a required
+                                    one may hide behind it, so stay quiet */
 } field_opts;
 
 static const ast_kwarg *opt_take(field_opts *fo, const char *key)
@@ -495,6 +497,7 @@ static void reject_unknown_opts(sema *s, field_opts *fo, model_ftype t)
         }
         diag_error(s->d, k->key_span, "unknown option '%s' for %s %s", key,
                    sema_article(model_ftype_name(t)), model_ftype_name(t));
+        fo->misspelt = true;
         const char *best = suggest_word(key, all);
         if (best)
             diag_hint(s->d, "did you mean '%s'?", best);
@@ -584,13 +587,14 @@ static void check_field_options(sema *s, model_field *f, const ast_expr *call,
     if ((f->type == MODEL_T_AUTO || f->type == MODEL_T_BIGAUTO) && !f->primary_key)
         diag_error(s->d, at, "%s %s must set primary_key = true",
                    sema_article(model_ftype_name(f->type)), model_ftype_name(f->type));
-    if (f->type == MODEL_T_CHAR && f->limits.max_length < 0)
+    if (f->type == MODEL_T_CHAR && f->limits.max_length < 0 && !fo->misspelt)
         diag_error(s->d, at, "a CharField needs 'max_length'");
-    if (f->type == MODEL_T_DECIMAL) {
-        if (f->limits.max_digits < 0)
-            diag_error(s->d, at, "a DecimalField needs 'max_digits'");
-        if (f->limits.decimal_places < 0)
-            diag_error(s->d, at, "a DecimalField needs 'decimal_places'");
+    if (f->type == MODEL_T_DECIMAL && !fo->misspelt) {
+        bool digits = f->limits.max_digits >= 0, places = f->limits.decimal_places >= 0;
+        if (!digits || !places)
+            diag_error(s->d, at, "a DecimalField needs %s", !digits && !places
+                       ? "'max_digits' and 'decimal_places'"
+                       : !digits ? "'max_digits'" : "'decimal_places'");
         if (f->limits.max_digits >= 0 && f->limits.decimal_places > f->limits.max_digits) {
             const ast_kwarg *k = opt_take(fo, "decimal_places");
             diag_error(s->d, k->value->span, "'max_digits' must be greater than or equal "
@@ -833,6 +837,8 @@ static void resource_pk(sema *s, model_resource *r, const ast_block *b)
     if (r->pk)
         return;
     model_field *id = model_find_field(r, "id");
+    if (id && (id->type == MODEL_T_AUTO || id->type == MODEL_T_BIGAUTO))
+        return;   /* "an AutoField must set primary_key" said it */
     if (id) {
         diag_error(s->d, id->loc.span, "'id' can only be a field name if the field "
                    "also sets primary_key = true");

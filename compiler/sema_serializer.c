@@ -1077,7 +1077,9 @@ static void bind_model_sources(sema *s)
     for (uint32_t i = 0; i < s->npending; i++) {
         sfield_pending *p = s->pending[i];
         model_serializer *ser = p->owner;
-        if (p->done || ser->kind != MODEL_MODEL_SERIALIZER || !ser->model
+        /* Nested fields wait for sema_serializer_bindings, which also
+         * checks the rows they render. */
+        if (p->done || ser->kind != MODEL_MODEL_SERIALIZER || !ser->model || p->f->nested
             || !first_part_on_model(ser->model, p->parts.items[0]->text))
             continue;
         p->done = true;
@@ -1158,11 +1160,16 @@ static bool set_instance(sema *s, model_serializer *ser, model_resource *r, span
 {
     if (ser->instance == r)
         return false;
-    if (ser->kind == MODEL_MODEL_SERIALIZER || ser->instance) {
-        if (ser->instance)
-            diag_error(s->d, at, "serializer '%s' renders '%s' rows here (%s), and '%s' "
-                       "rows elsewhere; declare one serializer per resource", ser->name,
-                       r->name, how, ser->instance->name);
+    if (ser->kind == MODEL_MODEL_SERIALIZER) {
+        diag_error(s->d, at, "'%s' is a ModelSerializer of '%s', but %s leads to '%s' rows",
+                   ser->name, ser->model->name, how, r->name);
+        note_declared(s, sym_find(s, ser->name));
+        return false;
+    }
+    if (ser->instance) {
+        diag_error(s->d, at, "serializer '%s' renders '%s' rows here (%s), and '%s' rows "
+                   "elsewhere; declare one serializer per resource", ser->name, r->name, how,
+                   ser->instance->name);
         note_declared(s, sym_find(s, ser->name));
         return false;
     }
@@ -1200,7 +1207,8 @@ static bool bind_attach(sema *s, sfield_pending *p, model_postfetch *pf)
                    f->name, pf->limit == 1 ? "must not set" : "needs");
         return false;
     }
-    return set_instance(s, f->nested, pf->resource, p->at, "a PostFetch");
+    return set_instance(s, f->nested, pf->resource, p->at,
+                        sema_printf(s, "postfetch '%s'", pf->name));
 }
 
 static void unknown_source(sema *s, sfield_pending *p, const model_resource *r)
@@ -1239,7 +1247,8 @@ static bool bind_pending(sema *s, sfield_pending *p)
         bind_path(s, ser, p->f, &path, p->at);
         model_field *last = path.hops[path.nhops - 1];
         if (p->f->nested && last->fk_target)
-            return set_instance(s, p->f->nested, last->fk_target, p->at, "a ForeignKey");
+            return set_instance(s, p->f->nested, last->fk_target, p->at,
+                                sema_printf(s, "the source '%s'", path.text));
         return false;
     }
     model_postfetch *pf = p->parts.count == 1 ? attachment(s, r, p->parts.items[0]->text)
@@ -1265,7 +1274,8 @@ static void instances_from_views(sema *s)
                                           c->response_serializer };
             for (int k = 0; k < 3; k++)
                 if (used[k] && used[k]->kind == MODEL_SERIALIZER)
-                    set_instance(s, used[k], v->model, v->actions[j]->loc.span, "a view");
+                    set_instance(s, used[k], v->model, v->actions[j]->loc.span,
+                                 sema_printf(s, "view '%s'", v->name));
         }
     }
 }

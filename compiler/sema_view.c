@@ -223,6 +223,11 @@ typedef struct view_ctx {
     action_values *avs;
     uint32_t navs;
     bool handlers_written;     /* some handler member, even a failed one */
+    /* Reported once per view: scoped throttles that never apply, a
+     * throttle_scope without a rate. */
+    model_throttle **idle_scoped;
+    uint32_t nidle_scoped;
+    bool scope_rate_reported;
 } view_ctx;
 
 static model_action *action_new(sema *s, model_view *v, const char *name,
@@ -811,6 +816,28 @@ static void reject_model_attributes(sema *s, view_ctx *c)
  */
 /* DRF's throttle semantics, per view: a scoped throttle takes the view's
  * throttle_scope and DEFAULT_THROTTLE_RATES[throttle_scope]. */
+/* Where an action's throttles were written: its block, the view's
+ * throttle_classes, or the view itself when they come from settings. */
+static span throttles_at(const view_ctx *c, const model_action *a)
+{
+    if (a->overridden & MODEL_AC_THROTTLE_CLASSES)
+        return a->loc.span;
+    const ast_member *m = block_member(c->block, "throttle_classes");
+    return m ? m->key->span : c->block->name->span;
+}
+
+static void idle_scoped_throttle(sema *s, view_ctx *c, model_throttle *t,
+                                 const model_action *a)
+{
+    for (uint32_t i = 0; i < c->nidle_scoped; i++)
+        if (c->idle_scoped[i] == t)
+            return;
+    VPUSH(s, c->idle_scoped, c->nidle_scoped, t);
+    diag_warning(s->d, throttles_at(c, a), "throttle '%s' never limits '%s': a "
+                 "ScopedRateThrottle applies only to views that set throttle_scope",
+                 t->name, c->v->name);
+}
+
 static model_throttle_use *throttle_use(sema *s, view_ctx *c, model_throttle *t,
                                         const model_action *a)
 {
@@ -825,16 +852,16 @@ static model_throttle_use *throttle_use(sema *s, view_ctx *c, model_throttle *t,
     u->scope = c->v->throttle_scope;
     u->active = false;
     if (!u->scope) {
-        diag_warning(s->d, a->loc.span, "throttle '%s' never limits action '%s' of '%s': a "
-                     "ScopedRateThrottle applies only to views that set throttle_scope",
-                     t->name, a->name, c->v->name);
+        idle_scoped_throttle(s, c, t, a);
         return u;
     }
     model_rate *r = sema_rate_for_scope(s, u->scope);
     if (!r) {
         const ast_member *m = block_member(c->block, "throttle_scope");
-        diag_error(s->d, m->value->span, "throttle_scope '%s' has no rate in "
-                   "DEFAULT_THROTTLE_RATES", u->scope);
+        if (!c->scope_rate_reported)
+            diag_error(s->d, m->value->span, "throttle_scope '%s' has no rate in "
+                       "DEFAULT_THROTTLE_RATES", u->scope);
+        c->scope_rate_reported = true;
         return u;
     }
     u->active = r->text != NULL;
@@ -937,14 +964,18 @@ static void check_action_serializers(sema *s, view_ctx *c, model_action *a)
 }
 
 /* CursorPagination orders by fields the view's resource must have. */
-static void check_cursor_ordering(sema *s, view_ctx *c, const model_pagination *p)
+static void check_cursor_ordering(sema *s, view_ctx *c, const model_action *a)
 {
+    const model_pagination *p = a->config.paginator;
     if (!p || p->kind != MODEL_CURSOR || !c->v->model)
         return;
+    const ast_member *pm = block_member(c->block, "pagination_class");
+    span at = (a->overridden & MODEL_AC_PAGINATION_CLASS) ? a->loc.span
+            : pm ? pm->value->span : c->v->loc.span;
     for (uint32_t i = 0; i < p->nordering; i++) {
         if (model_find_field(c->v->model, p->ordering[i]->name))
             continue;
-        diag_error(s->d, c->v->loc.span, "view '%s' paginates with '%s', which orders by "
+        diag_error(s->d, at, "view '%s' paginates with '%s', which orders by "
                    "'%s', and '%s' has no such field", c->v->name, p->name,
                    p->ordering[i]->name, c->v->model->name);
         if (p->loc.line)
@@ -979,7 +1010,7 @@ static void resolve_configs(sema *s, view_ctx *c)
         resolve_config(s, c, a);
         check_action_serializers(s, c, a);
         if (a->kind == MODEL_ACT_LIST)   /* the one generic action that paginates */
-            check_cursor_ordering(s, c, a->config.paginator);
+            check_cursor_ordering(s, c, a);
         for (uint32_t j = 0; j < a->config.nthrottles; j++)
             scoped_used |= a->config.throttles[j]->throttle->kind == MODEL_THROTTLE_SCOPED;
     }
