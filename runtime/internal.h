@@ -36,6 +36,8 @@ typedef struct rf_config {
     bool access_log;
     const char *const *db_urls;  /* per app database; NULL: none */
     int db_pool;                 /* connections per database per process */
+    bool migrate_in_worker;      /* --migrate with an in-memory database:
+                                    each worker migrates its own */
 } rf_config;
 
 /* ---------------------------------------------------------------------

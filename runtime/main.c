@@ -260,21 +260,27 @@ static bool apply_environment(options *o, const char *prog)
     return true;
 }
 
-static bool any_sqlite(const char *const *urls, int n)
+static bool any_url(const char *const *urls, int n, const char *prefix)
 {
     for (int i = 0; i < n; i++)
-        if (strncmp(urls[i], "sqlite:", 7) == 0)
+        if (strncmp(urls[i], prefix, strlen(prefix)) == 0)
             return true;
     return false;
 }
 
+/* Workers default to one per CPU when every database is PostgreSQL, and
+ * to one otherwise: SQLite serialises writers on one file anyway, an
+ * in-memory database cannot be shared between processes, and one process
+ * keeps the in-process throttle counts exact. */
 static int serve(const rf_app *app, options *o, const char *const *urls)
 {
+    int n = app->ndatabases;
     if (!o->workers_set)
-        o->cfg.workers = any_sqlite(urls, app->ndatabases) || app->ndatabases == 0
-            ? 1 : ncpus();
+        o->cfg.workers = n > 0 && !any_url(urls, n, "sqlite:") ? ncpus() : 1;
     o->cfg.db_urls = urls;
-    if (o->migrate && rf_manage_migrate(app, urls) != 0)
+    /* An in-memory database exists only inside the worker that opens it. */
+    o->cfg.migrate_in_worker = o->migrate && any_url(urls, n, "sqlite::memory:");
+    if (o->migrate && !o->cfg.migrate_in_worker && rf_manage_migrate(app, urls) != 0)
         return 1;
     return rf_serve(app, &o->cfg);
 }

@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "internal.h"
+#include "manage.h"
 
 bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
                     struct event_base *base, char *err, size_t errlen)
@@ -361,11 +362,11 @@ static int run_worker(const rf_app *app, const rf_config *cfg, int port, int ind
     struct event_base *base = event_base_new();
     rf_worker w;
     int status = 1;
-    if (rf_worker_init(&w, app, cfg, base, err, sizeof err) &&
-        rf_worker_open_dbs(&w, err, sizeof err))
-        status = serve_loop(&w, fd);
-    else
+    if (!rf_worker_init(&w, app, cfg, base, err, sizeof err) ||
+        !rf_worker_open_dbs(&w, err, sizeof err))
         rf_log_error("%s", err);
+    else if (!cfg->migrate_in_worker || rf_manage_migrate_dbs(app, base, w.dbs) == 0)
+        status = serve_loop(&w, fd);
     rf_worker_fini(&w);
     event_base_free(base);
     return status;
