@@ -970,6 +970,13 @@ static void resource_foreign_keys(sema *s, sym *y)
             continue;
         f->fk_target = t->entity;
         f->fk_target_field = f->fk_target->pk;
+        if (f->fk_target->database != r->database) {
+            diag_error(s->d, target->span, "foreign key '%s.%s' crosses databases: '%s' "
+                       "lives in '%s', '%s' in '%s'", r->name, f->name, r->name,
+                       r->database->name, f->fk_target->name, f->fk_target->database->name);
+            diag_hint(s->d, "store the key in an IntegerField and attach the rows with a "
+                      "postfetch");
+        }
         for (uint32_t k = 0; k < m->value->u.call.kwargs.count; k++) {
             const ast_kwarg *kw = m->value->u.call.kwargs.items[k];
             if (kw->key.count == 1 && !strcmp(kw->key.items[0]->text, "default")
