@@ -6,6 +6,8 @@ import re
 import sqlite3
 import urllib.parse
 
+from servers import database_file
+
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 REPLY_TIMEOUT = 20   # seconds; DRF answers the largest step in about one
 
@@ -136,10 +138,10 @@ class SideState:
 
     def run_sql(self, step):
         if not self.side.db_file:
-            raise StepError("%s: SQL step without a database file (give --%s-db)"
-                            % (self.side.label(), self.side.name))
+            raise StepError("%s: SQL step without a database file (url=BASE,db=FILE)"
+                            % self.side.label())
         try:
-            with sqlite3.connect(self.side.db_file, timeout=30) as db:
+            with sqlite3.connect(database_file(self.side.db_file, step.db), timeout=30) as db:
                 db.executescript(self.substitute(step.statement))
         except sqlite3.Error as exc:
             raise StepError("%s: SQL failed: %s" % (self.side.label(), exc)) from exc

@@ -19,14 +19,18 @@ What is normalised, and only that (docs/differential.md explains why):
   cursor    a `cursor=` query parameter is decoded (base64 of o=, r=, p=)
             so that a position holding a timestamp can be normalised;
   waits     throttle waits (Retry-After, "Expected available in N
-            seconds.") within WAIT_TOLERANCE seconds of each other, since
-            they count down from the first request's time.
+            seconds.") count down from the oldest request in the window,
+            which each server saw at its own time: two waits are equal when
+            they differ by no more than the scenario took to run on the
+            slower server, plus one second for the rounding up (and never
+            less than MIN_WAIT_TOLERANCE).
 """
 import base64
 import datetime
 import difflib
 import fnmatch
 import json
+import math
 import re
 import urllib.parse
 
@@ -36,7 +40,7 @@ COMPARED_HEADERS = ["content-type", "allow", "www-authenticate", "retry-after",
                     "location", "vary", "x-content-type-options", "referrer-policy",
                     "x-frame-options"]
 NOW_WINDOW = datetime.timedelta(minutes=10)
-WAIT_TOLERANCE = 2
+MIN_WAIT_TOLERANCE = 2
 DIFF_LINES = 60
 
 DATETIME = re.compile(r"(\d{4}-\d\d-\d\d)([T ])(\d\d:\d\d:\d\d)(\.\d{6})?(Z|[+-]\d\d:\d\d)?")
@@ -93,21 +97,28 @@ def _body_text(reply):
     return reply.body.decode("utf-8", errors="surrogateescape")
 
 
-def _reconcile_waits(a, b):
+def wait_tolerance(seconds_taken):
+    """How far apart two throttle waits may be, for a scenario that took
+    seconds_taken on the slower server."""
+    return max(MIN_WAIT_TOLERANCE, math.ceil(seconds_taken) + 1)
+
+
+def _reconcile_waits(a, b, tolerance):
     """B's wait text as A's when the two waits are within the tolerance."""
     wa, wb = WAIT_TEXT.search(a), WAIT_TEXT.search(b)
-    if wa and wb and abs(int(wa.group(1)) - int(wb.group(1))) <= WAIT_TOLERANCE:
+    if wa and wb and abs(int(wa.group(1)) - int(wb.group(1))) <= tolerance:
         return b[:wb.start()] + wa.group(0) + b[wb.end():]
     return b
 
 
-def _same_wait(a, b):
+def _same_wait(a, b, tolerance):
     return (a is not None and b is not None and a.isdigit() and b.isdigit()
-            and abs(int(a) - int(b)) <= WAIT_TOLERANCE)
+            and abs(int(a) - int(b)) <= tolerance)
 
 
-def compare(step, replies, sides, normaliser):
-    """The differences between the two replies to one step."""
+def compare(step, replies, sides, normaliser, tolerance=MIN_WAIT_TOLERANCE):
+    """The differences between the two replies to one step; tolerance: how
+    far apart throttle waits may be (wait_tolerance)."""
     a, b = replies
     differences = []
     if "status" not in step.skip and a.status != b.status:
@@ -121,11 +132,11 @@ def compare(step, replies, sides, normaliser):
             continue
         va, vb = (None if r.header(name) is None else normaliser.text(r.header(name), s.base_url)
                   for r, s in zip(replies, sides))
-        if va != vb and not (name == "retry-after" and _same_wait(va, vb)):
+        if va != vb and not (name == "retry-after" and _same_wait(va, vb, tolerance)):
             differences.append(Difference(aspect, va, vb))
     if "body" not in step.skip:
         ta = normaliser.text(_body_text(a), sides[0].base_url)
-        tb = _reconcile_waits(ta, normaliser.text(_body_text(b), sides[1].base_url))
+        tb = _reconcile_waits(ta, normaliser.text(_body_text(b), sides[1].base_url), tolerance)
         if ta != tb:
             differences.append(Difference("body", None, None,
                                           body_diff(ta, tb, [s.label() for s in sides])))

@@ -41,9 +41,10 @@ string that is exactly "${name}" takes the saved value with its type.  A
 path that is an absolute URL (a saved `next` link) is sent as its path and
 query to that side's server.
 
-SQL(statement) runs a statement on both sides' SQLite databases (fixtures
-the API cannot create, such as reviews or an inactive user); run.py needs to
-know the database files (it started the servers, or --a-db/--b-db).
+SQL(statements, db="default") runs SQL on both sides' SQLite database of
+that name (fixtures the API cannot create, such as reviews or an inactive
+user); run.py needs to know the database files (it started the servers, or
+url=BASE,db=FILE).
 """
 
 
@@ -84,14 +85,16 @@ class Step:
 
 
 class SqlStep:
-    """A statement run on both databases; nothing is compared."""
+    """Statements run on both sides' database `db`; nothing is compared."""
 
-    def __init__(self, statement, *, label=None):
+    def __init__(self, statement, *, label=None, db="default"):
         self.statement = statement
         self.label = label
+        self.db = db
 
     def describe(self):
-        return "SQL %s" % " ".join(self.statement.split())
+        where = "" if self.db == "default" else " (%s)" % self.db
+        return "SQL%s %s" % (where, " ".join(self.statement.split()))
 
 
 class Scenario:

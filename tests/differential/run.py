@@ -34,9 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from client import SideState, StepError  # noqa: E402
-from compare import COMPARED_HEADERS, KnownDifferences, Normaliser, compare  # noqa: E402
+from compare import (COMPARED_HEADERS, KnownDifferences, Normaliser, compare,  # noqa: E402
+                     wait_tolerance)
 from dsl import SqlStep  # noqa: E402
-from servers import SideError, parse_side  # noqa: E402
+from servers import Setup, SideError, parse_side  # noqa: E402
 
 KNOWN_DIFFERENCES = os.path.join(HERE, "known_differences")
 SHOWN_BODY = 600
@@ -45,9 +46,17 @@ SHOWN_BODY = 600
 # ---------------------------------------------------------------------------
 # Loading
 
-def load_users(spec):
-    with open(os.path.join(HERE, spec, "users.json"), encoding="utf-8") as f:
-        return json.load(f)
+def load_setup(spec):
+    """users.json, and databases.json when the spec has more than one."""
+    users_file = os.path.join(HERE, spec, "users.json")
+    with open(users_file, encoding="utf-8") as f:
+        users = json.load(f)
+    databases = []
+    databases_file = os.path.join(HERE, spec, "databases.json")
+    if os.path.exists(databases_file):
+        with open(databases_file, encoding="utf-8") as f:
+            databases = json.load(f)
+    return Setup(spec, users, users_file, databases)
 
 
 def load_scenarios(spec, patterns):
@@ -96,6 +105,7 @@ class Outcome:
         self.differences = []
         self.unexplained = []
         self.expectation = None
+        self.seconds = [0.0, 0.0]   # the whole scenario's time on each side
 
 
 def in_parallel(function, items):
@@ -115,6 +125,7 @@ def run_scenario(spec, index, scenario, sides, users):
     def run_side(n):
         state = SideState(sides[n], users, client_ip(index))
         failed = None
+        started = time.monotonic()
         for outcome in outcomes:
             if failed:
                 outcome.errors[n] = "not sent: step %s failed" % failed
@@ -127,6 +138,8 @@ def run_scenario(spec, index, scenario, sides, users):
             except StepError as exc:
                 outcome.errors[n] = str(exc)
                 failed = outcome.step.label
+        for outcome in outcomes:
+            outcome.seconds[n] = time.monotonic() - started
 
     in_parallel(run_side, range(len(sides)))
     return outcomes
@@ -139,7 +152,8 @@ def judge(outcome, sides, normaliser, known):
     if step.expect is not None and outcome.replies[0].status != step.expect:
         outcome.expectation = "expected %d from %s, got %d" % (
             step.expect, sides[0].label(), outcome.replies[0].status)
-    outcome.differences = compare(step, outcome.replies, sides, normaliser)
+    outcome.differences = compare(step, outcome.replies, sides, normaliser,
+                                  wait_tolerance(max(outcome.seconds)))
     outcome.unexplained = [d for d in outcome.differences
                            if known is None or known.explain(outcome.id, d) is None]
 
@@ -261,8 +275,7 @@ def run(args):
         list_steps(args.spec, scenarios)
         return 0
     known = None if args.no_known else KnownDifferences.load(args.known)
-    users = load_users(args.spec)
-    users_file = os.path.join(HERE, args.spec, "users.json")
+    setup = load_setup(args.spec)
     sides = [parse_side("a", args.a), parse_side("b", args.b)]
     workdir = tempfile.mkdtemp(prefix="rflow-differential-")
     normaliser = Normaliser(datetime.datetime.now(datetime.timezone.utc))
@@ -271,13 +284,13 @@ def run(args):
     passed = False
     dead = []
     try:
-        errors = on_both(lambda side: side.start(args.spec, users, users_file, workdir), sides)
+        errors = on_both(lambda side: side.start(setup, workdir), sides)
         if errors:
             raise SideError("\n".join(errors))
         print("differential %s: a = %s at %s, b = %s at %s (started in %.1f s)"
               % (args.spec, sides[0].kind, sides[0].base_url, sides[1].kind, sides[1].base_url,
                  time.monotonic() - started))
-        by_user = {u["username"]: u for u in users}
+        by_user = {u["username"]: u for u in setup.users}
         for index, scenario in enumerate(scenarios):
             for outcome in run_scenario(args.spec, index, scenario, sides, by_user):
                 judge(outcome, sides, normaliser, known)

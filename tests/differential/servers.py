@@ -9,6 +9,10 @@ A side is named on the command line:
                        started on a free port with a fresh SQLite file;
   url=BASE[,db=FILE]   a server already running at BASE (seeded by you);
                        db= names its SQLite file for SQL fixture steps.
+
+A spec's other databases (tests/differential/<spec>/databases.json, e.g.
+["analytics"]) are SQLite files next to the default one, the name before
+the extension (a.db, a-analytics.db), as the twins' settings expect.
 """
 import os
 import signal
@@ -44,6 +48,24 @@ def wait_listening(port, process=None, timeout=30.0):
     raise SideError("nothing answers on port %d after %.0f s" % (port, timeout))
 
 
+def database_file(default_file, alias):
+    """The file of database `alias` beside the default database's file."""
+    if alias == "default":
+        return default_file
+    stem, extension = os.path.splitext(default_file)
+    return "%s-%s%s" % (stem, alias, extension)
+
+
+class Setup:
+    """What both servers of a spec start from."""
+
+    def __init__(self, spec, users, users_file, databases):
+        self.spec = spec
+        self.users = users
+        self.users_file = users_file
+        self.databases = databases    # besides "default"
+
+
 def _run(argv, log):
     with open(log, "ab") as out:
         done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT)
@@ -60,7 +82,7 @@ class Side:
         self.base_url = None
         self.db_file = None
 
-    def start(self, spec, users, users_file, workdir):
+    def start(self, setup, workdir):
         pass
 
     def stop(self):
@@ -81,10 +103,10 @@ class DrfSide(Side):
         super().__init__(name)
         self.pid = None
 
-    def start(self, spec, users, users_file, workdir):
+    def start(self, setup, workdir):
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-drf.db" % self.name)
-        done = subprocess.run([DRF_RUN, spec, str(port), self.db_file, users_file],
+        done = subprocess.run([DRF_RUN, setup.spec, str(port), self.db_file, setup.users_file],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise SideError("tests/drf/run.sh failed:\n" + done.stderr)
@@ -108,15 +130,17 @@ class RestflowSide(Side):
         self.binary = os.path.abspath(binary)
         self.process = None
 
-    def start(self, spec, users, users_file, workdir):
+    def start(self, setup, workdir):
         if not os.access(self.binary, os.X_OK):
             raise SideError("no executable server at %s (build it first)" % self.binary)
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-restflow.db" % self.name)
         log = self.db_file + ".log"
         db = ["--db", "sqlite:" + self.db_file]
+        for alias in setup.databases:
+            db += ["--db", "%s=sqlite:%s" % (alias, database_file(self.db_file, alias))]
         _run([self.binary, "migrate"] + db, log)
-        for user in users:
+        for user in setup.users:
             staff = ["--staff"] if user.get("staff") else []
             _run([self.binary, "createuser", user["username"], "--password", user["password"]]
                  + staff + db, log)

@@ -20,9 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import run  # noqa: E402
 from client import Reply, SideState, StepError, extract  # noqa: E402
-from compare import KnownDifferences, Normaliser, compare  # noqa: E402
+from compare import KnownDifferences, Normaliser, compare, wait_tolerance  # noqa: E402
 from dsl import GET, POST, SQL, repeat, scenario  # noqa: E402
-from servers import SideError, UrlSide, parse_side  # noqa: E402
+from servers import Setup, SideError, UrlSide, database_file, parse_side  # noqa: E402
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
 A, B = "http://127.0.0.1:1001", "http://127.0.0.1:2002"
@@ -128,6 +128,12 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(aspects(ra, rb), [])
         rc = reply(429, (text % (1, "")).encode(), [("Retry-After", "1")])
         self.assertEqual(aspects(ra, rc), ["header:retry-after", "body"])
+        late = reply(429, (text % (3590, "s")).encode(), [("Retry-After", "3590")])
+        early = reply(429, (text % (3600, "s")).encode(), [("Retry-After", "3600")])
+        self.assertEqual(aspects(late, early), ["header:retry-after", "body"])
+        sides = [UrlSide("a", A), UrlSide("b", B)]
+        self.assertEqual(compare(GET("/"), [late, early], sides, Normaliser(NOW),
+                                 wait_tolerance(9.2)), [])
 
     def test_skipped_aspects(self):
         step = GET("/", skip={"body": "random token"})
@@ -201,6 +207,8 @@ class DslTest(unittest.TestCase):
 
     def test_sides(self):
         self.assertEqual(parse_side("b", "url=http://h:1,db=x.db").db_file, "x.db")
+        self.assertEqual(database_file("/w/a.db", "analytics"), "/w/a-analytics.db")
+        self.assertEqual(database_file("/w/a.db", "default"), "/w/a.db")
         with self.assertRaises(SideError):
             parse_side("b", "nginx")
 
@@ -220,8 +228,9 @@ class RestflowSideTest(unittest.TestCase):
         side = parse_side("b", "restflow=" + binary)
         users = [{"username": "sam", "password": "pw", "staff": True, "token": "k"}]
         with self.assertRaisesRegex(SideError, "exited during start-up"):
-            side.start("shop", users, None, workdir)
-        db = "--db sqlite:%s/b-restflow.db" % workdir
+            side.start(Setup("blog", users, None, ["analytics"]), workdir)
+        db = "--db sqlite:{0}/b-restflow.db --db analytics=sqlite:{0}/b-restflow-analytics.db".format(
+            workdir)
         listen = side.process.args[2]
         with open(os.path.join(workdir, "calls")) as f:
             self.assertEqual(f.read().splitlines(), [

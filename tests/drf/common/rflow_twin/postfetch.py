@@ -44,6 +44,12 @@ class PostFetch:
             rows = rows_by_key.get(getattr(obj, self.base_attr), [])
             setattr(obj, self.to_attr, self._attachment(rows))
 
+    def attach_nothing(self, obj):
+        """What a response that fetched nothing renders (docs/example-hooks.md):
+        null for limit 1, [] otherwise; an attribute already set is kept."""
+        if not hasattr(obj, self.to_attr):
+            setattr(obj, self.to_attr, self._attachment([]))
+
     def _attachment(self, rows):
         if self.limit == 1:
             return rows[0] if rows else None

@@ -1,7 +1,10 @@
 """Django settings every twin shares; a twin's settings.py star-imports this
 and adds INSTALLED_APPS entries, ROOT_URLCONF and REST_FRAMEWORK.
 
-The database is the SQLite file named by RFLOW_TWIN_DB (run.sh sets it).
+The default database is the SQLite file named by RFLOW_TWIN_DB (run.sh sets
+it).  A spec's other databases are files next to it, the alias before the
+extension: /tmp/a.db gives /tmp/a-analytics.db for `analytics`
+(tests/differential/servers.py gives the restflow server the same files).
 """
 import os
 
@@ -37,12 +40,17 @@ TEMPLATES = [{
 }]
 STATIC_URL = "/static/"
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("RFLOW_TWIN_DB", ":memory:"),
-    }
-}
+
+
+def sqlite_database(alias="default"):
+    path = os.environ.get("RFLOW_TWIN_DB", ":memory:")
+    if alias != "default" and path != ":memory:":
+        stem, extension = os.path.splitext(path)
+        path = "%s-%s%s" % (stem, alias, extension)
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+
+
+DATABASES = {"default": sqlite_database()}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 USE_TZ = True

@@ -6,7 +6,8 @@ reproduced here on DRF's own classes:
 - the serializer split: `request_serializer_class` validates,
   `response_serializer_class` renders, both default to get_serializer_class();
 - PostFetch: list and retrieve run the view's `post_fetches` once over the
-  objects they render (create, update and extra actions do not:
+  objects they render; create, update and extra actions fetch nothing and
+  render the attributes empty (null for limit 1, [] otherwise:
   docs/example-hooks.md);
 - the helpers on APIView: get_serializer, validated_serializer,
   serialized_response and paginated_response.
@@ -42,6 +43,12 @@ class SerializerSplitMixin:
     def get_post_fetches(self):
         return self.post_fetches
 
+    def render_fetched_nothing(self, instance):
+        """The response serializer's data for an object no PostFetch ran on."""
+        for post_fetch in self.get_post_fetches():
+            post_fetch.attach_nothing(instance)
+        return self.get_response_serializer(instance).data
+
 
 class HelpersMixin(SerializerSplitMixin):
     """The helpers of the views module, for handlers and extra actions."""
@@ -52,9 +59,8 @@ class HelpersMixin(SerializerSplitMixin):
         serializer.is_valid(raise_exception=True)
         return serializer
 
-    def serialized_response(self, instance, status=status.HTTP_200_OK, many=False):
-        return Response(self.get_response_serializer(instance, many=many).data,
-                        status=status)
+    def serialized_response(self, instance, status=status.HTTP_200_OK):
+        return Response(self.render_fetched_nothing(instance), status=status)
 
     def paginated_response(self, queryset, post_fetches=()):
         paginator = self.pagination_class() if self.pagination_class else None
@@ -93,7 +99,7 @@ class CreateModelMixin(mixins.CreateModelMixin):
         serializer = self.get_request_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
-        data = self.get_response_serializer(serializer.instance).data
+        data = self.render_fetched_nothing(serializer.instance)
         return Response(data, status=status.HTTP_201_CREATED,
                         headers=self.get_success_headers(data))
 
@@ -124,7 +130,7 @@ class UpdateModelMixin(mixins.UpdateModelMixin):
         serializer = self.get_request_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
-        return Response(self.get_response_serializer(serializer.instance).data)
+        return Response(self.render_fetched_nothing(serializer.instance))
 
 
 DestroyModelMixin = mixins.DestroyModelMixin
