@@ -304,6 +304,35 @@ START_TEST(options_metadata_as_simple_metadata)
 }
 END_TEST
 
+/* gen_validation.py's Outer: Brief as one object, as many (read-only),
+ * and as many (writable, not required). */
+START_TEST(options_metadata_of_nested_serializers)
+{
+    static const rf_sfield brief_fields[] = {
+        { .name = "id", .label = "Id", .type = RF_F_INTEGER, .flags = RF_SF_READ_ONLY,
+          .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
+        { .name = "rating", .label = "Rating", .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED,
+          .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1,
+                      .min_value = "1", .max_value = "5" } },
+    };
+    static const rf_serializer brief = { .name = "Brief", .fields = brief_fields, .nfields = 2 };
+#define NESTED(nm, lbl, fl) \
+    { .name = nm, .label = lbl, .type = RF_F_NESTED, .flags = fl, .nested = &brief, \
+      .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 } }
+    static const rf_sfield outer_fields[] = {
+        NESTED("latest", "Latest", RF_SF_READ_ONLY | RF_SF_ALLOW_NULL),
+        NESTED("several", "Several", RF_SF_READ_ONLY | RF_SF_MANY),
+        NESTED("some", "Some", RF_SF_MANY),
+    };
+#undef NESTED
+    static const rf_serializer outer = { .name = "Outer", .fields = outer_fields, .nfields = 3 };
+    rf_buf got;
+    rf_buf_init(&got, arena, 256);
+    rf_serializer_info(&got, &outer);
+    ck_assert_str_eq(got.data, json_string_value(json_object_get(vectors, "nested_metadata")));
+}
+END_TEST
+
 /* Errors found late (a database check) still render in field order, and a
  * unique error goes before the field's other messages, as DRF runs its
  * UniqueValidator first. */
@@ -333,6 +362,7 @@ Suite *make_serializer_suite(void)
     tcase_add_test(tc, fields_as_drf_validates_them);
     tcase_add_test(tc, input_shape_and_field_order);
     tcase_add_test(tc, options_metadata_as_simple_metadata);
+    tcase_add_test(tc, options_metadata_of_nested_serializers);
     tcase_add_test(tc, errors_render_in_field_order);
     suite_add_tcase(s, tc);
     return s;

@@ -252,9 +252,24 @@ def metadata():
     return out
 
 
+def nested_metadata():
+    """Nested serializers in OPTIONS: one object, and many (a ListSerializer
+    whose child is the nested serializer)."""
+    class Brief(serializers.Serializer):
+        id = serializers.IntegerField(read_only=True)
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Outer(serializers.Serializer):
+        latest = Brief(read_only=True, allow_null=True)
+        several = Brief(many=True, read_only=True)
+        some = Brief(many=True, required=False)
+    return JSONRenderer().render(SimpleMetadata().get_serializer_info(Outer())).decode()
+
+
 def main():
     vectors = {"generator": "tests/vectors/gen_validation.py (Django 3.2, DRF 3.14)",
-               "fields": cases(), "shapes": shapes(), "metadata": metadata()}
+               "fields": cases(), "shapes": shapes(), "metadata": metadata(),
+               "nested_metadata": nested_metadata()}
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(outdir, "validation.json"), "w", encoding="utf-8") as f:
         json.dump(vectors, f, ensure_ascii=True, indent=1)
