@@ -9,7 +9,8 @@
  * checks run as for that method, and for PUT the object must exist and pass
  * its object permissions.  DRF iterates a set there ({'PUT', 'POST'} &
  * allowed), whose order varies between Python processes; restflow writes
- * POST first.
+ * POST first.  The serializer described is the view's (the config used
+ * when no action applies): its request serializer, else its response one.
  */
 #include <ctype.h>
 #include <string.h>
@@ -105,6 +106,7 @@ static void media_list(rf_buf *b, uint32_t mask, const uint32_t *bits,
     rf_buf_putc(b, ']');
 }
 
+/* name, description, renders, parses (the object stays open). */
 static void write_head(rf_ctx *ctx, rf_buf *b)
 {
     static const uint32_t rbits[] = { RF_RENDER_JSON, RF_RENDER_BROWSABLE };
@@ -127,13 +129,139 @@ static void write_head(rf_ctx *ctx, rf_buf *b)
     media_list(b, parses, pbits, ptypes, 3);
 }
 
+/* ---------------------------------------------------------------------
+ * `actions`: SimpleMetadata.determine_actions.  For POST then PUT, when the
+ * route handles it: run the permission checks as for that method (and for
+ * PUT get_object), swallowing their errors as DRF catches them; on success
+ * describe the serializer.  Any step may go PENDING.
+ */
+#define OPTIONS_VAR "rf.options"
+
+typedef struct options_run {
+    rf_ctx *ctx;
+    rf_cont k;
+    bool pending;                 /* answer through k, not by returning */
+    bool finished;
+    rf_buf body;
+    const rf_serializer *ser;
+    int next;                     /* index into probe_methods */
+    bool wrote_action;
+    rf_header **tail;             /* response headers before the probes */
+} options_run;
+
+static const rf_method probe_methods[] = { RF_POST, RF_PUT };
+#define NPROBES (int)(sizeof probe_methods / sizeof probe_methods[0])
+
+static void probe_next(options_run *run);
+
+/* Whatever a failed check set (status, body, WWW-Authenticate) is dropped. */
+static void forget_probe_response(options_run *run)
+{
+    *run->tail = NULL;
+    run->ctx->resp_tail = run->tail;
+    run->ctx->status = 0;
+}
+
+static void describe(options_run *run, rf_method m)
+{
+    rf_buf *b = &run->body;
+    rf_buf_puts(b, run->wrote_action ? "," : ",\"actions\":{");
+    rf_json_str(b, rf_method_name(m));
+    rf_buf_putc(b, ':');
+    rf_serializer_info(b, run->ser);
+    run->wrote_action = true;
+}
+
+static void probe_done(options_run *run, rf_rc rc)
+{
+    forget_probe_response(run);
+    if (rc == RF_OK)
+        describe(run, probe_methods[run->next]);
+    run->next++;
+    probe_next(run);
+}
+
+static void object_checked(rf_ctx *ctx, rf_rc rc)
+{
+    probe_done((options_run *)rf_ctx_var(ctx, OPTIONS_VAR), rc);
+}
+
+static void check_object(options_run *run)
+{
+    void *obj;
+    rf_rc rc = rf_aget_object(run->ctx, &obj, object_checked);
+    if (rc != RF_PENDING)
+        probe_done(run, rc);
+}
+
+static void permissions_checked(rf_ctx *ctx, rf_rc rc)
+{
+    options_run *run = (options_run *)rf_ctx_var(ctx, OPTIONS_VAR);
+    if (rc == RF_OK && probe_methods[run->next] == RF_PUT)
+        check_object(run);
+    else
+        probe_done(run, rc);
+}
+
+static void check_permissions(options_run *run)
+{
+    const rf_action *a = run->ctx->action;
+    rf_rc rc = a && a->npermissions
+        ? rf_check_permissions(run->ctx, a->permissions, a->npermissions, NULL,
+                               permissions_checked)
+        : RF_OK;
+    if (rc != RF_PENDING)
+        permissions_checked(run->ctx, rc);
+}
+
+static void finish(options_run *run)
+{
+    rf_ctx *ctx = run->ctx;
+    ctx->method = RF_OPTIONS;
+    if (run->wrote_action)
+        rf_buf_putc(&run->body, '}');
+    rf_buf_putc(&run->body, '}');
+    rf_respond_json(ctx, 200, &run->body);
+    run->finished = true;
+    if (run->pending)
+        run->k(ctx, RF_OK);
+}
+
+static void probe_next(options_run *run)
+{
+    const rf_route *r = run->ctx->route;
+    while (run->next < NPROBES && !r->by_method[probe_methods[run->next]])
+        run->next++;
+    if (run->next == NPROBES) {
+        finish(run);
+        return;
+    }
+    run->ctx->method = probe_methods[run->next];   /* DRF's clone_request */
+    check_permissions(run);
+}
+
+/* Generic views (GenericAPIView and GenericViewSet: they have
+ * get_serializer) describe their serializer; plain APIViews do not. */
+static const rf_serializer *view_serializer(const rf_ctx *ctx)
+{
+    const rf_action *a = ctx->action;
+    if (!ctx->view || ctx->view->kind == RF_VIEW_API || !a)
+        return NULL;
+    return a->request_serializer ? a->request_serializer : a->response_serializer;
+}
+
 rf_rc rf_options_metadata(rf_ctx *ctx, rf_cont k)
 {
-    (void)k;
-    rf_buf *b = rf_ctx_body_buf(ctx);
-    write_head(ctx, b);
-    /* TEMPORARY (not implemented yet): `actions` for POST/PUT on generic
-     * views lands with the permission-checked pass. */
-    rf_buf_putc(b, '}');
-    return rf_respond_json(ctx, 200, b);
+    options_run *run = rf_calloc(ctx->arena, sizeof *run);
+    run->ctx = ctx;
+    run->k = k;
+    run->ser = view_serializer(ctx);
+    run->tail = ctx->resp_tail;
+    rf_buf_init(&run->body, ctx->arena, 512);
+    write_head(ctx, &run->body);
+    rf_ctx_set_var(ctx, OPTIONS_VAR, run);
+    run->next = run->ser ? 0 : NPROBES;
+    probe_next(run);
+    run->pending = !run->finished;
+    return run->finished ? RF_OK : RF_PENDING;
 }

@@ -4,11 +4,12 @@
  * librestflow.  test_runtime.py starts it on a free port and speaks HTTP.
  *
  * Routes (DefaultRouter layout for "things", plus single views):
- *   api/                          API root {"things": ..., "secure": ...}
+ *   api/                          API root {"things": ..., "notes": ...}
  *   api/things/                   list (sync), create (echoes the body, 201)
  *   api/things/recent/            list extra action
  *   api/things/{pk:lookup}/       retrieve (async), destroy (blocking, 204)
  *   api/things/{pk:lookup}/publish/   detail extra action, POST
+ *   api/notes/, api/notes/{pk}/   a generic ModelViewSet over a table
  *   secure/                       Token, Basic; IsAuthenticated; GET
  *   custom-auth/                  X-User authenticator (no WWW-Authenticate);
  *                                 IsAuthenticated or a deny-with-message
@@ -23,6 +24,7 @@
  *   echo/{name}/                  kwargs, query, client ip, pid
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,97 @@ static const rf_throttle anon_2_per_minute = {
 static const rf_throttle *const throttles[] = { &anon_2_per_minute };
 
 /* ---------------------------------------------------------------------
+ * A generic viewset over a table, as the compiler would describe it:
+ * resource Note { id = AutoField(primary_key); title = CharField(max_length = 20) }
+ * with a ModelSerializer, PageNumberPagination (page_size 2),
+ * TokenAuthentication and IsAuthenticatedOrReadOnly.
+ */
+typedef struct rt_note {
+    uint8_t rf_state[2];
+    int64_t id;
+    const char *title;
+} rt_note;
+
+static const rf_field note_fields[] = {
+    { .name = "id", .column = "id", .verbose_name = "ID", .type = RF_F_AUTO, .flags = RF_FF_PK,
+      .index = 0, .offset = offsetof(rt_note, id),
+      .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
+    { .name = "title", .column = "title", .verbose_name = "title", .type = RF_F_CHAR,
+      .flags = RF_FF_EDITABLE, .index = 1, .offset = offsetof(rt_note, title),
+      .limits = { .max_length = 20, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
+};
+
+static const rf_resource note_res = {
+    .name = "Note", .verbose_name = "note", .table = "rt_note", .fields = note_fields,
+    .nfields = 2, .pk = 0, .rec_size = sizeof(rt_note),
+    .insert_sql = { "INSERT INTO \"rt_note\" (\"title\") VALUES (?) RETURNING \"id\"",
+                    "INSERT INTO \"rt_note\" (\"title\") VALUES (?) RETURNING \"id\"" },
+    .update_sql = { "UPDATE \"rt_note\" SET \"title\" = ? WHERE \"id\" = ?",
+                    "UPDATE \"rt_note\" SET \"title\" = ? WHERE \"id\" = ?" },
+    .delete_sql = { "DELETE FROM \"rt_note\" WHERE \"id\" = ?",
+                    "DELETE FROM \"rt_note\" WHERE \"id\" = ?" },
+    .select_columns = "t.\"id\", t.\"title\"",
+};
+static const rf_resource *const resources[] = { &note_res };
+
+static void render_note(rf_buf *b, const rf_row *row)
+{
+    const rt_note *n = row->rec;
+    rf_buf_lit(b, "{\"id\":");
+    rf_json_i64(b, n->id);
+    rf_buf_lit(b, ",\"title\":");
+    rf_json_str(b, n->title);
+    rf_buf_putc(b, '}');
+}
+
+static const rf_sfield note_sfields[] = {
+    { .name = "id", .label = "ID", .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY,
+      .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 },
+      .index = 0, .offset = offsetof(rt_note, id), .model_field = &note_fields[0] },
+    { .name = "title", .label = "Title", .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
+      .limits = { .max_length = 20, .min_length = -1, .max_digits = -1, .decimal_places = -1 },
+      .index = 1, .offset = offsetof(rt_note, title), .model_field = &note_fields[1] },
+};
+
+static const rf_serializer note_ser = {
+    .name = "NoteSerializer", .model = &note_res, .fields = note_sfields, .nfields = 2,
+    .rec_size = sizeof(rt_note), .render = render_note,
+};
+
+static const rf_paginator note_pages = {
+    .name = "PageNumberPagination", .kind = RF_PAGE_NUMBER, .page_size = 2,
+    .page_query_param = "page", .last_page_strings = (const char *const[]){ "last", NULL },
+};
+
+static const rf_queryset all_notes = {
+    .res = &note_res, .order = (const rf_order[]){ { &note_fields[0], false } }, .norder = 1,
+};
+
+static const rf_perm_expr p_auth_or_read_only = {
+    .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only,
+};
+static const rf_perm_expr *const note_perms[] = { &p_auth_or_read_only };
+static const rf_authenticator *const token_only[] = { &rf_token_authentication };
+
+#define NOTE_ACTION(nm, k, ...) \
+    { .name = nm, .kind = k, .request_serializer = &note_ser, .response_serializer = &note_ser, \
+      .queryset = &all_notes, .permissions = note_perms, .npermissions = 1, __VA_ARGS__ }
+
+static const rf_action n_list = NOTE_ACTION("list", RF_ACT_LIST, .paginator = &note_pages);
+static const rf_action n_create = NOTE_ACTION("create", RF_ACT_CREATE);
+static const rf_action n_retrieve = NOTE_ACTION("retrieve", RF_ACT_RETRIEVE);
+static const rf_action n_update = NOTE_ACTION("update", RF_ACT_UPDATE);
+static const rf_action n_partial = NOTE_ACTION("partial_update", RF_ACT_PARTIAL_UPDATE);
+static const rf_action n_destroy = NOTE_ACTION("destroy", RF_ACT_DESTROY);
+static const rf_action n_default = NOTE_ACTION(NULL, RF_ACT_HANDLER);
+
+static const rf_view notes = {
+    .name = "NoteViewSet", .kind = RF_VIEW_VIEWSET, .model = &note_res,
+    .authenticators = token_only, .nauthenticators = 1, .lookup_url_kwarg = "pk",
+    .default_action = &n_default,
+};
+
+/* ---------------------------------------------------------------------
  * Actions, views, routes.
  */
 #define HOOK(f, hook_form) { .name = #f, .form = hook_form, .fn.ctx = f }
@@ -328,7 +421,7 @@ static const rf_view custom = {
 
 static const rf_root_entry root_entries[] = {
     { "things", "api/things/" },
-    { "secure", "secure/" },
+    { "notes", "api/notes/" },
 };
 
 #define VIEW(pat, v, ...) { .pattern = pat, .view = &v, .by_method = { __VA_ARGS__ } }
@@ -343,6 +436,11 @@ static const rf_route routes[] = {
       .detail = true, .by_method = { [RF_GET] = &a_retrieve, [RF_DELETE] = &a_destroy } },
     { .pattern = "api/things/{pk:lookup}/publish/", .view = &things, .view_name = "Publish",
       .detail = true, .by_method = { [RF_POST] = &a_publish } },
+    { .pattern = "api/notes/", .view = &notes, .name_suffix = "List",
+      .by_method = { [RF_GET] = &n_list, [RF_POST] = &n_create } },
+    { .pattern = "api/notes/{pk:lookup}/", .view = &notes, .name_suffix = "Instance",
+      .detail = true, .by_method = { [RF_GET] = &n_retrieve, [RF_PUT] = &n_update,
+                                     [RF_PATCH] = &n_partial, [RF_DELETE] = &n_destroy } },
     VIEW("secure/", secure, [RF_GET] = &a_secure),
     VIEW("custom-auth/", custom, [RF_GET] = &a_custom),
     VIEW("throttled/", plain, [RF_GET] = &a_throttled),
@@ -362,6 +460,12 @@ static const rf_app app = {
     .abi = RF_ABI_VERSION, .name = "rt", .title = "Runtime tests", .version = "1",
     .routes = routes, .nroutes = sizeof routes / sizeof routes[0],
     .databases = databases, .ndatabases = 1,
+    .resources = resources, .nresources = 1,
+    .schema_sql = {
+        "CREATE TABLE IF NOT EXISTS \"rt_note\" (\"id\" integer NOT NULL PRIMARY KEY "
+        "AUTOINCREMENT, \"title\" varchar(20) NOT NULL);",
+        "CREATE TABLE IF NOT EXISTS \"rt_note\" (\"id\" bigserial NOT NULL PRIMARY KEY, "
+        "\"title\" varchar(20) NOT NULL);" },
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,
 };

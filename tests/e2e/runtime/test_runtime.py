@@ -174,7 +174,7 @@ class Routing(ServerTest):
     def test_api_root_lists_absolute_urls_in_registration_order(self):
         self.assertJSON(self.req("GET", "/api/", {"Host": "example.com:8000"}), 200,
                         '{"things":"http://example.com:8000/api/things/",'
-                        '"secure":"http://example.com:8000/secure/"}', "GET, HEAD, OPTIONS")
+                        '"notes":"http://example.com:8000/api/notes/"}', "GET, HEAD, OPTIONS")
 
     def test_url_kwargs_are_decoded(self):
         status, _, data = self.req("GET", "/echo/a%20b/?q=x+y&q=z")
@@ -296,6 +296,73 @@ class Dispatch(ServerTest):
                          r'^\{"detail":"Request was throttled\. Expected available in \d+ seconds?\."\}$')
         self.assertRegex(headers["retry-after"], r"^\d+$")
         self.assertEqual(self.req("DELETE", "/throttled/", peer)[0], 429)
+
+
+class Generic(ServerTest):
+    """The error rows of conformance.md through a generic viewset (the
+    serializers' pipelines, the policies' pagination and permissions)
+    dispatched by the core."""
+
+    AUTH = {"Authorization": "Token " + TOKEN, "Content-Type": JSON}
+    ALLOW = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for title in ("a", "b", "c"):
+            status, _, _ = cls.server.request("POST", "/api/notes/", cls.AUTH,
+                                              json.dumps({"title": title}))
+            assert status == 201
+
+    def test_create_and_validation_errors(self):
+        self.assertJSON(self.req("POST", "/api/notes/", self.AUTH, '{"title": ""}'), 400,
+                        '{"title":["This field may not be blank."]}', ALLOW_LIST)
+        self.assertJSON(self.req("POST", "/api/notes/", self.AUTH, '{"title": "%s"}' % ("x" * 21)),
+                        400, '{"title":["Ensure this field has no more than 20 characters."]}',
+                        ALLOW_LIST)
+        self.assertJSON(self.req("POST", "/api/notes/", self.AUTH, "[]"), 400,
+                        '{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}',
+                        ALLOW_LIST)
+        self.assertJSON(self.req("POST", "/api/notes/", self.AUTH, "{}"), 400,
+                        '{"title":["This field is required."]}', ALLOW_LIST)
+
+    def test_anonymous_write_is_401(self):
+        status, headers, data = self.req("POST", "/api/notes/", {"Content-Type": JSON}, "{}")
+        self.assertEqual((status, data),
+                         (401, b'{"detail":"Authentication credentials were not provided."}'))
+        self.assertEqual(headers["www-authenticate"], "Token")
+
+    def test_pages_with_absolute_links(self):
+        self.assertJSON(self.req("GET", "/api/notes/?page=2", {"Host": "h:1"}), 200,
+                        '{"count":3,"next":null,"previous":"http://h:1/api/notes/",'
+                        '"results":[{"id":3,"title":"c"}]}', ALLOW_LIST)
+        self.assertJSON(self.req("GET", "/api/notes/?page=0"), 404, '{"detail":"Invalid page."}',
+                        ALLOW_LIST)
+
+    def test_lookup_misses_are_404_and_beat_the_body(self):
+        self.assertJSON(self.req("GET", "/api/notes/99/"), 404, '{"detail":"Not found."}', self.ALLOW)
+        self.assertJSON(self.req("GET", "/api/notes/abc/"), 404, '{"detail":"Not found."}', self.ALLOW)
+        self.assertJSON(self.req("PUT", "/api/notes/99/",
+                                 {"Authorization": "Token " + TOKEN, "Content-Type": "text/plain"},
+                                 "x"), 404, '{"detail":"Not found."}', self.ALLOW)
+
+    def test_options_actions_follow_permissions_and_the_object(self):
+        info = ('{"id":{"type":"integer","required":false,"read_only":true,"label":"ID"},'
+                '"title":{"type":"string","required":true,"read_only":false,"label":"Title",'
+                '"max_length":20}}')
+        head = ('"renders":["application/json"],"parses":["application/json",'
+                '"application/x-www-form-urlencoded","multipart/form-data"]')
+        self.assertJSON(self.req("OPTIONS", "/api/notes/", self.AUTH), 200,
+                        '{"name":"Note List","description":"",%s,"actions":{"POST":%s}}'
+                        % (head, info), ALLOW_LIST)
+        self.assertJSON(self.req("OPTIONS", "/api/notes/"), 200,
+                        '{"name":"Note List","description":"",%s}' % head, ALLOW_LIST)
+        self.assertJSON(self.req("OPTIONS", "/api/notes/1/", self.AUTH), 200,
+                        '{"name":"Note Instance","description":"",%s,"actions":{"PUT":%s}}'
+                        % (head, info), self.ALLOW)
+        status, headers, data = self.req("OPTIONS", "/api/notes/99/", self.AUTH)
+        self.assertEqual((status, json.loads(data).get("actions")), (200, None))
+        self.assertNotIn("www-authenticate", headers)
 
 
 class Options(ServerTest):
