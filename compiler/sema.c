@@ -297,6 +297,17 @@ const ast_ident *expr_ident(const ast_expr *e)
     return NULL;
 }
 
+const ast_ident *expr_field_name(sema *s, const ast_expr *e)
+{
+    const ast_ident *id = expr_ident(e);
+    if (id || e->kind != AST_STRING)
+        return id;
+    ast_ident *from_string = rf_calloc(s->a, sizeof *from_string);
+    from_string->text = e->u.string.text;
+    from_string->span = e->span;
+    return from_string;
+}
+
 static void expects(sema *s, const ast_member *m, const char *what)
 {
     diag_error(s->d, m->value->span, "'%s' expects %s, not %s", m->key->text,

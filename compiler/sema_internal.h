@@ -131,6 +131,10 @@ const char *sema_article(const char *noun);
 const char *expr_desc(const ast_expr *e);
 /* The one identifier of a single-part AST_NAME, else NULL. */
 const ast_ident *expr_ident(const ast_expr *e);
+/* A field named as an identifier or, as DRF writes them, a string
+ * ("name"): the identifier (for a string, one spanning the literal), or
+ * NULL. */
+const ast_ident *expr_field_name(sema *s, const ast_expr *e);
 
 /* Readers: on a wrong kind they report "'key' expects <what>, not <desc>"
  * and return false. */

@@ -308,12 +308,7 @@ static void postfetch_values(sema *s, model_postfetch *pf, members *ms)
     const ast_expr_array *list = read_list(s, m);
     for (uint32_t i = 0; list && i < list->count; i++) {
         const ast_expr *e = list->items[i];
-        const ast_ident *id = expr_ident(e);
-        ast_ident from_string = { .span = e->span };
-        if (!id && e->kind == AST_STRING) {
-            from_string.text = e->u.string.text;
-            id = &from_string;
-        }
+        const ast_ident *id = expr_field_name(s, e);
         if (!id) {
             diag_error(s->d, e->span, "'values' lists field names, not %s", expr_desc(e));
             continue;

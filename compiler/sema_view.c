@@ -608,12 +608,7 @@ static void lookup_attributes(sema *s, view_ctx *c)
     const ast_member *lr = members_take(&c->ms, "lookup_value_regex");
     v->lookup_field_name = "pk";
     if (lf) {
-        const ast_ident *id = expr_ident(lf->value);
-        ast_ident from_string = { .span = lf->value->span };
-        if (!id && lf->value->kind == AST_STRING) {
-            from_string.text = lf->value->u.string.text;
-            id = &from_string;
-        }
+        const ast_ident *id = expr_field_name(s, lf->value);
         if (!id)
             diag_error(s->d, lf->value->span, "'lookup_field' expects a field name, not %s",
                        expr_desc(lf->value));
@@ -643,12 +638,7 @@ static bool has_backend(const model_filters *f, model_filter_backend b)
 static model_field *field_name_ref(sema *s, model_resource *r, const ast_expr *e,
                                    const char *what)
 {
-    const ast_ident *id = expr_ident(e);
-    ast_ident from_string = { .span = e->span };
-    if (!id && e->kind == AST_STRING) {
-        from_string.text = e->u.string.text;
-        id = &from_string;
-    }
+    const ast_ident *id = expr_field_name(s, e);
     if (!id) {
         diag_error(s->d, e->span, "%s lists field names, not %s", what, expr_desc(e));
         return NULL;
@@ -878,48 +868,50 @@ static const ac_values *values_of(const view_ctx *c, const model_action *a)
     return NULL;
 }
 
-#define PICK(bit, field) \
-    ((av && (av->set & (bit))) ? av->field : (vv->set & (bit)) ? vv->field : NULL)
+/* The layer that sets `bit`: the action block, else the view, else NULL
+ * (the settings' default applies). */
+static const ac_values *layer(const ac_values *av, const ac_values *vv, unsigned bit)
+{
+    if (av && (av->set & bit))
+        return av;
+    return (vv->set & bit) ? vv : NULL;
+}
 
 static void resolve_config(sema *s, view_ctx *c, model_action *a)
 {
-    const ac_values *av = values_of(c, a), *vv = &c->values;
+    const ac_values *av = values_of(c, a), *vv = &c->values, *l;
     const model_settings *st = &s->m->settings;
     model_action_config *cfg = &a->config;
-    cfg->serializer = PICK(MODEL_AC_SERIALIZER_CLASS, serializer);
-    model_serializer *req = PICK(MODEL_AC_REQUEST_SERIALIZER_CLASS, request);
-    model_serializer *resp = PICK(MODEL_AC_RESPONSE_SERIALIZER_CLASS, response);
-    cfg->request_serializer = req ? req : cfg->serializer;
-    cfg->response_serializer = resp ? resp : cfg->serializer;
-    cfg->queryset = PICK(MODEL_AC_QUERYSET, queryset);
+    l = layer(av, vv, MODEL_AC_SERIALIZER_CLASS);
+    cfg->serializer = l ? l->serializer : NULL;
+    l = layer(av, vv, MODEL_AC_REQUEST_SERIALIZER_CLASS);
+    cfg->request_serializer = l ? l->request : cfg->serializer;
+    l = layer(av, vv, MODEL_AC_RESPONSE_SERIALIZER_CLASS);
+    cfg->response_serializer = l ? l->response : cfg->serializer;
+    l = layer(av, vv, MODEL_AC_QUERYSET);
+    cfg->queryset = l ? l->queryset : NULL;
 
-    const ac_values *pv = av && (av->set & MODEL_AC_PERMISSION_CLASSES) ? av
-                        : (vv->set & MODEL_AC_PERMISSION_CLASSES) ? vv : NULL;
-    cfg->permissions = pv ? pv->perms : st->permission_classes;
-    cfg->npermissions = pv ? pv->nperms : st->npermission_classes;
+    l = layer(av, vv, MODEL_AC_PERMISSION_CLASSES);
+    cfg->permissions = l ? l->perms : st->permission_classes;
+    cfg->npermissions = l ? l->nperms : st->npermission_classes;
 
-    const ac_values *tv = av && (av->set & MODEL_AC_THROTTLE_CLASSES) ? av
-                        : (vv->set & MODEL_AC_THROTTLE_CLASSES) ? vv : NULL;
-    model_throttle **ts = tv ? tv->throttles : st->throttle_classes;
-    uint32_t nts = tv ? tv->nthrottles : st->nthrottle_classes;
+    l = layer(av, vv, MODEL_AC_THROTTLE_CLASSES);
+    model_throttle **ts = l ? l->throttles : st->throttle_classes;
+    uint32_t nts = l ? l->nthrottles : st->nthrottle_classes;
     for (uint32_t i = 0; i < nts; i++) {
         model_throttle_use *u = throttle_use(s, c, ts[i], a);
         VPUSH(s, cfg->throttles, cfg->nthrottles, u);
     }
 
-    const ac_values *parv = av && (av->set & MODEL_AC_PARSER_CLASSES) ? av
-                          : (vv->set & MODEL_AC_PARSER_CLASSES) ? vv : NULL;
-    cfg->parsers = parv ? parv->parsers : st->parsers;
-    cfg->nparsers = parv ? parv->nparsers : st->nparsers;
-    const ac_values *rv = av && (av->set & MODEL_AC_RENDERER_CLASSES) ? av
-                        : (vv->set & MODEL_AC_RENDERER_CLASSES) ? vv : NULL;
-    cfg->renderers = rv ? rv->renderers : st->renderers;
-    cfg->nrenderers = rv ? rv->nrenderers : st->nrenderers;
-    const ac_values *pg = av && (av->set & MODEL_AC_PAGINATION_CLASS) ? av
-                        : (vv->set & MODEL_AC_PAGINATION_CLASS) ? vv : NULL;
-    cfg->paginator = pg ? pg->pagination : st->pagination_class;
+    l = layer(av, vv, MODEL_AC_PARSER_CLASSES);
+    cfg->parsers = l ? l->parsers : st->parsers;
+    cfg->nparsers = l ? l->nparsers : st->nparsers;
+    l = layer(av, vv, MODEL_AC_RENDERER_CLASSES);
+    cfg->renderers = l ? l->renderers : st->renderers;
+    cfg->nrenderers = l ? l->nrenderers : st->nrenderers;
+    l = layer(av, vv, MODEL_AC_PAGINATION_CLASS);
+    cfg->paginator = l ? l->pagination : st->pagination_class;
 }
-#undef PICK
 
 /* What the generic pipelines need of an action's serializers. */
 static void check_action_serializers(sema *s, view_ctx *c, model_action *a)
