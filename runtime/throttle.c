@@ -160,8 +160,10 @@ static log_entry *find_or_add(memory_store *m, const char *key)
 static void append(log_entry *e, double now)
 {
     if (e->head + e->len == e->cap) {
-        memmove(e->times, e->times + e->head, sizeof *e->times * (size_t)e->len);
-        e->head = 0;
+        if (e->head) {
+            memmove(e->times, e->times + e->head, sizeof *e->times * (size_t)e->len);
+            e->head = 0;
+        }
         if (e->len == e->cap) {
             e->cap = e->cap ? e->cap * 2 : 8;
             e->times = realloc(e->times, sizeof *e->times * (size_t)e->cap);
