@@ -123,6 +123,14 @@ rf_db *rf_db_for(rf_ctx *ctx, int index)
     return rf_ctx_db(ctx, index);
 }
 
+rf_db *rf_db_open_for(rf_ctx *ctx, int index)
+{
+    rf_db *db = rf_ctx_db(ctx, index);
+    if (!db)
+        rf_log_error("database %d is not open in this worker", index);
+    return db;
+}
+
 /* ---------------------------------------------------------------------
  * Tickets: whether the request that started an op is still there.
  */

@@ -180,5 +180,11 @@ const char *rf_schema_table_exists_sql(rf_dialect d);
 
 /* The database an index of the app names, for a request. */
 rf_db *rf_db_for(rf_ctx *ctx, int index);
+/* The same, logging when the worker has not opened it (NULL then). */
+rf_db *rf_db_open_for(rf_ctx *ctx, int index);
+
+/* The value a queryset argument takes in this request (query.c): false
+ * when a URL argument is missing or does not convert. */
+bool rf_qarg_resolve(rf_ctx *ctx, rf_arena *a, const rf_qarg *arg, rf_value *out);
 
 #endif

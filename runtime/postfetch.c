@@ -29,6 +29,7 @@ typedef struct pf_run {
     rf_arena *a;
     rf_rowset *rows;
     int pending;
+    bool abandoned;             /* failed to start: the request answered */
     rf_db_error error;
     void (*k)(rf_ctx *, rf_rc);
 } pf_run;
@@ -172,8 +173,8 @@ static const char *postfetch_sql(rf_arena *a, const rf_postfetch *pf, rf_dialect
     return b.data;
 }
 
-/* The keys, the conditions' literal arguments, the limit.  PostFetch
- * conditions are fixed in the spec: only literal arguments make sense. */
+/* The keys, the conditions' arguments, the limit; NULL when an argument
+ * (a URL argument) does not convert. */
 static rf_value *postfetch_params(pf_run *run, const rf_postfetch *pf, rf_dialect d, int *n)
 {
     int total = 2;
@@ -190,7 +191,8 @@ static rf_value *postfetch_params(pf_run *run, const rf_postfetch *pf, rf_dialec
     params[k++] = RF_VTEXT(keys.data);
     for (uint16_t i = 0; i < pf->nconds; i++)
         for (uint16_t j = 0; j < pf->conds[i].nargs; j++)
-            params[k++] = pf->conds[i].args[j].value;
+            if (!rf_qarg_resolve(run->ctx, run->a, &pf->conds[i].args[j], &params[k++]))
+                return NULL;
     if (pf->limit > 0)
         params[k++] = RF_VINT(pf->limit);
     *n = k;
@@ -299,7 +301,7 @@ static void attach_results(pf_run *run, const rf_postfetch *pf, const rf_result 
  */
 static void finish(pf_run *run)
 {
-    if (--run->pending > 0)
+    if (--run->pending > 0 || run->abandoned)
         return;
     if (run->error != RF_DB_OK)
         run->k(run->ctx, rf_db_fail(run->ctx, run->error));
@@ -326,18 +328,24 @@ static void ensure_attach(pf_run *run, int nslots)
             run->rows->rows[i].attach = rf_calloc(run->a, (size_t)nslots * sizeof(rf_attach));
 }
 
-static void start_one(pf_run *run, const rf_postfetch *pf)
+/* Start one PostFetch's query; RF_ERROR (the response set) when it cannot
+ * start. */
+static rf_rc start_one(pf_run *run, const rf_postfetch *pf)
 {
-    rf_db *db = rf_db_for(run->ctx, pf->db);
+    rf_db *db = rf_db_open_for(run->ctx, pf->db);
+    if (!db)
+        return rf_db_fail(run->ctx, RF_DB_FAILED);
     rf_dialect d = rf_db_dialect(db);
-    rf_stmt stmt = { .name = NULL };
-    stmt.sql[d] = postfetch_sql(run->a, pf, d);
     int n;
     rf_value *params = postfetch_params(run, pf, d, &n);
+    if (!params)
+        return rf_error(run->ctx, 404, "Not found.");
+    rf_stmt stmt = { .name = NULL };
+    stmt.sql[d] = postfetch_sql(run->a, pf, d);
     pf_call *call = rf_alloc(run->a, sizeof *call);
     *call = (pf_call){ .run = run, .pf = pf };
     run->pending++;
-    rf_db_exec(run->ctx, db, &stmt, params, n, fetched, call);
+    return rf_db_exec(run->ctx, db, &stmt, params, n, fetched, call);
 }
 
 rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
@@ -349,9 +357,14 @@ rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
         ensure_attach(run, nslots);
     /* Callbacks never run before rf_db_exec returns: counting as they
      * start is safe. */
-    for (int i = 0; i < n; i++)
-        if (page_has_keys(rows, pfs[i]->base_key))
-            start_one(run, pfs[i]);
+    for (int i = 0; i < n; i++) {
+        if (!page_has_keys(rows, pfs[i]->base_key))
+            continue;
+        if (start_one(run, pfs[i]) == RF_ERROR) {
+            run->abandoned = true;   /* those started answer to no one */
+            return RF_ERROR;
+        }
+    }
     /* an empty page, or no keys: no query at all */
     return run->pending ? RF_PENDING : RF_OK;
 }

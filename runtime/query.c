@@ -120,11 +120,6 @@ void rf_query_limit(rf_query *q, int64_t limit, int64_t offset)
     q->offset = offset;
 }
 
-const rf_resource *rf_query_resource(const rf_query *q)
-{
-    return q->res;
-}
-
 /* ---------------------------------------------------------------------
  * Querysets.
  */
@@ -184,7 +179,7 @@ static bool convert_kwarg(rf_arena *a, const char *s, rf_vtype type, rf_value *o
 
 /* The value one queryset argument takes in this request.  An anonymous
  * user has no id: the condition compares with NULL and matches nothing. */
-static bool resolve_arg(rf_ctx *ctx, rf_arena *a, const rf_qarg *arg, rf_value *out)
+bool rf_qarg_resolve(rf_ctx *ctx, rf_arena *a, const rf_qarg *arg, rf_value *out)
 {
     switch (arg->kind) {
     case RF_QA_URL_KWARG: {
@@ -208,7 +203,7 @@ rf_rc rf_query_apply_queryset(rf_query *q, rf_ctx *ctx, const rf_queryset *qs)
         const rf_qcond *c = &qs->conds[i];
         rf_value *params = rf_alloc(q->a, (size_t)(c->nargs ? c->nargs : 1) * sizeof *params);
         for (uint16_t k = 0; k < c->nargs; k++)
-            if (!resolve_arg(ctx, q->a, &c->args[k], &params[k]))
+            if (!rf_qarg_resolve(ctx, q->a, &c->args[k], &params[k]))
                 return rf_error(ctx, 404, "Not found.");
         rf_query_where(q, c->sql, params, c->nargs);
     }
@@ -256,12 +251,14 @@ static const char *join_alias(rf_arena *a, int index)
     return index < 0 ? "t" : rf_sprintf(a, "j%d", index);
 }
 
+/* COUNT needs no join: conditions are over t. */
 static void compile_from(rf_buf *b, const rf_query *q, bool count)
 {
     rf_buf_lit(b, " FROM ");
     rf_sql_ident(b, q->res->table);
     rf_buf_lit(b, " t");
-    for (int i = 0; count ? false : i < q->njoins; i++) {
+    int njoins = count ? 0 : q->njoins;
+    for (int i = 0; i < njoins; i++) {
         const rf_join *j = &q->joins[i];
         const char *alias = join_alias(q->a, i);
         rf_buf_lit(b, " LEFT JOIN ");
@@ -426,7 +423,9 @@ static void counted(rf_ctx *ctx, rf_result *res, void *arg)
 
 static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
 {
-    rf_db *db = rf_db_for(ctx, q->res->db);
+    rf_db *db = rf_db_open_for(ctx, q->res->db);
+    if (!db)
+        return rf_db_fail(ctx, RF_DB_FAILED);
     rf_stmt stmt = { .name = NULL };
     stmt.sql[rf_db_dialect(db)] = rf_query_sql(q, rf_db_dialect(db), count);
     int n;

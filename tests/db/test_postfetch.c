@@ -215,6 +215,56 @@ START_TEST(empty_page_runs_no_query)
 }
 END_TEST
 
+static const rf_postfetch latest_review_nowhere = {
+    .name = "Nowhere", .res = &t_review_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .limit = 1, .slot = 0, .db = 5,
+};
+
+static const rf_qarg min_rating_kwarg[] = { { .kind = RF_QA_URL_KWARG, .name = "min",
+                                              .type = RF_V_INT } };
+static const rf_qcond rated_at_least[] = { { .sql = "t.\"rating\" >= ?",
+                                             .args = min_rating_kwarg, .nargs = 1 } };
+static const rf_postfetch rated_reviews = {
+    .name = "RatedReviews", .res = &t_review_res,
+    .related_key = &t_review_fields[R_PRODUCT], .base_key = &t_product_fields[P_ID],
+    .values = review_values, .nvalues = 3, .conds = rated_at_least, .nconds = 1,
+    .order = newest_first, .norder = 1, .limit = 10, .slot = 0, .db = 0,
+};
+
+START_TEST(url_arguments_in_conditions)
+{
+    reviews_in(F.db);
+    const rf_postfetch *pfs[] = { &rated_reviews };
+    rf_ctx *ctx = rf_test_ctx(F.env, &(rf_test_request){
+        .method = RF_GET, .kwargs = (const char *[]){ "min", "5", NULL } });
+    rf_rowset *rows = page(ctx, 3);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+    ck_assert_int_eq(rows->rows[2].attach[0].n, 1);
+    ck_assert_int_eq(((t_review *)rows->rows[2].attach[0].recs[0])->rating, 5);
+    rf_test_ctx_free(ctx);
+
+    ctx = rf_test_ctx(F.env, &(rf_test_request){
+        .method = RF_GET, .kwargs = (const char *[]){ "min", "five", NULL } });
+    rows = page(ctx, 3);
+    ck_assert_int_eq(rf_postfetch_run(ctx, pfs, 1, rows, 2, rf_resume), RF_ERROR);
+    fx_expect_response(ctx, 404, "{\"detail\":\"Not found.\"}");
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(database_not_open_is_a_server_error)
+{
+    fx_product("lamp", "1", 0, T0);
+    const rf_postfetch *pfs[] = { &latest_review_nowhere };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = page(ctx, 1);
+    ck_assert_int_eq(rf_postfetch_run(ctx, pfs, 1, rows, 2, rf_resume), RF_ERROR);
+    fx_expect_response(ctx, 500, "{\"detail\":\"A server error occurred.\"}");
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 Suite *make_db_postfetch_suite(void)
 {
     Suite *s = suite_create("db_postfetch");
@@ -226,6 +276,8 @@ Suite *make_db_postfetch_suite(void)
     tcase_add_test(tc, from_a_second_database);
     tcase_add_test(tc, conditions_filter_the_related_rows);
     tcase_add_test(tc, empty_page_runs_no_query);
+    tcase_add_test(tc, url_arguments_in_conditions);
+    tcase_add_test(tc, database_not_open_is_a_server_error);
     suite_add_tcase(s, tc);
     return s;
 }
