@@ -1,8 +1,8 @@
 # The differential suite (docs/differential.md): the same requests sent to
 # the DRF twin of a spec (tests/drf/<spec>) and to another server, compared.
-#   make drf-self-check     the harness's own tests, then two DRF twins of
-#                           each spec compared with no difference allowed
-#                           (part of `make test`)
+#   make drf-self-check     the harness's and the twins' PostFetch tests,
+#                           then two DRF twins of each spec compared with no
+#                           difference allowed (part of `make test`)
 #   make differential       the DRF twin against each generated restflow
 #                           server; builds nothing: the server must exist at
 #                           DIFF_SERVER (default generated/<spec>/<spec>-server)
@@ -19,6 +19,7 @@ DIFF_RUN     = $(PYTHON) tests/differential/run.py
 
 differential-harness-tests:
 	$(PYTHON) tests/differential/test_harness.py
+	$(PYTHON) tests/drf/test_postfetch.py
 
 drf-self-check: differential-harness-tests
 	@status=0; for spec in $(DIFF_SPECS); do \
