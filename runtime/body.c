@@ -3,6 +3,9 @@
  * form), parsed lazily on the first rf_ctx_body() so that a 404 from
  * get_object beats a 415 or a 400, as in DRF.
  *
+ * Parsers: JSON, form (application/x-www-form-urlencoded) and multipart
+ * form fields, each presenting the data as jansson values.
+ *
  * The JSON parser is a scanner that follows CPython's json module step by
  * step, so that its errors carry the exact text DRF shows
  * ("JSON parse error - Expecting ',' delimiter: line 1 column 8 (char 7)"),
@@ -599,6 +602,112 @@ static json_t *parse_form(rf_arena *a, const char *body, size_t n)
 }
 
 /* ---------------------------------------------------------------------
+ * multipart/form-data, as Django's MultiPartParser reads form fields: each
+ * part's Content-Disposition names the field; its bytes are decoded as
+ * UTF-8 with replacement.  Parts that carry a filename are uploads, which
+ * no rflow field type takes: they are skipped.  Content-Transfer-Encoding
+ * is not supported (browsers do not send it).
+ */
+
+/* A parameter of a header value (`; name="value"`), unquoted; NULL when
+ * absent.  Names compare case-insensitively. */
+static const char *header_param(rf_arena *a, const char *value, size_t n, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = memchr(value, ';', n); p; p = memchr(p + 1, ';', n - (size_t)(p + 1 - value))) {
+        const char *q = p + 1;
+        while (q < value + n && (*q == ' ' || *q == '\t'))
+            q++;
+        if ((size_t)(value + n - q) <= nlen || strncasecmp(q, name, nlen) != 0 || q[nlen] != '=')
+            continue;
+        q += nlen + 1;
+        const char *end = value + n;
+        if (*q == '"') {
+            const char *close = memchr(q + 1, '"', (size_t)(end - q - 1));
+            return rf_strndup(a, q + 1, close ? (size_t)(close - q - 1) : (size_t)(end - q - 1));
+        }
+        const char *stop = memchr(q, ';', (size_t)(end - q));
+        size_t len = stop ? (size_t)(stop - q) : (size_t)(end - q);
+        while (len && (q[len - 1] == ' ' || q[len - 1] == '\t'))
+            len--;
+        return rf_strndup(a, q, len);
+    }
+    return NULL;
+}
+
+/* cgi.valid_boundary: ^[ -~]{0,200}[!-~]$ */
+static bool valid_boundary(const char *b)
+{
+    size_t n = strlen(b);
+    if (n == 0 || n > 201 || b[n - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] < ' ' || b[i] > '~')
+            return false;
+    return true;
+}
+
+static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m)
+{
+    return memmem(hay, n, needle, m);
+}
+
+/* One part: headers, a blank line, data.  Adds a form field to obj. */
+static void add_part(rf_arena *a, json_t *obj, const char *part, size_t n)
+{
+    const char *blank = find_bytes(part, n, "\r\n\r\n", 4);
+    if (!blank)
+        return;
+    const char *name = NULL;
+    bool upload = false;
+    for (const char *line = part; line < blank;) {
+        const char *eol = find_bytes(line, (size_t)(blank + 2 - line), "\r\n", 2);
+        size_t len = (size_t)(eol - line);
+        if (len > 20 && strncasecmp(line, "Content-Disposition:", 20) == 0) {
+            name = header_param(a, line, len, "name");
+            upload = header_param(a, line, len, "filename") != NULL;
+        }
+        line = eol + 2;
+    }
+    if (!name || upload)
+        return;
+    const char *data = blank + 4;
+    size_t dlen = (size_t)(part + n - data);
+    json_object_set_new(obj, name, json_string(fix_utf8(a, data, dlen, BAD_REPLACE)));
+}
+
+static json_t *parse_multipart(rf_arena *a, const char *content_type, const char *body,
+                               size_t n, const char **error)
+{
+    const char *boundary = header_param(a, content_type, strlen(content_type), "boundary");
+    if (!boundary || !valid_boundary(boundary)) {
+        *error = rf_sprintf(a, "Invalid boundary in multipart: %s", boundary ? boundary : "None");
+        return NULL;
+    }
+    const char *delim = rf_sprintf(a, "\r\n--%s", boundary);
+    size_t dlen = strlen(delim);
+    json_t *obj = json_object();
+    /* After the first delimiter ("--boundary", at the very start or after
+     * a preamble), each part runs to the next "\r\n--boundary"; a
+     * delimiter followed by "--" closes the body. */
+    const char *p = n >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0
+        ? body + dlen - 2 : find_bytes(body, n, delim, dlen);
+    if (p && p != body + dlen - 2)
+        p += dlen;
+    const char *end = body + n;
+    while (p && end - p >= 2 && memcmp(p, "--", 2) != 0) {
+        const char *line_end = find_bytes(p, (size_t)(end - p), "\r\n", 2);
+        if (!line_end)
+            break;
+        /* An unterminated last part runs to the end, as Django reads it. */
+        const char *next = find_bytes(line_end, (size_t)(end - line_end), delim, dlen);
+        add_part(a, obj, line_end + 2, (size_t)((next ? next : end) - line_end - 2));
+        p = next ? next + dlen : NULL;
+    }
+    return obj;
+}
+
+/* ---------------------------------------------------------------------
  * rf_ctx_body.
  */
 typedef struct media_type {
@@ -688,8 +797,11 @@ static rf_rc parse_body(rf_ctx *ctx, json_t **data)
     case RF_PARSE_FORM:
         return body_parsed(ctx, parse_form(ctx->arena, ctx->body, ctx->body_len), data);
     case RF_PARSE_MULTIPART:
-        /* TEMPORARY (not implemented yet): the multipart parser lands next. */
-        return body_failed(ctx, 400, "Multipart form parse error - not implemented yet");
+        v = parse_multipart(ctx->arena, content_type, ctx->body, ctx->body_len, &error);
+        if (!v)
+            return body_failed(ctx, 400, rf_sprintf(ctx->arena,
+                                                    "Multipart form parse error - %s", error));
+        return body_parsed(ctx, v, data);
     default:
         return body_failed(ctx, 415, rf_sprintf(ctx->arena,
             "Unsupported media type \"%s\" in request.", content_type));

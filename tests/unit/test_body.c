@@ -1,6 +1,7 @@
 /* Request bodies: the JSON parser against DRF's own outcomes, forms, 415,
  * laziness; URL decoding and query strings as Django's QueryDict. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -286,6 +287,51 @@ START_TEST(form_body_not_utf8_is_read_as_latin1)
 }
 END_TEST
 
+/* Multipart outcomes checked against DRF's MultiPartParser (Django's). */
+static const char *multipart(const char *content_type, const char *body, size_t n)
+{
+    static char out[256];
+    char header[128];
+    snprintf(header, sizeof header, "Content-Type: %s", content_type);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){
+        .method = RF_POST, .body = body, .body_len = n, .headers = (const char *[]){ header, NULL } });
+    json_t *d;
+    if (rf_ctx_body(ctx, &d) == RF_OK)
+        snprintf(out, sizeof out, "%s", dumped(ctx, d));
+    else
+        snprintf(out, sizeof out, "%d %s", rf_test_status(ctx), rf_test_body(ctx));
+    rf_test_ctx_free(ctx);
+    return out;
+}
+
+#define MP(ct, lit) multipart(ct, lit, sizeof lit - 1)
+#define PART(name) "Content-Disposition: form-data; name=\"" name "\"\r\n\r\n"
+
+START_TEST(multipart_form_fields)
+{
+    ck_assert_str_eq(MP("multipart/form-data; boundary=xyz",
+        "--xyz\r\n" PART("a") "1\r\n--xyz\r\n" PART("b") "hello\r\nworld\r\n"
+        "--xyz\r\n" PART("a") "2\r\n--xyz--\r\n"),
+        "{\"a\":\"2\",\"b\":\"hello\\r\\nworld\"}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=\"xyz\"",
+        "preamble\r\n--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\n"
+        "Content-Type: text/plain\r\n\r\nfile\r\n--xyz\r\n" PART("t") "\xC3\xA9\xFF\r\n--xyz--"),
+        "{\"t\":\"\xC3\xA9\xEF\xBF\xBD\"}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "garbage"), "{}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "--xyz\r\n" PART("a") "1"),
+                     "{\"a\":\"1\"}");
+}
+END_TEST
+
+START_TEST(multipart_without_a_valid_boundary_is_400)
+{
+    ck_assert_str_eq(MP("multipart/form-data", "--xyz\r\n"),
+        "400 {\"detail\":\"Multipart form parse error - Invalid boundary in multipart: None\"}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=", "--xyz\r\n"),
+        "400 {\"detail\":\"Multipart form parse error - Invalid boundary in multipart: \"}");
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * URLs.
  */
@@ -323,6 +369,8 @@ Suite *make_body_suite(void)
     tcase_add_test(tc, parsers_of_the_action_limit_the_choice);
     tcase_add_test(tc, form_body_is_an_object_of_strings_last_value_wins);
     tcase_add_test(tc, form_body_not_utf8_is_read_as_latin1);
+    tcase_add_test(tc, multipart_form_fields);
+    tcase_add_test(tc, multipart_without_a_valid_boundary_is_400);
     suite_add_tcase(s, tc);
     tc = tcase_create("url");
     tcase_add_test(tc, url_decoding_as_django);
