@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "policy_internal.h"
@@ -105,9 +106,11 @@ static inline rf_rc test_wait(struct event_base *base, rf_rc rc)
 }
 
 /* A test environment with database 0 in a fresh SQLite file (a file, not
- * :memory:, so the pool's connections share it). */
+ * :memory:, so the pool's connections share it), or in the PostgreSQL
+ * database $RESTFLOW_TEST_PG names (`make policy-tests-pg` starts one). */
 static rf_test_env *policy_env;
 static char policy_db_path[64];
+static char policy_db_url[512];
 
 static inline void policy_db_exec_done(rf_ctx *ctx, rf_result *res, void *arg)
 {
@@ -128,13 +131,22 @@ static inline void policy_db_exec(const char *sql, const rf_value *params, int n
 
 static inline void policy_db_open(const char *name)
 {
+    const char *pg = getenv("RESTFLOW_TEST_PG");
     snprintf(policy_db_path, sizeof policy_db_path, "/tmp/restflow-%s-%d.db", name,
              (int)getpid());
-    unlink(policy_db_path);
+    if (pg && *pg) {
+        snprintf(policy_db_url, sizeof policy_db_url, "%s", pg);
+    } else {
+        unlink(policy_db_path);
+        snprintf(policy_db_url, sizeof policy_db_url, "sqlite:%s", policy_db_path);
+    }
     policy_env = rf_test_env_new(NULL, 2);
-    char url[80];
-    snprintf(url, sizeof url, "sqlite:%s", policy_db_path);
-    ck_assert(rf_test_env_open_db(policy_env, 0, url));
+    ck_assert(rf_test_env_open_db(policy_env, 0, policy_db_url));
+}
+
+static inline rf_dialect policy_db_dialect(void)
+{
+    return rf_db_dialect(rf_test_env_db(policy_env, 0));
 }
 
 static inline void policy_db_close(void)

@@ -95,7 +95,10 @@ static void setup_db(void)
     rf_arena *a = rf_arena_new(0);
     rf_app app = { .name = "t" };
     const char **ddl;
-    int n = rf_schema_auth_statements(a, &app, RF_SQLITE, &ddl);
+    policy_db_exec("DROP TABLE IF EXISTS things", NULL, 0);
+    policy_db_exec("DROP TABLE IF EXISTS authtoken_token", NULL, 0);
+    policy_db_exec("DROP TABLE IF EXISTS auth_user", NULL, 0);
+    int n = rf_schema_auth_statements(a, &app, policy_db_dialect(), &ddl);
     for (int i = 0; i < n; i++)
         policy_db_exec(ddl[i], NULL, 0);
     size_t i;
@@ -247,9 +250,7 @@ static const char *get_me(rf_test_env *e, const char *authorization)
 START_TEST(dispatch_authenticates_then_checks_then_throttles)
 {
     rf_test_env *e = rf_test_env_new(&me_app, 2);
-    char url[80];
-    snprintf(url, sizeof url, "sqlite:%s", policy_db_path);
-    ck_assert(rf_test_env_open_db(e, 0, url));
+    ck_assert(rf_test_env_open_db(e, 0, policy_db_url));
     ck_assert_str_eq(get_me(e, NULL), "401 {\"detail\":\"Authentication credentials were "
                                       "not provided.\"} WWW-Authenticate: Token");
     ck_assert_str_eq(get_me(e, "Authorization: Bearer x"),

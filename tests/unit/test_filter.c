@@ -261,15 +261,18 @@ static void setup_db(void)
 {
     policy_db_open("filter");
     env = policy_env;
+    policy_db_exec("DROP TABLE IF EXISTS things", NULL, 0);
+    policy_db_exec("DROP TABLE IF EXISTS authtoken_token", NULL, 0);
+    policy_db_exec("DROP TABLE IF EXISTS auth_user", NULL, 0);
     policy_db_exec("CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username TEXT)", NULL, 0);
     policy_db_exec("INSERT INTO auth_user VALUES (1, 'one'), (2, 'two')", NULL, 0);
-    policy_db_exec("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, price DECIMAL, "
-                   "is_top BOOL, owner_id INTEGER, kind TEXT)", NULL, 0);
-    policy_db_exec("INSERT INTO things VALUES (1, 'Red apple', '1.50', 1, 1, 'a'), "
-                   "(2, 'green APPLE', '2.00', 0, 2, 'bb'), "
-                   "(3, 'Banana_split', '2.00', 1, 1, 'a'), "
-                   "(4, '100% juice', '3.25', 0, NULL, 'bb'), "
-                   "(5, 'Cherry', '10.00', 1, 2, 'a')", NULL, 0);
+    policy_db_exec("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, "
+                   "price DECIMAL(8, 2), is_top BOOLEAN, owner_id INTEGER, kind TEXT)", NULL, 0);
+    policy_db_exec("INSERT INTO things VALUES (1, 'Red apple', 1.50, TRUE, 1, 'a'), "
+                   "(2, 'green APPLE', 2.00, FALSE, 2, 'bb'), "
+                   "(3, 'Banana_split', 2.00, TRUE, 1, 'a'), "
+                   "(4, '100% juice', 3.25, FALSE, NULL, 'bb'), "
+                   "(5, 'Cherry', 10.00, TRUE, 2, 'a')", NULL, 0);
 }
 
 typedef struct fetched {

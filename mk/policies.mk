@@ -1,0 +1,15 @@
+# Policies area: the database-backed policy suites (auth, filter) once more
+# on PostgreSQL, in a throwaway cluster (tests/pg/cluster.sh).  On SQLite
+# they run in `make unit-tests`.
+#   make policy-tests-pg
+
+.PHONY: policy-tests-pg
+policy-tests-pg: $(BUILD)/tests/unit-runner
+	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
+	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
+	url=$$(tests/pg/cluster.sh start "$$dir") && \
+	for s in auth filter; do \
+	  RESTFLOW_TEST_PG="$$url" CK_RUN_SUITE=$$s $(BUILD)/tests/unit-runner || exit 1; \
+	done
+
+TEST_STEPS += policy-tests-pg
