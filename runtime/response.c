@@ -162,6 +162,14 @@ static void apply_indent(rf_ctx *ctx)
     ctx->resp_len = b.len;
 }
 
+/* DRF's default_response_headers: Vary: Accept when the view has more
+ * than one renderer class. */
+static bool several_renderers(const rf_ctx *ctx)
+{
+    uint32_t r = ctx->route && ctx->action ? ctx->action->renderers : 0;
+    return r & (r - 1);
+}
+
 void rf_finalize(rf_ctx *ctx)
 {
     if (ctx->finalized) {
@@ -177,5 +185,7 @@ void rf_finalize(rf_ctx *ctx)
                           ctx->media_type ? ctx->media_type : "application/json");
     if (ctx->route && ctx->worker->router)
         add_header_nocopy(ctx, "Allow", rf_router_allow(ctx->worker->router, ctx->route));
+    if (several_renderers(ctx))
+        add_header_nocopy(ctx, "Vary", "Accept");
     ctx->send(ctx);
 }
