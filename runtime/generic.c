@@ -43,6 +43,7 @@ rf_gen *rf_gen_new(rf_ctx *ctx, rf_cont done)
     rf_gen *g = rf_calloc(ctx->arena, sizeof *g);
     g->ctx = ctx;
     g->done = done;
+    g->outer = rf_ctx_var(ctx, GEN_VAR);
     g->view = ctx->view;
     g->action = ctx->action;
     if (g->action) {
@@ -56,15 +57,22 @@ rf_gen *rf_gen_new(rf_ctx *ctx, rf_cont done)
     return g;
 }
 
+/* The state continuations find is the running list's; a list that ends
+ * hands it back to the one it runs inside (a helper called from a hook of
+ * a pipeline). */
 static rf_rc run_steps(rf_gen *g)
 {
-    for (; g->steps[g->next]; g->next++) {
+    rf_rc rc = RF_OK;
+    while (g->steps[g->next]) {
         rf_ctx_set_var(g->ctx, GEN_VAR, g);
-        rf_rc rc = g->steps[g->next](g);
+        rc = g->steps[g->next](g);
         if (rc != RF_OK)
-            return rc;
+            break;
+        g->next++;
     }
-    return RF_OK;
+    if (rc != RF_PENDING)
+        rf_ctx_set_var(g->ctx, GEN_VAR, g->outer);
+    return rc;
 }
 
 rf_rc rf_gen_run(rf_gen *g, const rf_gen_step *steps)
@@ -81,8 +89,10 @@ static void resume_steps(rf_gen *g, rf_rc rc)
         g->next++;
         rc = run_steps(g);
     }
-    if (rc != RF_PENDING)
+    if (rc != RF_PENDING) {
+        rf_ctx_set_var(g->ctx, GEN_VAR, g->outer);
         g->done(g->ctx, rc);
+    }
 }
 
 /* For hooks and policies, whose continuations carry only the context. */

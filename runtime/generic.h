@@ -32,6 +32,7 @@ struct rf_gen {
     rf_cont done;
     const rf_gen_step *steps;
     int next;
+    const rf_gen *outer;             /* the list this one runs inside */
     const rf_view *view;
     const rf_action *action;
     const rf_resource *res;          /* the model written or read */

@@ -702,6 +702,39 @@ static rf_rc run_blocking_post(rf_ctx *ctx)
     return rf_run_hook_ctx(ctx, &blocking_post_hook, rf_resume);
 }
 
+/* An async perform_update hook that uses a helper itself: the pipeline it
+ * runs inside carries on after it. */
+static void after_refetched(rf_ctx *ctx, rf_rc rc)
+{
+    const g_product *stored = *slot(ctx);
+    if (rc == RF_OK && strcmp(stored->name, "Anvil") != 0)
+        rc = rf_error(ctx, 500, "not the stored instance");
+    rf_resume(ctx, rc);
+}
+
+static rf_rc refetch_then_update(rf_ctx *ctx, void *obj)
+{
+    (void)obj;
+    rf_rc rc = rf_aget_object(ctx, slot(ctx), after_refetched);
+    return rc == RF_PENDING ? RF_PENDING : rc;
+}
+
+static const rf_hook refetch_hook = { "refetch_then_update", RF_ASYNC,
+                                      { .obj = refetch_then_update } };
+static const rf_view products_refetching = {
+    .name = "Products", .kind = RF_VIEW_VIEWSET, .is_async = true, .model = &product_res,
+    .lookup_url_kwarg = "pk", .nslots = 1, .perform_update = &refetch_hook,
+};
+
+START_TEST(helpers_inside_a_pipeline_hook)
+{
+    expect(run(&products_refetching, &partial_act, RF_PATCH, "/products/1/", "1",
+               "{\"price\":\"20\"}"),
+           200, "{\"id\":1,\"name\":\"Anvil\",\"description\":\"Heavy\",\"price\":\"20.00\","
+                "\"is_top\":true,\"maker\":1,\"maker_name\":\"Acme\",\"latest_review\":null}");
+}
+END_TEST
+
 static const rf_action handler_act = {
     .name = "post", .kind = RF_ACT_HANDLER, .request_serializer = &product_ser,
     .response_serializer = &product_ser, .queryset = &all_products, .paginator = &pages,
@@ -787,6 +820,7 @@ Suite *make_generic_suite(void)
     tcase_add_test(tc, async_helpers_get_object_and_update);
     tcase_add_test(tc, async_paginated_response_post_fetches_once);
     tcase_add_test(tc, sync_helpers_block_only_a_pool_thread);
+    tcase_add_test(tc, helpers_inside_a_pipeline_hook);
     suite_add_tcase(s, tc);
     return s;
 }
