@@ -429,8 +429,7 @@ static void link(rf_buf *b, const char *url)
         rf_json_null(b);
 }
 
-void rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows,
-                           int *first, int *nrows)
+int rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows)
 {
     const rf_field *f = pg->ordering[0].field;
     int fetched = rows ? rows->n : 0;
@@ -462,6 +461,5 @@ void rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows,
     rf_buf_lit(b, ",\"previous\":");
     link(b, previous_link(pg, &cp));
     rf_buf_putc(b, ',');
-    *first = 0;
-    *nrows = cp.n;
+    return cp.n;
 }

@@ -480,14 +480,16 @@ static void limit_offset_links(rf_page *pg, char **next, char **previous)
         *previous = url_with(pg, &with_limit, offset_name, pg->offset - pg->size);
 }
 
-static void write_results(rf_buf *b, const rf_rowset *rows, int first, int n,
-                          bool reversed, rf_render_fn render)
+/* The first n rows, in reverse for a reverse cursor (its query ran in the
+ * reversed order). */
+static void write_results(rf_buf *b, const rf_rowset *rows, int n, bool reversed,
+                          rf_render_fn render)
 {
     rf_buf_lit(b, "\"results\":[");
     for (int i = 0; i < n; i++) {
         if (i)
             rf_buf_putc(b, ',');
-        int at = reversed ? first + n - 1 - i : first + i;
+        int at = reversed ? n - 1 - i : i;
         render(b, &rows->rows[at]);
     }
     rf_buf_lit(b, "]}");
@@ -498,10 +500,9 @@ void rf_page_write(rf_page *pg, rf_buf *b, const rf_rowset *rows, rf_render_fn r
     char *next, *previous;
     int n = rows ? rows->n : 0;
     if (pg->p->kind == RF_CURSOR) {
-        int first;
         rf_buf_putc(b, '{');
-        rf_cursor_write_links(pg, b, rows, &first, &n);
-        write_results(b, rows, first, n, pg->cursor.reverse, render);
+        n = rf_cursor_write_links(pg, b, rows);
+        write_results(b, rows, n, pg->cursor.reverse, render);
         return;
     }
     if (pg->p->kind == RF_PAGE_NUMBER)
@@ -515,7 +516,7 @@ void rf_page_write(rf_page *pg, rf_buf *b, const rf_rowset *rows, rf_render_fn r
     rf_buf_lit(b, ",\"previous\":");
     write_link(b, previous);
     rf_buf_putc(b, ',');
-    write_results(b, rows, 0, n, false, render);
+    write_results(b, rows, n, false, render);
 }
 
 /* ---------------------------------------------------------------------

@@ -173,9 +173,8 @@ bool rf_cursor_position_value(rf_arena *a, const rf_field *f, const char *text,
  * does not convert ("Invalid cursor"). */
 bool rf_cursor_bound(const rf_page *pg, const char **op, rf_value *v);
 /* Write "next":..,"previous":.., for the fetched rows (page size + 1 at
- * most); the page's rows are the first *nrows, displayed from *first. */
-void rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows,
-                           int *first, int *nrows);
+ * most); returns how many of them are the page. */
+int rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows);
 
 /* ---------------------------------------------------------------------
  * Filters (filter.c), shared with cursor pagination.

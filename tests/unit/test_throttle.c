@@ -209,6 +209,40 @@ START_TEST(every_throttle_runs_and_the_longest_wait_wins)
 }
 END_TEST
 
+/* Several throttles on one view, replayed against DRF's verdicts. */
+START_TEST(sequences_match_drf)
+{
+    size_t i, k;
+    json_t *v, *e;
+    json_array_foreach(policy_section("throttle_sequences"), i, v) {
+        rf_test_env_free(env);
+        env = rf_test_env_new(NULL, 1);    /* a fresh store per scenario */
+        json_t *list = json_object_get(v, "throttles");
+        rf_throttle ts[4];
+        const rf_throttle *ptrs[4];
+        int n = (int)json_array_size(list);
+        for (int t = 0; t < n; t++) {
+            json_t *spec = json_array_get(list, (size_t)t);
+            const char *kind = json_string_value(json_array_get(spec, 0));
+            ts[t] = (rf_throttle){ .name = "T", .scope = json_string_value(json_array_get(spec, 1)),
+                                   .kind = strcmp(kind, "anon") == 0 ? RF_THROTTLE_ANON
+                                                                     : RF_THROTTLE_USER };
+            ck_assert(rf_throttle_parse_rate(json_string_value(json_array_get(spec, 2)),
+                                             &ts[t].num_requests, &ts[t].duration));
+            ptrs[t] = &ts[t];
+        }
+        json_array_foreach(json_object_get(v, "events"), k, e) {
+            fake_now = 1000 + json_number_value(json_object_get(e, "now"));
+            const char *got = request(ptrs, n, NULL, vstr(e, "user") ? &alice : NULL,
+                                      "10.0.0.9");
+            const char *want = vstr(e, "retry_after") ? vstr(e, "retry_after") : "";
+            ck_assert_msg(strcmp(got, want) == 0, "scenario %zu at %lld: %s, DRF %s", i,
+                          vint(e, "now"), got, want);
+        }
+    }
+}
+END_TEST
+
 /* Concurrent allow() calls on one key: exactly num_requests get through. */
 #define THREADS 8
 #define CALLS 500
@@ -280,6 +314,7 @@ Suite *make_throttle_suite(void)
     tcase_add_test(ctx, scoped_throttle_needs_the_views_scope);
     tcase_add_test(ctx, no_rate_allows_everything);
     tcase_add_test(ctx, every_throttle_runs_and_the_longest_wait_wins);
+    tcase_add_test(ctx, sequences_match_drf);
     suite_add_tcase(s, ctx);
     return s;
 }

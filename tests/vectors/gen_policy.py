@@ -518,6 +518,50 @@ def throttle_histories():
     return out
 
 
+THROTTLE_KINDS = {"anon": throttling.AnonRateThrottle, "user": throttling.UserRateThrottle}
+
+
+def throttle_sequences():
+    """Several throttles on one view, as views.check_throttles runs them:
+    every throttle is asked, each that allows records, the longest wait
+    wins; throttles sharing a scope share a history."""
+    from django.core.cache import cache
+    scenarios = [
+        [("user", "burst", "2/m"), ("user", "sustained", "5/h")],
+        [("user", "user", "2/m"), ("user", "user", "3/h")],
+        [("anon", "anon", "2/m"), ("user", "user", "3/m")],
+    ]
+    timeline = [(0, "alice"), (1, "alice"), (2, "alice"), (3, None), (4, None), (5, None),
+                (30, "alice"), (61, "alice"), (62, "alice"), (63, None), (64, "alice"),
+                (125, "alice"), (126, "alice"), (190, None), (3600, "alice"), (3700, "alice")]
+    out = []
+    for throttles in scenarios:
+        cache.clear()
+        clock = Clock()
+        classes = [type("T%d" % i, (THROTTLE_KINDS[kind],),
+                        {"scope": scope, "rate": rate, "timer": clock})
+                   for i, (kind, scope, rate) in enumerate(throttles)]
+        events = []
+        for now, user in timeline:
+            clock.now = float(now)
+
+            class V(APIView):
+                throttle_classes = classes
+            view = V()
+            req = Request(factory.get("/", REMOTE_ADDR="10.0.0.9"))
+            req._user = User(id=7, username=user) if user else AnonymousUser()
+            try:
+                view.check_throttles(req)
+                events.append({"now": now, "user": user, "status": 200})
+            except exceptions.Throttled as exc:
+                resp = exception_handler(exc, {})
+                events.append({"now": now, "user": user, "status": 429,
+                               "detail": resp.data["detail"],
+                               "retry_after": resp.get("Retry-After")})
+        out.append({"throttles": [list(t) for t in throttles], "events": events})
+    return out
+
+
 def idents():
     out = []
     for xff, remote, proxies in [(None, "1.2.3.4", None), ("5.6.7.8", "1.2.3.4", None),
@@ -713,6 +757,7 @@ def main():
         "search_terms": search_terms(), "orderings": orderings(),
         "throttle_rates": throttle_rates(), "throttle_waits": throttle_waits(),
         "throttle_histories": throttle_histories(), "idents": idents(),
+        "throttle_sequences": throttle_sequences(),
         "permission_tables": permission_tables(), "permission_denials": permission_denials(),
         "auth": auth, "auth_users": users, "auth_tokens": tokens,
     }
