@@ -45,6 +45,7 @@ class Measurement:
     rps: float
     p50_ms: float               # None when no request was answered
     p99_ms: float
+    cpu_us_per_request: float   # server CPU time per answered request
     requests: int
     errors: int                 # non-2xx answers, timeouts, socket errors
     server_cpu: float           # cores the server used (1.0 = one core busy)
@@ -105,15 +106,23 @@ class Profiler:
                                                      or l.startswith("# Samples")))
 
 
-def run(server_pid, scenario, port, conns, seconds, cpu=None, profile=None):
-    """One wrk run against the server whose process tree starts at
-    server_pid; with `profile`, a perf profile of the server goes there."""
-    cpu_before = procstat.cpu_seconds(procstat.tree(server_pid))
+def _cpu_seconds(roots):
+    return procstat.cpu_seconds([p for root in roots for p in procstat.tree(root)])
+
+
+def run(server, scenario, conns, seconds, cpu=None, profile=None, nice=None):
+    """One wrk run against a started server (systems.Server); with
+    `profile`, a perf profile of the server goes to that file.  CPU time is
+    counted over server.cpu_roots (the server and, for PostgreSQL, the
+    database), memory over the server's own processes."""
+    cpu_before = _cpu_seconds(server.cpu_roots)
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    profiler = Profiler(server_pid, profile) if profile else None
-    with procstat.MemorySampler(server_pid) as memory:
-        done = subprocess.run(_wrk_command(scenario, port, conns, seconds, cpu),
-                              env=_wrk_env(scenario), capture_output=True, text=True)
+    profiler = Profiler(server.pid, profile) if profile else None
+    argv = _wrk_command(scenario, server.port, conns, seconds, cpu)
+    if nice is not None:
+        argv = ["nice", "-n", str(nice)] + argv
+    with procstat.MemorySampler(server.pid) as memory:
+        done = subprocess.run(argv, env=_wrk_env(scenario), capture_output=True, text=True)
     if profiler:
         profiler.finish()
     if done.returncode != 0:
@@ -121,7 +130,7 @@ def run(server_pid, scenario, port, conns, seconds, cpu=None, profile=None):
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = _parse(done.stdout)
     wall = result["duration_us"] / 1e6
-    server_cpu = procstat.cpu_seconds(procstat.tree(server_pid)) - cpu_before
+    server_cpu = _cpu_seconds(server.cpu_roots) - cpu_before
     client_cpu = (wrk_after.ru_utime + wrk_after.ru_stime
                   - wrk_before.ru_utime - wrk_before.ru_stime)
     errors = sum(v for k, v in result.items() if k.startswith("errors_"))
@@ -130,6 +139,7 @@ def run(server_pid, scenario, port, conns, seconds, cpu=None, profile=None):
         rps=result["requests"] / wall,
         p50_ms=result["p50_us"] / 1000 if answered else None,
         p99_ms=result["p99_us"] / 1000 if answered else None,
+        cpu_us_per_request=server_cpu / result["requests"] * 1e6 if answered else None,
         requests=result["requests"], errors=errors,
         server_cpu=server_cpu / wall, client_cpu=client_cpu / wall,
         peak_rss_kib=memory.peak_rss, peak_pss_kib=memory.peak_pss, raw=result)

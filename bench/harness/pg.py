@@ -23,15 +23,22 @@ def missing():
 
 
 class Cluster:
-    def __init__(self, directory, cpus):
-        self.dir, self.cpus = directory, cpus
+    def __init__(self, directory, cpus, nice):
+        self.dir, self.cpus, self.nice = directory, cpus, nice
         os.makedirs(directory, exist_ok=True)
 
     def _run(self, verb):
         argv = [CLUSTER_SH, verb, self.dir]
-        if self.cpus and verb == "start":   # the database shares the server's cores
-            argv = ["taskset", "-c", self.cpus] + argv
+        if verb == "start":   # the database runs as the server does, on its cores
+            if self.nice is not None:
+                argv = ["nice", "-n", str(self.nice)] + argv
+            if self.cpus:
+                argv = ["taskset", "-c", self.cpus] + argv
         return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()
+
+    def postmaster_pid(self):
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            return int(f.readline())
 
     def start(self):
         return self._run("start")

@@ -23,6 +23,7 @@ def _cell(ms):
         "rps": _median(m.rps for m in ms),
         "p50_ms": _median(m.p50_ms for m in ms),
         "p99_ms": _median(m.p99_ms for m in ms),
+        "cpu_us": _median(m.cpu_us_per_request for m in ms),
         "errors": sum(m.errors for m in ms),
         "requests": sum(m.requests for m in ms),
         "server_cpu": _median(m.server_cpu for m in ms),
@@ -87,23 +88,29 @@ def _missing_cell(summary, name, scenario):
     return "failed"
 
 
-def _grid(summary, fmt):
-    cols = _columns(summary)
-    rows = []
+def _measured_rows(summary):
+    """(scenario, conns, {system: cell}) in table order."""
     for scenario in summary["config"]["scenarios"]:
         for conns in summary["config"]["conns"]:
-            cells = summary["throughput"].get(scenario, {}).get(str(conns), {})
-            row = [scenario, str(conns)]
-            for name in cols:
-                cell = cells.get(name)
-                row.append(fmt(cell) if cell else _missing_cell(summary, name, scenario))
-            rows.append(row)
+            yield scenario, conns, summary["throughput"].get(scenario, {}).get(str(conns), {})
+
+
+def _grid(summary, fmt):
+    cols = _columns(summary)
+    rows = [[scenario, str(conns)] + [fmt(cells[name]) if name in cells
+                                      else _missing_cell(summary, name, scenario)
+                                      for name in cols]
+            for scenario, conns, cells in _measured_rows(summary)]
     return _table(["scenario", "conns"] + [LABELS[c] for c in cols], rows)
 
 
 def _rps(cell):
     marks = ("†" if cell["errors"] else "") + ("‡" if cell["client_cpu"] >= CLIENT_BOUND else "")
     return "{:,.0f}{}".format(cell["rps"], marks)
+
+
+def _cpu(cell):
+    return "%.0f" % cell["cpu_us"] if cell["cpu_us"] is not None else "no answer"
 
 
 def _latency(cell):
@@ -118,19 +125,13 @@ def _ratio_table(summary):
     if not measured:
         reasons = "; ".join("%s: %s" % (r, summary["systems"][r]["unavailable"]) for r in present)
         return "Pending: restflow was not measured in this run (%s)." % (reasons or "not selected")
-    rows = []
-    for scenario in summary["config"]["scenarios"]:
-        for conns in summary["config"]["conns"]:
-            cells = summary["throughput"].get(scenario, {}).get(str(conns), {})
-            row = [scenario, str(conns)]
-            for peer in PEERS:
-                parts = []
-                for r in measured:
-                    if r in cells and peer in cells:
-                        parts.append("%s %.2f×" % ("" if r == "restflow" else "pg",
-                                                   cells[r]["rps"] / cells[peer]["rps"]))
-                row.append(" / ".join(p.strip() for p in parts) or "—")
-            rows.append(row)
+    def ratios(cells, peer):
+        parts = ["%s%.2f×" % ("" if r == "restflow" else "pg ", cells[r]["rps"] / cells[peer]["rps"])
+                 for r in measured if r in cells and peer in cells and cells[peer]["rps"]]
+        return " / ".join(parts) or "—"
+
+    rows = [[scenario, str(conns)] + [ratios(cells, peer) for peer in PEERS]
+            for scenario, conns, cells in _measured_rows(summary)]
     return _table(["scenario", "conns"] + ["vs " + LABELS[p] for p in PEERS], rows)
 
 
@@ -225,6 +226,10 @@ def markdown(summary):
            "‡ wrk's core was ≥ %d%% busy: the client, not the server, may be the limit."
            % (CLIENT_BOUND * 100), "", _grid(summary, _rps), "",
            "#### Latency, p50 / p99 (ms)", "", _grid(summary, _latency), "",
+           "#### Server CPU time per request (µs)", "",
+           "CPU time of the server's processes (and of PostgreSQL's, for restflow-pg) over "
+           "the requests answered: what a request costs, and the figure least disturbed by "
+           "other work on a shared machine.", "", _grid(summary, _cpu), "",
            "#### restflow's requests per second over each peer's", "", _ratio_table(summary), "",
            "#### Memory", "",
            "Peak over each round's measurements, median over rounds; RSS sums the "

@@ -30,8 +30,10 @@ def free_port():
 class Server:
     """A running server: its process group, port and log."""
 
-    def __init__(self, name, argv, port, env, log_path, cpus):
+    def __init__(self, name, argv, port, env, log_path, cpus, nice=None):
         self.name, self.log_path, self.port = name, log_path, port
+        if nice is not None:
+            argv = ["nice", "-n", str(nice)] + argv
         if cpus:
             argv = ["taskset", "-c", cpus] + argv
         self.log = open(log_path, "w")
@@ -43,6 +45,13 @@ class Server:
     @property
     def pid(self):
         return self.proc.pid
+
+    @property
+    def cpu_roots(self):
+        """The processes whose CPU time a request costs."""
+        return [self.proc.pid] + self.extra_cpu_roots
+
+    extra_cpu_roots = []
 
     def wait_ready(self, path="/api/ping/", timeout=60):
         deadline = time.monotonic() + timeout
@@ -107,10 +116,11 @@ class System:
         port = free_port()
         db = self.database(run, tag)
         server = Server(self.name, self.command(port, db, run), port, self.env(db),
-                        os.path.join(run.workdir, "%s-%s.log" % (self.name, tag)), run.server_cpus)
+                        os.path.join(run.workdir, "%s-%s.log" % (self.name, tag)),
+                        run.server_cpus, run.nice)
         try:
             server.wait_ready(self.ready_path)
-        except Exception:
+        except BaseException:   # interrupted too: never leave a server behind
             server.stop()
             raise
         return server
@@ -134,7 +144,7 @@ class DRF(System):
         path = ",".join([os.path.join(PEERS, "drf"), os.path.join(DRF_TWIN, "common"),
                          os.path.join(DRF_TWIN, "shop")])
         return ["gunicorn", "--workers", "2", "--bind", "127.0.0.1:%d" % port,
-                        "--pythonpath", path, "bench_wsgi"]
+                "--pythonpath", path, "bench_wsgi"]
 
     def env(self, db):
         return dict(os.environ, RFLOW_TWIN_DB=db, DJANGO_SETTINGS_MODULE="bench_settings")
@@ -232,7 +242,7 @@ class RestflowSQLite(System):
 
     def command(self, port, db, run):
         return [RESTFLOW_SERVER, "serve", "--listen", "127.0.0.1:%d" % port,
-                        "--db", "sqlite:" + db, "--no-access-log"]
+                "--db", "sqlite:" + db, "--no-access-log"]
 
 
 class RestflowPostgres(RestflowSQLite):
@@ -242,7 +252,7 @@ class RestflowPostgres(RestflowSQLite):
         return super().missing() or pg.missing()
 
     def setup(self, run):
-        self.cluster = pg.Cluster(os.path.join(run.workdir, "pg"), run.server_cpus)
+        self.cluster = pg.Cluster(os.path.join(run.workdir, "pg"), run.server_cpus, run.nice)
         self.url = self.cluster.start()
         subprocess.run([RESTFLOW_SERVER, "migrate", "--db", self.url], check=True,
                        stdout=subprocess.DEVNULL)
@@ -254,9 +264,14 @@ class RestflowPostgres(RestflowSQLite):
         pg.load(self.url, run.template_db)
         return self.url
 
+    def start(self, run, tag):
+        server = super().start(run, tag)
+        server.extra_cpu_roots = [self.cluster.postmaster_pid()]   # the database's work counts
+        return server
+
     def command(self, port, db, run):
         return [RESTFLOW_SERVER, "serve", "--listen", "127.0.0.1:%d" % port,
-                        "--db", db, "--no-access-log"]
+                "--db", db, "--no-access-log"]
 
 
 def restflow_build_problem():
