@@ -85,6 +85,13 @@ static rf_rc invoke_call(rf_ctx *ctx, void *arg)
     return invoke(arg);
 }
 
+rf_rc rf_then(rf_ctx *ctx, rf_rc rc, rf_cont k)
+{
+    if (rc != RF_PENDING)
+        k(ctx, rc);
+    return RF_PENDING;
+}
+
 static rf_rc run_async(hook_call *c)
 {
     return with_frame(c->ctx, c->k, invoke_call, c);

@@ -261,6 +261,29 @@ START_TEST(async_hook_resumes_through_k)
 }
 END_TEST
 
+static void respond_and_resume(rf_ctx *ctx, rf_rc rc)
+{
+    rf_respond_empty(ctx, 204);
+    rf_resume(ctx, rc);
+}
+
+/* An async hook whose step finished at once still ends through rf_resume. */
+static rf_rc chaining_hook(rf_ctx *ctx)
+{
+    return rf_then(ctx, RF_OK, respond_and_resume);
+}
+
+START_TEST(rf_then_continues_a_step_that_finished_at_once)
+{
+    rf_hook h = { "chaining_hook", RF_ASYNC, { .ctx = chaining_hook } };
+    rf_ctx *ctx;
+    ck_assert_int_eq(run_hook(&h, &ctx), RF_OK);
+    ck_assert_int_eq(k_calls, 1);
+    ck_assert_int_eq(rf_test_status(ctx), 204);
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(pending_from_a_sync_hook_is_a_500)
 {
     rf_hook h = { "lying_sync_hook", RF_SYNC, { .ctx = lying_sync_hook } };
@@ -337,6 +360,7 @@ Suite *make_ctx_suite(void)
     tcase_add_test(tc, sync_hook_runs_on_the_loop_and_answers_directly);
     tcase_add_test(tc, blocking_hook_runs_on_a_pool_thread);
     tcase_add_test(tc, async_hook_resumes_through_k);
+    tcase_add_test(tc, rf_then_continues_a_step_that_finished_at_once);
     tcase_add_test(tc, pending_from_a_sync_hook_is_a_500);
     tcase_add_test(tc, sync_bridge_waits_for_the_loop);
     tcase_add_test(tc, sync_bridge_refuses_the_loop_thread);

@@ -68,8 +68,16 @@ typedef struct json_t json_t;
 rf_rc rf_ctx_body(rf_ctx *ctx, json_t **data);
 
 /* Resume a request suspended by an async hook (RF_PENDING).  Loop thread
- * only; exactly once per RF_PENDING. */
+ * only; exactly once per RF_PENDING.  It may run before the hook returns
+ * RF_PENDING; the hook must not touch ctx after it. */
 void rf_resume(rf_ctx *ctx, rf_rc rc);
+
+/* Chain an async step in a hook: rc is what an async helper returned with
+ * k as its continuation.  When rc is RF_PENDING, k runs later; otherwise k
+ * runs now.  Returns RF_PENDING either way, so a handler can end with
+ *   return rf_then(ctx, rf_asave(ctx, rec, &out, saved), saved);
+ * and k carries on (eventually calling rf_resume). */
+rf_rc rf_then(rf_ctx *ctx, rf_rc rc, rf_cont k);
 
 /* ---------------------------------------------------------------------
  * Responses.  Each request gets exactly one.
