@@ -1,5 +1,6 @@
 # Benchmarks (bench/README.md).  Not part of `make test`: they take minutes
-# and measure rather than check.
+# and measure rather than check.  Only the harness's own self-tests
+# (bench-selftest: standard-library Python, seconds) run in `make test`.
 #   make bench                        every system, 3 rounds (BENCH_ARGS=... to
 #                                     pass options to bench/run, e.g.
 #                                     BENCH_ARGS="--rounds 1 --duration 3")
@@ -16,7 +17,7 @@ ULFIUS_CFLAGS  = $(BENCH_CFLAGS) $(shell pkg-config --cflags libulfius jansson s
 ULFIUS_LIBS    = $(shell pkg-config --libs libulfius jansson sqlite3 2>/dev/null) -lpthread -lm
 FASTIFY_DIR   := bench/peers/fastify
 
-.PHONY: bench bench-verify bench-peers bench-restflow
+.PHONY: bench bench-verify bench-peers bench-restflow bench-selftest
 
 # Not `all` first: the peers must build, restflow's side may not be ready
 # (bench/run reports it "not built"), and bench/run builds both.
@@ -27,6 +28,11 @@ bench:
 bench-verify:
 	@tools/deps.sh bench
 	$(PYTHON) bench/run --verify-only $(BENCH_ARGS)
+
+bench-selftest:
+	$(PYTHON) bench/tests/test_harness.py
+
+TEST_STEPS += bench-selftest
 
 bench-peers: $(BENCH_BUILD)/ulfius-server $(FASTIFY_DIR)/node_modules/.package-lock.json
 
