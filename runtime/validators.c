@@ -321,26 +321,25 @@ const char *rf_py_typename(const json_t *v)
 /* ---------------------------------------------------------------------
  * IP addresses, as Python's ipaddress module (no leading zeros in IPv4).
  */
-static bool valid_ipv4(const char *s, size_t n)
+static bool valid_ip(int family, const char *s, size_t n)
 {
-    char tmp[INET_ADDRSTRLEN];
-    struct in_addr a;
+    char tmp[INET6_ADDRSTRLEN];
+    struct in6_addr addr;   /* room for either family */
     if (n >= sizeof tmp)
         return false;
     memcpy(tmp, s, n);
     tmp[n] = '\0';
-    return inet_pton(AF_INET, tmp, &a) == 1;
+    return inet_pton(family, tmp, &addr) == 1;
+}
+
+static bool valid_ipv4(const char *s, size_t n)
+{
+    return valid_ip(AF_INET, s, n);
 }
 
 static bool valid_ipv6(const char *s, size_t n)
 {
-    char tmp[INET6_ADDRSTRLEN];
-    struct in6_addr a;
-    if (n >= sizeof tmp)
-        return false;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    return inet_pton(AF_INET6, tmp, &a) == 1;
+    return valid_ip(AF_INET6, s, n);
 }
 
 /* ---------------------------------------------------------------------

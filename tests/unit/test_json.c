@@ -10,6 +10,7 @@
 
 #include "restflow.h"
 #include "serializer.h"
+#include "vectors.h"
 
 #define VECTORS "tests/vectors/json.json"
 
@@ -18,10 +19,7 @@ static rf_arena *arena;
 
 static void load_vectors(void)
 {
-    json_error_t err;
-    vectors = json_load_file(VECTORS, JSON_ALLOW_NUL, &err);
-    if (!vectors)
-        ck_abort_msg("cannot load %s: %s (line %d)", VECTORS, err.text, err.line);
+    vectors = load_test_vectors(VECTORS);
     arena = rf_arena_new(0);
 }
 
