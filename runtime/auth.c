@@ -186,6 +186,23 @@ static rf_rc no_database(rf_ctx *ctx)
     return rf_error(ctx, 500, "A server error occurred.");
 }
 
+/* After parsing the header: true to go on with the lookup in *db, else
+ * false with the hook's answer in *rc (not attempted, failed, no database). */
+static bool credentials(rf_ctx *ctx, rf_auth_parse parsed, const char *detail, rf_db **db,
+                        rf_rc *rc)
+{
+    if (parsed != RF_AUTH_CREDENTIALS) {
+        *rc = parsed == RF_AUTH_NOT_MINE ? RF_OK : rf_auth_failed(ctx, detail);
+        return false;
+    }
+    *db = auth_db(ctx);
+    if (!*db) {
+        *rc = no_database(ctx);
+        return false;
+    }
+    return true;
+}
+
 typedef struct token_lookup {
     rf_str key;
 } token_lookup;
@@ -217,18 +234,12 @@ static void on_token(rf_ctx *ctx, rf_result *r, void *arg)
 static rf_rc token_authenticate(rf_ctx *ctx)
 {
     rf_str key;
-    const char *detail;
-    switch (rf_token_parse(rf_ctx_header(ctx, "Authorization"), &key, &detail)) {
-    case RF_AUTH_NOT_MINE:
-        return RF_OK;
-    case RF_AUTH_FAILED:
-        return rf_auth_failed(ctx, detail);
-    case RF_AUTH_CREDENTIALS:
-        break;
-    }
-    rf_db *db = auth_db(ctx);
-    if (!db)
-        return no_database(ctx);
+    const char *detail = NULL;
+    rf_auth_parse parsed = rf_token_parse(rf_ctx_header(ctx, "Authorization"), &key, &detail);
+    rf_db *db;
+    rf_rc rc;
+    if (!credentials(ctx, parsed, detail, &db, &rc))
+        return rc;
     const rf_auth_tables *t = tables(ctx);
     rf_stmt *stmt = rf_calloc(ctx->arena, sizeof *stmt);
     stmt->sql[RF_SQLITE] = stmt->sql[RF_POSTGRES] = rf_sprintf(
@@ -293,19 +304,13 @@ static void on_user(rf_ctx *ctx, rf_result *r, void *arg)
 static rf_rc basic_authenticate(rf_ctx *ctx)
 {
     rf_str username, password;
-    const char *detail;
-    switch (rf_basic_parse(ctx->arena, rf_ctx_header(ctx, "Authorization"), &username,
-                           &password, &detail)) {
-    case RF_AUTH_NOT_MINE:
-        return RF_OK;
-    case RF_AUTH_FAILED:
-        return rf_auth_failed(ctx, detail);
-    case RF_AUTH_CREDENTIALS:
-        break;
-    }
-    rf_db *db = auth_db(ctx);
-    if (!db)
-        return no_database(ctx);
+    const char *detail = NULL;
+    rf_auth_parse parsed = rf_basic_parse(ctx->arena, rf_ctx_header(ctx, "Authorization"),
+                                          &username, &password, &detail);
+    rf_db *db;
+    rf_rc rc;
+    if (!credentials(ctx, parsed, detail, &db, &rc))
+        return rc;
     basic_check *c = rf_calloc(ctx->arena, sizeof *c);
     c->ctx = ctx;
     /* A NUL cannot be in a stored password's input nor a username; such

@@ -349,18 +349,27 @@ static char *cursor_url(rf_page *pg, int64_t offset, bool reverse, const char *p
     return rf_url_build(pg->arena, pg->base_url, &qs);
 }
 
-static char *next_link(rf_page *pg, const cursor_page *cp)
+/* DRF's get_next_link (forward) and get_previous_link, which mirror each
+ * other: the marker is the last position on the page (first, going back)
+ * that differs from the one beyond it, and the offset counts the rows that
+ * share it. */
+static char *link_towards(rf_page *pg, const cursor_page *cp, bool forward)
 {
-    if (!cp->has_next)
+    if (!(forward ? cp->has_next : cp->has_previous))
         return NULL;
+    const char *ahead = forward ? cp->next_position : cp->previous_position;
+    const char *behind = forward ? cp->previous_position : cp->next_position;
+    bool has_behind = forward ? cp->has_previous : cp->has_next;
     const rf_cursor *cur = pg->has_cursor ? &pg->cursor : NULL;
-    const char *compare = cp->n && cur && cur->reverse && cur->offset != 0
-                              ? cp->pos[cp->n - 1] : cp->next_position;
+    /* Turning around: a link against the direction of the cursor used. */
+    bool turning = cur && cur->reverse == forward;
+    const char *compare = cp->n && turning && cur->offset != 0
+                              ? cp->pos[forward ? cp->n - 1 : 0] : ahead;
     int64_t offset = 0;
     const char *position = NULL;
     bool unique = false;
-    for (int i = cp->n - 1; i >= 0; i--) {
-        position = cp->pos[i];
+    for (int k = 0; k < cp->n; k++) {
+        position = cp->pos[forward ? cp->n - 1 - k : k];
         if (!same(position, compare)) {
             unique = true;
             break;
@@ -369,56 +378,18 @@ static char *next_link(rf_page *pg, const cursor_page *cp)
         offset++;
     }
     if (cp->n && !unique) {
-        if (!cp->has_previous) {
+        /* No usable marker on the page. */
+        if (!has_behind) {
             offset = pg->size;
             position = NULL;
-        } else if (cur->reverse) {
-            offset = 0;
-            position = cp->previous_position;
         } else {
-            offset = cur->offset + pg->size;
-            position = cp->previous_position;
+            offset = turning ? 0 : cur->offset + pg->size;
+            position = behind;
         }
     }
     if (!cp->n)
-        position = cp->next_position;
-    return cursor_url(pg, offset, false, position);
-}
-
-static char *previous_link(rf_page *pg, const cursor_page *cp)
-{
-    if (!cp->has_previous)
-        return NULL;
-    const rf_cursor *cur = pg->has_cursor ? &pg->cursor : NULL;
-    const char *compare = cp->n && cur && !cur->reverse && cur->offset != 0
-                              ? cp->pos[0] : cp->previous_position;
-    int64_t offset = 0;
-    const char *position = NULL;
-    bool unique = false;
-    for (int i = 0; i < cp->n; i++) {
-        position = cp->pos[i];
-        if (!same(position, compare)) {
-            unique = true;
-            break;
-        }
-        compare = position;
-        offset++;
-    }
-    if (cp->n && !unique) {
-        if (!cp->has_next) {
-            offset = pg->size;
-            position = NULL;
-        } else if (cur->reverse) {
-            offset = cur->offset + pg->size;
-            position = cp->next_position;
-        } else {
-            offset = 0;
-            position = cp->next_position;
-        }
-    }
-    if (!cp->n)
-        position = cp->previous_position;
-    return cursor_url(pg, offset, true, position);
+        position = ahead;
+    return cursor_url(pg, offset, !forward, position);
 }
 
 static void link(rf_buf *b, const char *url)
@@ -457,9 +428,9 @@ int rf_cursor_write_links(rf_page *pg, rf_buf *b, const rf_rowset *rows)
         cp.previous_position = current;
     }
     rf_buf_lit(b, "\"next\":");
-    link(b, next_link(pg, &cp));
+    link(b, link_towards(pg, &cp, true));
     rf_buf_lit(b, ",\"previous\":");
-    link(b, previous_link(pg, &cp));
+    link(b, link_towards(pg, &cp, false));
     rf_buf_putc(b, ',');
     return cp.n;
 }

@@ -263,10 +263,10 @@ typedef struct decimal {
     int64_t exp;
 } decimal;
 
-static bool ascii_ieq(rf_str s, size_t at, const char *word)
+/* s[at..at+n) equals the lower-case word, ASCII case folded. */
+static bool ieq_prefix(rf_str s, size_t at, const char *word, size_t n)
 {
-    size_t n = strlen(word);
-    if (s.n - at != n)
+    if (s.n - at < n)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s.s[at + i];
@@ -274,6 +274,13 @@ static bool ascii_ieq(rf_str s, size_t at, const char *word)
             return false;
     }
     return true;
+}
+
+/* s[at..] is the word, ASCII case folded. */
+static bool ascii_ieq(rf_str s, size_t at, const char *word)
+{
+    size_t n = strlen(word);
+    return s.n - at == n && ieq_prefix(s, at, word, n);
 }
 
 /* Infinity, Inf, NaN, sNaN (with a payload), any case: valid syntax, but
@@ -482,18 +489,6 @@ static int number_at(rf_str s, size_t at, size_t n)
         if (is_digit_char(s.s[i]))
             v = v * 10 + (s.s[i] - '0');
     return v;
-}
-
-static bool ieq_prefix(rf_str s, size_t at, const char *word, size_t n)
-{
-    if (s.n - at < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s.s[at + i];
-        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != word[i])
-            return false;
-    }
-    return true;
 }
 
 /* The end of the first match of fmt at s[at..], or -1. */
