@@ -55,44 +55,61 @@ model_loc sema_builtin_loc(const sema *s)
 }
 
 /* ---------------------------------------------------------------------
- * Symbols: one namespace, a small open-addressing hash table.
+ * String maps: open addressing, FNV-1a, grown at half full.  Every
+ * look-up by name goes through one, so no pass is quadratic in the size
+ * of the spec (a 16 MiB spec of one-line members must not hang).
  */
 static uint32_t hash_name(const char *name)
 {
-    uint32_t h = 2166136261u;   /* FNV-1a */
+    uint32_t h = 2166136261u;
     for (; *name; name++)
         h = (h ^ (unsigned char)*name) * 16777619u;
     return h;
 }
 
-static void table_insert(sema *s, uint32_t index)
+void *strmap_get(const strmap *m, const char *key)
 {
-    uint32_t mask = s->table_cap - 1;
-    uint32_t i = hash_name(s->syms[index]->name) & mask;
-    while (s->table[i])
+    if (!m->cap)
+        return NULL;
+    uint32_t mask = m->cap - 1;
+    for (uint32_t i = hash_name(key) & mask; m->keys[i]; i = (i + 1) & mask)
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    return NULL;
+}
+
+static void strmap_insert(strmap *m, const char *key, void *val)
+{
+    uint32_t mask = m->cap - 1;
+    uint32_t i = hash_name(key) & mask;
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
         i = (i + 1) & mask;
-    s->table[i] = index + 1;
+    m->n += m->keys[i] == NULL;
+    m->keys[i] = key;
+    m->vals[i] = val;
 }
 
-static void table_grow(sema *s)
+void strmap_put(rf_arena *a, strmap *m, const char *key, void *val)
 {
-    s->table_cap = s->table_cap ? 2 * s->table_cap : 64;
-    s->table = rf_calloc(s->a, s->table_cap * sizeof *s->table);
-    for (uint32_t i = 0; i < s->nsyms; i++)
-        table_insert(s, i);
+    if (2 * (m->n + 1) > m->cap) {
+        strmap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 16;
+        m->n = 0;
+        m->keys = rf_calloc(a, m->cap * sizeof *m->keys);
+        m->vals = rf_calloc(a, m->cap * sizeof *m->vals);
+        for (uint32_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                strmap_insert(m, old.keys[i], old.vals[i]);
+    }
+    strmap_insert(m, key, val);
 }
 
+/* ---------------------------------------------------------------------
+ * Symbols: one namespace.
+ */
 sym *sym_find(const sema *s, const char *name)
 {
-    if (!s->table_cap)
-        return NULL;
-    uint32_t mask = s->table_cap - 1;
-    for (uint32_t i = hash_name(name) & mask; s->table[i]; i = (i + 1) & mask) {
-        sym *y = s->syms[s->table[i] - 1];
-        if (strcmp(y->name, name) == 0)
-            return y;
-    }
-    return NULL;
+    return strmap_get(&s->names, name);
 }
 
 sym *sym_add(sema *s, const char *name, sym_kind kind, const ast_block *block)
@@ -103,10 +120,7 @@ sym *sym_add(sema *s, const char *name, sym_kind kind, const ast_block *block)
     y->block = block;
     y->builtin = block == NULL;
     VPUSH(s, s->syms, s->nsyms, y);
-    if (2 * s->nsyms > s->table_cap)
-        table_grow(s);
-    else
-        table_insert(s, s->nsyms - 1);
+    strmap_put(s->a, &s->names, name, y);
     return y;
 }
 
@@ -173,6 +187,9 @@ sym *resolve_sym_of(sema *s, const char *text, span at, const sym_kind *wants,
         note_declared(s, y);
         return NULL;
     }
+    diag_error(s->d, at, "unknown %s '%s'", noun, text);
+    if (diag_stopped(s->d))
+        return NULL;   /* nobody will read the hint: skip the search */
     names_suggester sg;
     names_suggest_init(&sg, text);
     sym *best = NULL;
@@ -184,7 +201,6 @@ sym *resolve_sym_of(sema *s, const char *text, span at, const sym_kind *wants,
         if (names_suggest_best(&sg) != before)
             best = s->syms[i];
     }
-    diag_error(s->d, at, "unknown %s '%s'", noun, text);
     if (best) {
         diag_hint(s->d, "did you mean '%s'?", best->name);
         note_declared(s, best);
@@ -218,30 +234,25 @@ void members_init(sema *s, members *ms, const ast_block *b)
         const ast_member *m = b->members.items[i];
         if (m->kind != AST_ASSIGN)
             continue;
-        bool dup = false;
-        for (uint32_t j = 0; j < ms->n; j++) {
-            if (strcmp(ms->items[j]->key->text, m->key->text) == 0) {
-                diag_error(s->d, m->key->span, "'%s' is set twice", m->key->text);
-                diag_note(s->d, ms->items[j]->key->span, "first set here");
-                dup = true;
-                break;
-            }
+        uintptr_t first = (uintptr_t)strmap_get(&ms->index, m->key->text);
+        if (first) {
+            diag_error(s->d, m->key->span, "'%s' is set twice", m->key->text);
+            diag_note(s->d, ms->items[first - 1]->key->span, "first set here");
+            continue;
         }
-        if (!dup)
-            VPUSH(s, ms->items, ms->n, m);
+        VPUSH(s, ms->items, ms->n, m);
+        strmap_put(s->a, &ms->index, m->key->text, (void *)(uintptr_t)ms->n);
     }
     ms->taken = rf_calloc(s->a, (ms->n ? ms->n : 1) * sizeof *ms->taken);
 }
 
 const ast_member *members_take(members *ms, const char *key)
 {
-    for (uint32_t i = 0; i < ms->n; i++) {
-        if (strcmp(ms->items[i]->key->text, key) == 0) {
-            ms->taken[i] = true;
-            return ms->items[i];
-        }
-    }
-    return NULL;
+    uintptr_t i = (uintptr_t)strmap_get(&ms->index, key);
+    if (!i)
+        return NULL;
+    ms->taken[i - 1] = true;
+    return ms->items[i - 1];
 }
 
 const ast_member *block_member(const ast_block *b, const char *key)
@@ -455,19 +466,16 @@ model_hook *read_hook(sema *s, const ast_expr *e, const char *role,
     h->sig = sig;
     h->loc = sema_loc(s, fn->span);
     /* One C function, one prototype: every use must agree on it. */
-    for (uint32_t i = 0; i < s->m->nhooks; i++) {
-        model_hook *o = s->m->hooks[i];
-        if (strcmp(o->function, h->function) != 0)
-            continue;
-        if (o->sig != h->sig) {
-            diag_error(s->d, fn->span, "C function '%s' is used as '%s' here and as "
-                       "'%s' elsewhere; they need different prototypes",
-                       h->function, role, o->role);
-            diag_note(s->d, o->loc.span, "used as '%s' here", o->role);
-        }
-        return h;
+    model_hook *o = strmap_get(&s->hooks, h->function);
+    if (o && o->sig != h->sig) {
+        diag_error(s->d, fn->span, "C function '%s' is used as '%s' here and as '%s' "
+                   "elsewhere; they need different prototypes", h->function, role, o->role);
+        diag_note(s->d, o->loc.span, "used as '%s' here", o->role);
     }
-    VPUSH(s, s->m->hooks, s->m->nhooks, h);
+    if (!o) {
+        strmap_put(s->a, &s->hooks, h->function, h);
+        VPUSH(s, s->m->hooks, s->m->nhooks, h);
+    }
     return h;
 }
 
@@ -526,11 +534,17 @@ static bool check_decl_name(sema *s, const ast_ident *name)
     return true;
 }
 
-static void declare(sema *s, const ast_block *b)
+static void declare(sema *s, const ast_block *b, uint32_t *per_kind)
 {
     sym_kind k = sym_kind_of_block(b->kind);
     if (!k || !check_decl_name(s, b->name))
         return;
+    if (++per_kind[k] > MODEL_MAX_DECLARATIONS) {
+        if (per_kind[k] == MODEL_MAX_DECLARATIONS + 1)
+            diag_error(s->d, b->name->span, "more than %d %s declarations",
+                       MODEL_MAX_DECLARATIONS, b->kind_word->text);
+        return;
+    }
     sym *old = sym_find(s, b->name->text);
     if (old) {
         if (old->builtin) {
@@ -616,8 +630,9 @@ model *sema_check(rf_arena *a, const ast_file *file, diag *d)
 
     spec_block(&s);
     builtins_declare(&s);
+    uint32_t per_kind[SYM_MIXIN + 1] = { 0 };
     for (uint32_t i = 0; i < file->blocks.count; i++)
-        declare(&s, file->blocks.items[i]);
+        declare(&s, file->blocks.items[i], per_kind);
     s.settings_block = single_block(&s, AST_SETTINGS, false);
     single_block(&s, AST_URLS, false);
 

@@ -34,6 +34,16 @@
         (arr)[(n)++] = (item);                                          \
     } while (0)
 
+/* A map from NUL-terminated strings (not copied) to pointers. */
+typedef struct strmap {
+    const char **keys;
+    void **vals;
+    uint32_t cap, n;
+} strmap;
+
+void *strmap_get(const strmap *m, const char *key);
+void strmap_put(rf_arena *a, strmap *m, const char *key, void *val);
+
 /* A declared name: every top-level declaration with a name, and the
  * built-in classes.  One namespace, as a Python module's. */
 typedef enum sym_kind {
@@ -61,6 +71,7 @@ typedef struct members {
     const ast_member **items;  /* ASSIGN members */
     uint32_t n;
     bool *taken;
+    strmap index;              /* key -> position + 1 in items */
 } members;
 
 /* A serializer field whose source is bound once the rows it renders are
@@ -79,10 +90,10 @@ typedef struct sema {
     const ast_file *file;
     const source *src;
     model *m;
-    sym **syms;
+    sym **syms;                /* in declaration order (built-ins first) */
     uint32_t nsyms;
-    uint32_t *table;           /* open addressing: index+1 into syms, 0 empty */
-    uint32_t table_cap;
+    strmap names;              /* name -> sym */
+    strmap hooks;              /* C function -> its first model_hook */
     /* What the settings block said, before the policies resolve it. */
     const ast_block *settings_block;
     members settings_members;

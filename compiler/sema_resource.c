@@ -989,50 +989,68 @@ static void resource_foreign_keys(sema *s, sym *y)
 
 /* Django's E302/E304: two foreign keys into one resource need distinct
  * reverse accessors (related_name, else <model lower>_set), and an
- * accessor must not shadow a field of the target. */
+ * accessor must not shadow a field of the target.  Accessors are sorted by
+ * (target, name) so clashes are neighbours: no quadratic pass. */
+typedef struct accessor {
+    const model_field *fk;
+    const char *name;
+} accessor;
+
+static int cmp_accessors(const void *pa, const void *pb)
+{
+    const accessor *a = pa, *b = pb;
+    if (a->fk->fk_target->index != b->fk->fk_target->index)
+        return a->fk->fk_target->index < b->fk->fk_target->index ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    /* declaration order among equals, so the first one is noted */
+    if (a->fk->resource->index != b->fk->resource->index)
+        return a->fk->resource->index < b->fk->resource->index ? -1 : 1;
+    return a->fk->index < b->fk->index ? -1 : a->fk->index > b->fk->index;
+}
+
+static const char *accessor_name(sema *s, const model_field *f)
+{
+    if (f->related_name)
+        return f->related_name;
+    char *lower = rf_alloc(s->a, strlen(f->resource->name) + 1);
+    names_lower(f->resource->name, lower);
+    return sema_printf(s, "%s_set", lower);
+}
+
 static void check_reverse_accessors(sema *s)
 {
-    model *m = s->m;
-    for (uint32_t i = 0; i < m->nresources; i++) {
-        model_resource *r = m->resources[i];
-        for (uint32_t j = 0; j < r->nfields; j++) {
+    accessor *acc = NULL;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->m->nresources; i++) {
+        model_resource *r = s->m->resources[i];
+        for (uint32_t j = 0; j < r->nfields && !r->builtin; j++) {
             model_field *f = r->fields[j];
-            if (f->type != MODEL_T_FOREIGNKEY || !f->fk_target || r->builtin)
+            if (f->type != MODEL_T_FOREIGNKEY || !f->fk_target)
                 continue;
-            char *lower = rf_alloc(s->a, strlen(r->name) + 1);
-            names_lower(r->name, lower);
-            const char *acc = f->related_name ? f->related_name
-                                              : sema_printf(s, "%s_set", lower);
-            if (model_find_field(f->fk_target, acc)) {
+            accessor a = { f, accessor_name(s, f) };
+            VPUSH(s, acc, n, a);
+            if (model_find_field(f->fk_target, a.name)) {
                 diag_error(s->d, f->loc.span, "reverse accessor '%s' of '%s.%s' clashes "
-                           "with field '%s.%s'", acc, r->name, f->name,
-                           f->fk_target->name, acc);
+                           "with field '%s.%s'", a.name, r->name, f->name,
+                           f->fk_target->name, a.name);
                 diag_hint(s->d, "add or change related_name");
             }
-            /* Earlier foreign keys of any resource into the same target. */
-            for (uint32_t pi = 0; pi <= i; pi++) {
-                model_resource *pr = m->resources[pi];
-                uint32_t stop = pi == i ? j : pr->nfields;
-                for (uint32_t pj = 0; pj < stop; pj++) {
-                    model_field *p = pr->fields[pj];
-                    if (p->type != MODEL_T_FOREIGNKEY || p->fk_target != f->fk_target
-                        || pr->builtin)
-                        continue;
-                    char *pl = rf_alloc(s->a, strlen(pr->name) + 1);
-                    names_lower(pr->name, pl);
-                    const char *pacc = p->related_name ? p->related_name
-                                                       : sema_printf(s, "%s_set", pl);
-                    if (strcmp(pacc, acc) == 0) {
-                        diag_error(s->d, f->loc.span, "reverse accessor '%s' of '%s.%s' "
-                                   "clashes with the one of '%s.%s'", acc, r->name,
-                                   f->name, pr->name, p->name);
-                        diag_hint(s->d, "give one of them a related_name");
-                        diag_note(s->d, p->loc.span, "'%s.%s' declared here", pr->name,
-                                  p->name);
-                    }
-                }
-            }
         }
+    }
+    if (n)
+        qsort(acc, n, sizeof *acc, cmp_accessors);
+    for (uint32_t i = 1; i < n; i++) {
+        const accessor *p = &acc[i - 1], *a = &acc[i];
+        if (p->fk->fk_target != a->fk->fk_target || strcmp(p->name, a->name) != 0)
+            continue;
+        diag_error(s->d, a->fk->loc.span, "reverse accessor '%s' of '%s.%s' clashes with "
+                   "the one of '%s.%s'", a->name, a->fk->resource->name, a->fk->name,
+                   p->fk->resource->name, p->fk->name);
+        diag_hint(s->d, "give one of them a related_name");
+        diag_note(s->d, p->fk->loc.span, "'%s.%s' declared here", p->fk->resource->name,
+                  p->fk->name);
     }
 }
 

@@ -1089,34 +1089,39 @@ static void bind_model_sources(sema *s)
     }
 }
 
-/* Nesting must end: no cycles, and at most MODEL_MAX_NESTING levels. */
-static int nesting_depth(sema *s, model_serializer *ser, model_serializer **stack, int depth)
+/* Nesting must end: no cycles, and at most MODEL_MAX_NESTING levels.
+ * Each serializer's depth is computed once (memoised by index), so wide
+ * nesting stays linear. */
+enum { DEPTH_UNSEEN = 0, DEPTH_VISITING = -1, DEPTH_BAD = -2 };
+
+static int nesting_depth(sema *s, model_serializer *ser, int *memo)
 {
-    for (int i = 0; i < depth; i++) {
-        if (stack[i] == ser) {
-            diag_error(s->d, stack[depth - 1]->loc.span, "nested serializers form a "
-                       "cycle through '%s'", ser->name);
-            return -1;
-        }
+    int *d = &memo[ser->index];
+    if (*d == DEPTH_VISITING) {
+        diag_error(s->d, ser->loc.span, "nested serializers form a cycle through '%s'",
+                   ser->name);
+        return *d = DEPTH_BAD;
     }
-    if (depth >= MODEL_MAX_NESTING) {
-        diag_error(s->d, ser->loc.span, "serializers nest more than %d levels deep",
-                   MODEL_MAX_NESTING);
-        return -1;
-    }
-    stack[depth] = ser;
-    int deepest = depth;
+    if (*d != DEPTH_UNSEEN)
+        return *d;
+    *d = DEPTH_VISITING;
+    int deepest = 1;
     for (uint32_t i = 0; i < ser->nfields; i++) {
         model_serializer *n = ser->fields[i]->nested;
-        if (!n)
-            continue;
-        int d = nesting_depth(s, n, stack, depth + 1);
-        if (d < 0)
-            return -1;
-        if (d > deepest)
-            deepest = d;
+        int nd = n ? nesting_depth(s, n, memo) : 0;
+        if (nd == DEPTH_BAD || nd == DEPTH_VISITING) {
+            *d = DEPTH_BAD;
+            return DEPTH_BAD;
+        }
+        if (nd + 1 > deepest)
+            deepest = nd + 1;
     }
-    return deepest;
+    if (deepest > MODEL_MAX_NESTING) {
+        diag_error(s->d, ser->loc.span, "serializers nest more than %d levels deep",
+                   MODEL_MAX_NESTING);
+        return *d = DEPTH_BAD;
+    }
+    return *d = deepest;
 }
 
 void sema_serializers(sema *s)
@@ -1128,9 +1133,9 @@ void sema_serializers(sema *s)
         if (s->syms[i]->kind == SYM_SERIALIZER)
             serializer_body(s, s->syms[i]);
     bind_model_sources(s);
-    model_serializer *stack[MODEL_MAX_NESTING + 1];
+    int *memo = rf_calloc(s->a, (s->m->nserializers + 1) * sizeof *memo);
     for (uint32_t i = 0; i < s->m->nserializers; i++)
-        if (nesting_depth(s, s->m->serializers[i], stack, 0) < 0)
+        if (nesting_depth(s, s->m->serializers[i], memo) == DEPTH_BAD)
             break;
 }
 
