@@ -711,6 +711,15 @@ char *rf_sql_number_placeholders(const char *sql)
     return out.data;
 }
 
+/* FNV-1a: the statement caches' buckets. */
+unsigned rf_sql_hash(const char *sql)
+{
+    unsigned h = 2166136261u;
+    for (; *sql; sql++)
+        h = (h ^ (unsigned char)*sql) * 16777619u;
+    return h;
+}
+
 bool rf_sql_writes(const char *sql)
 {
     while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')

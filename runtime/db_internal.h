@@ -149,6 +149,8 @@ rf_rc rf_db_rollback_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, vo
 
 /* SQL with `?` rewritten to $1, $2, ... (quoted text left alone). */
 char *rf_sql_number_placeholders(const char *sql);
+/* A hash of the SQL text, for the per-connection statement caches. */
+unsigned rf_sql_hash(const char *sql);
 /* Whether a statement may write: anything but SELECT / VALUES / a
  * parenthesised SELECT.  Used by SQLite to serialise writers. */
 bool rf_sql_writes(const char *sql);
@@ -170,6 +172,8 @@ const char *rf_schema_token_table(const rf_app *app);
  * column layout.  Returns the count; statements in *out. */
 int rf_schema_auth_statements(rf_arena *a, const rf_app *app, rf_dialect d,
                               const char ***out);
+/* The index of the app's database named name[0..len), or -1. */
+int rf_schema_database_index(const rf_app *app, const char *name, size_t len);
 /* The statements of app->schema_sql[d] that belong to database db. */
 int rf_schema_app_statements(rf_arena *a, const rf_app *app, rf_dialect d, int db,
                              const char ***out);

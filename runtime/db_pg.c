@@ -171,19 +171,11 @@ static rf_result *wrap_result(const rf_db_op *op, PGresult *res)
 /* ---------------------------------------------------------------------
  * Statement cache, per connection, keyed by the `?` text.
  */
-static unsigned hash_text(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* The cache entry for sql, created on first use; NULL when the cache is
  * full (the statement then goes unnamed). */
 static pg_cached *cached_statement(pg_conn *c, const rf_db_op *op)
 {
-    pg_cached **slot = &c->cache[hash_text(op->sql) % PG_CACHE_BUCKETS];
+    pg_cached **slot = &c->cache[rf_sql_hash(op->sql) % PG_CACHE_BUCKETS];
     while (*slot && strcmp((*slot)->sql, op->sql) != 0)
         slot = &(*slot)->next;
     if (*slot || c->ncached >= PG_CACHE_MAX)
@@ -468,20 +460,27 @@ static void conn_broken(pg_conn *c, const char *why)
     pump(c->db);
 }
 
-static void fail_waiting(pg_db *p)
+/* Answer what waits for a connection with the last error: from the loop
+ * (now: while closing, when the loop will not run again). */
+static void fail_waiting(pg_db *p, bool now)
 {
     while (p->waiting.head) {
         rf_db_op *op = p->waiting.head;
         p->waiting.head = op->next;
-        rf_db_op_answer_later(op, RF_DB_UNAVAILABLE, p->last_error);
+        if (!now) {
+            rf_db_op_answer_later(op, RF_DB_UNAVAILABLE, p->last_error);
+            continue;
+        }
+        op->res = rf_result_of(NULL, RF_DB_UNAVAILABLE, p->last_error);
+        rf_db_op_done(op);
     }
     p->waiting.tail = NULL;
 }
 
-static bool any_ready(const pg_db *p)
+static bool any_in_state(const pg_db *p, conn_state state)
 {
     for (int i = 0; i < p->nconns; i++)
-        if (p->conns[i].state == PC_READY)
+        if (p->conns[i].state == state)
             return true;
     return false;
 }
@@ -511,8 +510,8 @@ static void connect_failed(pg_conn *c, const char *why)
     if (p->backoff_ms > PG_BACKOFF_MAX_MS)
         p->backoff_ms = PG_BACKOFF_MAX_MS;
     p->retry_at_ms = now_ms() + (uint64_t)p->backoff_ms;
-    if (!any_ready(p))
-        fail_waiting(p);
+    if (!any_in_state(p, PC_READY))
+        fail_waiting(p, false);
 }
 
 static void quiet_notices(void *arg, const char *message)
@@ -622,19 +621,11 @@ static pg_conn *pick(pg_db *p, bool exclusive)
     return best;
 }
 
-static bool connecting(const pg_db *p)
-{
-    for (int i = 0; i < p->nconns; i++)
-        if (p->conns[i].state == PC_CONNECTING)
-            return true;
-    return false;
-}
-
 /* Open what is closed: all of it while the database is up, a single probe
  * once the backoff of a down database has passed. */
 static void reconnect(pg_db *p)
 {
-    if (p->down && (connecting(p) || now_ms() < p->retry_at_ms))
+    if (p->down && (any_in_state(p, PC_CONNECTING) || now_ms() < p->retry_at_ms))
         return;
     for (int i = 0; i < p->nconns; i++) {
         if (p->conns[i].state == PC_DOWN) {
@@ -674,7 +665,7 @@ static void pg_submit(rf_db *db, rf_db_op *op)
         send_op(op->txn->conn, op);
         return;
     }
-    if (p->down && now_ms() < p->retry_at_ms && !any_ready(p)) {
+    if (p->down && now_ms() < p->retry_at_ms && !any_in_state(p, PC_READY)) {
         rf_db_op_answer_later(op, RF_DB_UNAVAILABLE, p->last_error);
         return;
     }
@@ -722,12 +713,7 @@ static void pg_close(rf_db *db)
     snprintf(p->last_error, sizeof p->last_error, "the database is closing");
     for (int i = 0; i < p->nconns; i++)
         conn_broken(&p->conns[i], "closing");
-    while (p->waiting.head) {
-        rf_db_op *op = p->waiting.head;
-        p->waiting.head = op->next;
-        op->res = rf_result_of(NULL, RF_DB_UNAVAILABLE, p->last_error);
-        rf_db_op_done(op);
-    }
+    fail_waiting(p, true);
     free(p->conns);
     free(p->url);
     free(p);

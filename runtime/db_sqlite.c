@@ -76,17 +76,9 @@ typedef struct sq_db {
 /* ---------------------------------------------------------------------
  * Statement cache, per connection, keyed by the SQL text.
  */
-static unsigned hash_text(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 static sq_cached **cache_slot(sq_conn *c, const char *sql)
 {
-    sq_cached **p = &c->cache[hash_text(sql) % SQ_CACHE_BUCKETS];
+    sq_cached **p = &c->cache[rf_sql_hash(sql) % SQ_CACHE_BUCKETS];
     while (*p && strcmp((*p)->sql, sql) != 0)
         p = &(*p)->next;
     return p;

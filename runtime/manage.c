@@ -20,15 +20,6 @@
 /* ---------------------------------------------------------------------
  * Database URLs.
  */
-static int index_of(const rf_app *app, const char *name, size_t len)
-{
-    for (int i = 0; i < app->ndatabases; i++)
-        if (strlen(app->databases[i].name) == len &&
-            strncmp(app->databases[i].name, name, len) == 0)
-            return i;
-    return -1;
-}
-
 /* "NAME=URL" names a database; a bare URL (it has ':' before any '=') is
  * the default one. */
 static int named_target(const rf_app *app, const char *arg, const char **url)
@@ -40,7 +31,7 @@ static int named_target(const rf_app *app, const char *arg, const char **url)
         return 0;
     }
     *url = eq + 1;
-    return index_of(app, arg, (size_t)(eq - arg));
+    return rf_schema_database_index(app, arg, (size_t)(eq - arg));
 }
 
 static const char *fallback_url(const rf_app *app)

@@ -56,50 +56,37 @@ static const char *key_text(rf_arena *a, const rf_field *f, const char *s)
     return out;
 }
 
-static void write_sqlite_keys(rf_buf *b, const pf_run *run, const rf_field *key)
+static void write_pg_element(rf_buf *b, const char *s)
 {
-    rf_buf_putc(b, '[');
-    bool first = true;
-    for (int i = 0; i < run->rows->n; i++) {
-        rf_value v = rf_record_value(run->rows->rows[i].rec, key);
-        if (v.type == RF_V_NULL)
-            continue;
-        if (!first)
-            rf_buf_putc(b, ',');
-        first = false;
-        if (v.type == RF_V_INT)
-            rf_json_i64(b, v.u.i);
-        else
-            rf_json_str(b, key_text(run->a, key, v.u.s));
+    rf_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            rf_buf_putc(b, '\\');
+        rf_buf_putc(b, *s);
     }
-    rf_buf_putc(b, ']');
+    rf_buf_putc(b, '"');
 }
 
-/* A PostgreSQL array literal: {1,2} or {"a","b\"c"}. */
-static void write_pg_keys(rf_buf *b, const pf_run *run, const rf_field *key)
+/* The page's keys as one parameter: a JSON array for SQLite's json_each,
+ * an array literal ({1,2} or {"a","b\"c"}) for PostgreSQL's ANY. */
+static void write_keys(rf_buf *b, const pf_run *run, const rf_field *key, rf_dialect d)
 {
-    rf_buf_putc(b, '{');
-    bool first = true;
+    rf_buf_putc(b, d == RF_SQLITE ? '[' : '{');
+    int written = 0;
     for (int i = 0; i < run->rows->n; i++) {
         rf_value v = rf_record_value(run->rows->rows[i].rec, key);
         if (v.type == RF_V_NULL)
             continue;
-        if (!first)
+        if (written++)
             rf_buf_putc(b, ',');
-        first = false;
-        if (v.type == RF_V_INT) {
+        if (v.type == RF_V_INT)
             rf_buf_printf(b, "%lld", (long long)v.u.i);
-            continue;
-        }
-        rf_buf_putc(b, '"');
-        for (const char *s = v.u.s; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                rf_buf_putc(b, '\\');
-            rf_buf_putc(b, *s);
-        }
-        rf_buf_putc(b, '"');
+        else if (d == RF_SQLITE)
+            rf_json_str(b, key_text(run->a, key, v.u.s));
+        else
+            write_pg_element(b, v.u.s);
     }
-    rf_buf_putc(b, '}');
+    rf_buf_putc(b, d == RF_SQLITE ? ']' : '}');
 }
 
 static bool page_has_keys(const rf_rowset *rows, const rf_field *key)
@@ -183,10 +170,7 @@ static rf_value *postfetch_params(pf_run *run, const rf_postfetch *pf, rf_dialec
     rf_value *params = rf_alloc(run->a, (size_t)total * sizeof *params);
     rf_buf keys;
     rf_buf_init(&keys, run->a, 256);
-    if (d == RF_SQLITE)
-        write_sqlite_keys(&keys, run, pf->base_key);
-    else
-        write_pg_keys(&keys, run, pf->base_key);
+    write_keys(&keys, run, pf->base_key, d);
     int k = 0;
     params[k++] = RF_VTEXT(keys.data);
     for (uint16_t i = 0; i < pf->nconds; i++)

@@ -81,7 +81,7 @@ int rf_schema_auth_statements(rf_arena *a, const rf_app *app, rf_dialect d,
  */
 #define SECTION_MARK "-- rflow:database "
 
-static int database_index(const rf_app *app, const char *name, size_t len)
+int rf_schema_database_index(const rf_app *app, const char *name, size_t len)
 {
     for (int i = 0; i < app->ndatabases; i++)
         if (strlen(app->databases[i].name) == len &&
@@ -133,7 +133,7 @@ int rf_schema_app_statements(rf_arena *a, const rf_app *app, rf_dialect d, int d
         if (strncmp(p, SECTION_MARK, strlen(SECTION_MARK)) == 0) {
             const char *name = p + strlen(SECTION_MARK);
             size_t len = strcspn(name, " \r\n");
-            section = database_index(app, name, len);
+            section = rf_schema_database_index(app, name, len);
         }
         size_t skip = skip_quoted_or_comment(p);
         if (skip) {

@@ -253,6 +253,36 @@ START_TEST(url_arguments_in_conditions)
 }
 END_TEST
 
+/* Text keys, quotes and backslashes included: owners whose username is
+ * the product's name. */
+static const uint16_t owner_values[] = { 0, 1 };
+static const rf_postfetch namesakes = {
+    .name = "Namesakes", .res = &t_owner_res,
+    .related_key = &t_owner_fields[1], .base_key = &t_product_fields[P_NAME],
+    .values = owner_values, .nvalues = 2, .limit = 5, .slot = 0, .db = 0,
+};
+
+START_TEST(text_keys)
+{
+    static const char *const names[] = { "plain", "a\"b\\c", "caf\xc3\xa9, {x}" };
+    for (int i = 0; i < 3; i++) {
+        fx_product(names[i], "1", 0, T0);
+        fx_owner(names[i]);
+    }
+    fx_owner("nobody's");
+    const rf_postfetch *pfs[] = { &namesakes };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = page(ctx, 3);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+    for (int i = 0; i < 3; i++) {
+        const rf_attach *at = &rows->rows[i].attach[0];
+        ck_assert_int_eq(at->n, 1);
+        ck_assert_str_eq(((t_owner *)at->recs[0])->username, names[i]);
+    }
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(database_not_open_is_a_server_error)
 {
     fx_product("lamp", "1", 0, T0);
@@ -277,6 +307,7 @@ Suite *make_db_postfetch_suite(void)
     tcase_add_test(tc, conditions_filter_the_related_rows);
     tcase_add_test(tc, empty_page_runs_no_query);
     tcase_add_test(tc, url_arguments_in_conditions);
+    tcase_add_test(tc, text_keys);
     tcase_add_test(tc, database_not_open_is_a_server_error);
     suite_add_tcase(s, tc);
     return s;
