@@ -115,7 +115,8 @@ typedef struct model_value {
     const char *text;
     /* MODEL_V_URL_KWARG: the converter every route that reaches the view
      * captures it with, so the runtime converts the text (failure: 404). */
-    const char *converter;       /* "int", "str", "slug", "uuid", "lookup" */
+    const char *converter;       /* "int", "str", "slug", "uuid", "lookup",
+                                    "re"; NULL when no route reaches the view */
     model_loc loc;
 } model_value;
 
@@ -642,9 +643,11 @@ typedef struct model_action_config {
     uint32_t nparsers;
     model_renderer *renderers;
     uint32_t nrenderers;
-    model_pagination *paginator;   /* NULL: not paginated (also for every
-                                      action but list on generic views, and
-                                      when the page size is None) */
+    /* The action's pagination class, NULL for None.  The generic pipelines
+     * paginate list only; handlers reach it through the pagination helpers.
+     * A page size of None (-1) still paginates when the class accepts a
+     * size parameter and the client sends one, as DRF. */
+    model_pagination *paginator;
     model_queryset *queryset;      /* NULL: none (APIView) */
 } model_action_config;
 
@@ -771,6 +774,9 @@ typedef struct model_capture {
                                   DRF's [^/.]+, or lookup_value_regex) */
 } model_capture;
 
+/* MODEL_ROUTE_API_ROOT is DefaultRouter's root view (DRF's APIRootView):
+ * GET only, and the settings' authentication, permission, throttle and
+ * renderer classes, since APIRootView sets none of its own. */
 typedef enum model_route_kind { MODEL_ROUTE_VIEW = 0, MODEL_ROUTE_API_ROOT } model_route_kind;
 
 typedef struct model_root_entry {
