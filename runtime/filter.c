@@ -832,11 +832,27 @@ static rf_rc apply_filterset(filter_run *run)
     return rc == RF_OK ? finish_filterset(run) : rc;
 }
 
+/* The backend at step i: filter_backends order, or without one the order
+ * of the RF_FILTER_* bits (the only order their effects can differ in is
+ * which error a request with several problems shows). */
+static uint32_t backend_at(const rf_filters *f, int i)
+{
+    if (f->order)
+        return i < f->norder ? f->order[i] : 0;
+    static const uint32_t bits[] = { RF_FILTER_DJANGO, RF_FILTER_SEARCH, RF_FILTER_ORDERING };
+    return i < 3 ? (f->backends & bits[i]) : 0;
+}
+
+static int backend_count(const rf_filters *f)
+{
+    return f->order ? f->norder : 3;
+}
+
 static rf_rc run_backends(filter_run *run)
 {
-    for (; run->step < run->f->norder; run->step++) {
+    for (; run->step < backend_count(run->f); run->step++) {
         rf_rc rc = RF_OK;
-        switch (run->f->order[run->step]) {
+        switch (backend_at(run->f, run->step)) {
         case RF_FILTER_DJANGO:
             rc = apply_filterset(run);
             break;

@@ -354,6 +354,23 @@ START_TEST(search_and_ordering_filter_rows)
 }
 END_TEST
 
+START_TEST(backends_run_without_a_declared_order)
+{
+    rf_filters f = thing_filters;
+    f.order = NULL;
+    f.norder = 0;
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){
+        .method = RF_GET, .target = "/things/?is_top=1&search=e&ordering=name",
+        .view = &thing_view });
+    rf_query *q = rf_query_new(ctx, &things);
+    ck_assert_int_eq(rf_filters_apply(ctx, &f, q), RF_OK);
+    ck_assert(strstr(rf_query_sql(q, RF_SQLITE, false),
+                     "WHERE (t.\"is_top\" = ?) AND ((UPPER(") != NULL);
+    ck_assert(strstr(rf_query_sql(q, RF_SQLITE, false), "ORDER BY t.\"name\"") != NULL);
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(sync_form_refuses_to_wait_on_the_loop)
 {
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET,
@@ -386,6 +403,7 @@ Suite *make_filter_suite(void)
     tcase_add_test(db, bad_values_answer_400_in_field_order);
     tcase_add_test(db, search_and_ordering_filter_rows);
     tcase_add_test(db, sync_form_refuses_to_wait_on_the_loop);
+    tcase_add_test(db, backends_run_without_a_declared_order);
     suite_add_tcase(s, db);
     return s;
 }

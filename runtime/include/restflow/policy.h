@@ -221,7 +221,8 @@ typedef struct rf_search_field {
 
 typedef struct rf_filters {
     uint32_t backends;              /* RF_FILTER_*, in filter_backends order */
-    const uint8_t *order;           /* backend bits in declared order */
+    const uint8_t *order;           /* backend bits in declared order; NULL:
+                                       the order of the bits */
     uint16_t norder;
     const rf_field *const *filterset_fields;
     uint16_t nfilterset_fields;
