@@ -4,9 +4,11 @@
  * throttle applies to whom, every throttle recording, and a concurrent
  * burst on the in-process store.
  */
+#include <event2/event.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "policy_test.h"
 #include "testing.h"
@@ -243,6 +245,64 @@ START_TEST(sequences_match_drf)
 }
 END_TEST
 
+/* A shared store answers later, through the callback: the memory store's
+ * verdicts, delivered from the loop. */
+typedef struct later_answer {
+    rf_ctx *ctx;
+    double wait;
+    rf_throttle_cb cb;
+    void *arg;
+} later_answer;
+
+static rf_throttle_store *behind;
+
+static void deliver(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    later_answer *a = arg;
+    a->cb(a->ctx, a->wait, a->arg);
+}
+
+static rf_rc async_allow(rf_throttle_store *s, rf_ctx *ctx, const char *key, int32_t num,
+                         int32_t duration, double now, double *wait, rf_throttle_cb cb,
+                         void *arg)
+{
+    (void)s;
+    later_answer *a = rf_calloc(rf_ctx_arena(ctx), sizeof *a);
+    *a = (later_answer){ ctx, 0, cb, arg };
+    behind->allow(behind, ctx, key, num, duration, now, &a->wait, NULL, NULL);
+    (void)wait;
+    struct timeval tv = { 0, 1000 };
+    event_base_once(rf_ctx_base(ctx), -1, EV_TIMEOUT, deliver, a, &tv);
+    return RF_PENDING;
+}
+
+START_TEST(a_shared_store_can_answer_later)
+{
+    static rf_throttle_store async_store = { .allow = async_allow };
+    behind = rf_throttle_store_memory();
+    rf_throttle_store *own = rf_test_env_worker(env)->throttle_store;
+    rf_test_env_worker(env)->throttle_store = &async_store;
+    const rf_throttle *ts[] = { &burst, &sustained };
+    const char *results[3];
+    for (int i = 0; i < 3; i++) {
+        rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET, .user = &alice });
+        rf_rc rc = test_wait(rf_test_env_base(env), rf_check_throttles(ctx, ts, 2, NULL, test_k));
+        ck_assert_int_eq(rf_test_status(ctx), rc == RF_OK ? 0 : 429);
+        results[i] = strdup(rc == RF_OK ? "" : rf_test_header(ctx, "Retry-After"));
+        rf_test_ctx_free(ctx);
+        fake_now += 1;
+    }
+    ck_assert_str_eq(results[0], "");
+    ck_assert_str_eq(results[1], "9");
+    ck_assert_str_eq(results[2], "8");
+    for (int i = 0; i < 3; i++)
+        free((void *)results[i]);
+    rf_test_env_worker(env)->throttle_store = own;
+    behind->close(behind);
+}
+END_TEST
+
 /* Concurrent allow() calls on one key: exactly num_requests get through. */
 #define THREADS 8
 #define CALLS 500
@@ -315,6 +375,7 @@ Suite *make_throttle_suite(void)
     tcase_add_test(ctx, no_rate_allows_everything);
     tcase_add_test(ctx, every_throttle_runs_and_the_longest_wait_wins);
     tcase_add_test(ctx, sequences_match_drf);
+    tcase_add_test(ctx, a_shared_store_can_answer_later);
     suite_add_tcase(s, ctx);
     return s;
 }
