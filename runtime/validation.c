@@ -86,8 +86,20 @@ static int collect_checks(const vrun *r, check *out)
     return n;
 }
 
+/* `"column" op ?`; SQLite keeps UUIDs as Django does, without dashes. */
+static void compare(rf_buf *b, const rf_field *col, const char *op, rf_dialect d)
+{
+    rf_sql_ident(b, col->column);
+    rf_buf_puts(b, op);
+    if (col->type == RF_F_UUID && d == RF_SQLITE)
+        rf_buf_lit(b, "replace(?, '-', '')");
+    else
+        rf_buf_putc(b, '?');
+}
+
 /* (SELECT 1 FROM "table" WHERE "column" = ? [AND "pk" <> ?] LIMIT 1) */
-static void check_sql(rf_buf *b, const vrun *r, const check *c, rf_value *params, int *np)
+static void check_sql(rf_buf *b, const vrun *r, const check *c, rf_dialect d,
+                      rf_value *params, int *np)
 {
     const rf_sfield *f = &r->s->fields[c->field];
     const rf_resource *res = c->kind == CHECK_FK ? f->model_field->fk_target : r->s->model;
@@ -95,14 +107,12 @@ static void check_sql(rf_buf *b, const vrun *r, const check *c, rf_value *params
     rf_buf_lit(b, "(SELECT 1 FROM ");
     rf_sql_ident(b, res->table);
     rf_buf_lit(b, " WHERE ");
-    rf_sql_ident(b, col->column);
-    rf_buf_lit(b, " = ?");
+    compare(b, col, " = ", d);
     params[(*np)++] = rf_record_value(r->rec, f->model_field);
     const rf_field *pk = &res->fields[res->pk];
     if (c->kind == CHECK_UNIQUE && r->instance && RF_IS_SET(r->instance, pk->index)) {
         rf_buf_lit(b, " AND ");
-        rf_sql_ident(b, pk->column);
-        rf_buf_lit(b, " <> ?");
+        compare(b, pk, " <> ", d);
         params[(*np)++] = rf_record_value(r->instance, pk);
     }
     rf_buf_lit(b, " LIMIT 1)");
@@ -174,6 +184,8 @@ static rf_rc database_round(vrun *r)
     round->checks = rf_alloc(r->vs->arena, (size_t)n * sizeof *round->checks);
     rf_value *params = rf_alloc(r->vs->arena, (size_t)(2 * n) * sizeof *params);
     int np = 0;
+    rf_db *handle = rf_db_for(r->ctx, db);
+    rf_dialect dialect = rf_db_dialect(handle);
     rf_buf sql;
     rf_buf_init(&sql, r->vs->arena, 256);
     rf_buf_lit(&sql, "SELECT ");
@@ -182,12 +194,11 @@ static rf_rc database_round(vrun *r)
             continue;
         if (round->n)
             rf_buf_lit(&sql, ", ");
-        check_sql(&sql, r, &all[i], params, &np);
+        check_sql(&sql, r, &all[i], dialect, params, &np);
         round->checks[round->n++] = all[i];
     }
-    rf_db *handle = rf_db_for(r->ctx, db);
     rf_stmt stmt = { .name = NULL };
-    stmt.sql[rf_db_dialect(handle)] = sql.data;
+    stmt.sql[dialect] = sql.data;
     return rf_db_exec(r->ctx, handle, &stmt, params, np, checked, round);
 }
 

@@ -107,7 +107,27 @@ static const rf_resource review_res = {
     .nfields = 5, .pk = 0, .rec_size = sizeof(g_review),
 };
 
+/* A UUID kept as Django keeps it on SQLite: 32 hex digits. */
+typedef struct g_tag {
+    uint8_t rf_state[2];
+    int64_t id;
+    const char *code;
+} g_tag;
+
+static const rf_field tag_fields[] = {
+    FIELD(g_tag, id, 0, RF_F_AUTO, "id", NOLIMITS, .flags = RF_FF_PK),
+    FIELD(g_tag, code, 1, RF_F_UUID, "code", NOLIMITS, .flags = RF_FF_UNIQUE),
+};
+static const rf_resource tag_res = {
+    .name = "Tag", .verbose_name = "tag", .table = "g_tag", .fields = tag_fields,
+    .nfields = 2, .pk = 0, .rec_size = sizeof(g_tag),
+    .insert_sql = { "INSERT INTO \"g_tag\" (\"code\") VALUES (replace(?, '-', '')) "
+                    "RETURNING \"id\"", NULL },
+};
+
 static const char *const tables[] = {
+    "CREATE TABLE \"g_tag\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
+    "\"code\" char(32) NOT NULL UNIQUE)",
     "CREATE TABLE \"g_maker\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
     "\"name\" varchar(50) NOT NULL)",
     "CREATE TABLE \"g_product\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
@@ -240,6 +260,28 @@ static const rf_serializer product_create_ser = {
     .rec_size = sizeof(g_product), .render = render_product,
 };
 
+static void render_tag(rf_buf *b, const rf_row *row)
+{
+    const g_tag *t = row->rec;
+    rf_buf_lit(b, "{\"id\":");
+    rf_json_i64(b, t->id);
+    rf_buf_lit(b, ",\"code\":");
+    rf_json_str(b, t->code);
+    rf_buf_putc(b, '}');
+}
+
+static const rf_sfield tag_sfields[] = {
+    { .name = "id", .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY, .limits = NOLIMITS,
+      .index = 0, .offset = offsetof(g_tag, id), .model_field = &tag_fields[0] },
+    { .name = "code", .type = RF_F_UUID, .flags = RF_SF_REQUIRED | RF_SF_UNIQUE,
+      .limits = NOLIMITS, .index = 1, .offset = offsetof(g_tag, code),
+      .model_field = &tag_fields[1] },
+};
+static const rf_serializer tag_ser = {
+    .name = "TagSerializer", .model = &tag_res, .fields = tag_sfields, .nfields = 2,
+    .rec_size = sizeof(g_tag), .render = render_tag,
+};
+
 /* ---------------------------------------------------------------------
  * Policies, PostFetch, views.
  */
@@ -315,6 +357,11 @@ static const rf_action maker_destroy_act = { .name = "destroy", .kind = RF_ACT_D
 static const rf_view makers = {
     .name = "Makers", .kind = RF_VIEW_VIEWSET, .model = &maker_res, .lookup_url_kwarg = "pk",
 };
+
+static const rf_queryset all_tags = { .res = &tag_res };
+static const rf_action tag_create_act = { .name = "create", .kind = RF_ACT_CREATE,
+    .request_serializer = &tag_ser, .response_serializer = &tag_ser, .queryset = &all_tags };
+static const rf_view tags = { .name = "Tags", .kind = RF_VIEW_VIEWSET, .model = &tag_res };
 
 static const rf_database_def databases[] = { { "default", NULL } };
 static const rf_app app = { .abi = RF_ABI_VERSION, .name = "generic", .databases = databases,
@@ -526,6 +573,17 @@ START_TEST(create_body_errors)
     expect(ctx, 201, "{\"id\":4,\"name\":\"Pliers\",\"description\":\"\",\"price\":\"3.10\","
                      "\"is_top\":false,\"maker\":null,\"maker_name\":null,"
                      "\"latest_review\":null}");
+}
+END_TEST
+
+START_TEST(unique_uuid_compares_as_stored)
+{
+    expect(run(&tags, &tag_create_act, RF_POST, "/tags/", NULL,
+               "{\"code\":\"12345678-1234-5678-1234-56781234ABCD\"}"),
+           201, "{\"id\":1,\"code\":\"12345678-1234-5678-1234-56781234abcd\"}");
+    expect(run(&tags, &tag_create_act, RF_POST, "/tags/", NULL,
+               "{\"code\":\"{1234567812345678123456781234abcd}\"}"),
+           400, "{\"code\":[\"tag with this code already exists.\"]}");
 }
 END_TEST
 
@@ -813,6 +871,7 @@ Suite *make_generic_suite(void)
     tcase_add_test(tc, create_runs_field_hooks_then_validators);
     tcase_add_test(tc, create_with_split_serializers_and_perform_create);
     tcase_add_test(tc, create_body_errors);
+    tcase_add_test(tc, unique_uuid_compares_as_stored);
     tcase_add_test(tc, update_replaces_and_partial_update_merges);
     tcase_add_test(tc, get_object_comes_before_the_body);
     tcase_add_test(tc, destroy_deletes_and_protect_refuses);
