@@ -587,8 +587,11 @@ static void conn_start(pg_conn *c)
     pg_db *p = c->db;
     /* Timestamps are read as ISO text with an offset; the URL's own
      * options, which come after, may still set other things. */
-    static const char *const keywords[] = { "options", "dbname", "client_encoding", NULL };
-    const char *values[] = { "-c DateStyle=ISO -c TimeZone=UTC", p->url, "UTF8", NULL };
+    static const char *const keywords[] = {
+        "options", "fallback_application_name", "dbname", "client_encoding", NULL
+    };
+    const char *values[] = { "-c DateStyle=ISO -c TimeZone=UTC", "restflow", p->url, "UTF8",
+                             NULL };
     c->pq = PQconnectStartParams(keywords, values, 1);
     if (!c->pq || PQstatus(c->pq) == CONNECTION_BAD) {
         connect_failed(c, c->pq ? PQerrorMessage(c->pq) : "out of memory");
