@@ -35,7 +35,8 @@ settings.configure(
 )
 django.setup()
 
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password  # noqa: E402
+from django.contrib.auth.hashers import (PBKDF2PasswordHasher, check_password,  # noqa: E402
+                                         make_password)
 from django.contrib.auth.models import AnonymousUser, User  # noqa: E402
 from django.db import connection, models  # noqa: E402
 from django.http import QueryDict  # noqa: E402
@@ -73,6 +74,10 @@ def passwords():
              ("secret", "q1w2e3r4t5y6u7i8o9p0as", 260000)]
     made = [{"password": p, "salt": s, "iterations": i,
              "encoded": hasher.encode(p, s, i)} for p, s, i in cases]
+    # make_password itself: Django's default hasher and iteration count.
+    made.append({"password": "django", "salt": "Fixed22CharacterSalt00",
+                 "iterations": PBKDF2PasswordHasher.iterations,
+                 "encoded": make_password("django", "Fixed22CharacterSalt00")})
     good = made[0]["encoded"]
     _, it, salt, digest = good.split("$", 3)
     variants = [
