@@ -742,6 +742,68 @@ START_TEST(routes_print_one_line_per_method)
 }
 END_TEST
 
+START_TEST(nested_routes_type_url_kwargs)
+{
+    checked c;
+    check_file(&c, "specs/blog.rflow");
+    ck_assert_msg(c.m != NULL, "%s", c.diagnostics);
+    model_view *pc = model_find_view(c.m, "PostComments");
+    model_qcond *slug = pc->queryset->conds[0];
+    ck_assert_str_eq(slug->path.text, "post.slug");
+    ck_assert_uint_eq(slug->path.nhops, 2);
+    ck_assert_int_eq(slug->value.kind, MODEL_V_URL_KWARG);
+    ck_assert_str_eq(slug->value.text, "post_slug");
+    ck_assert_str_eq(slug->value.converter, "slug");
+    model_action *drafts = model_find_action(model_find_view(c.m, "Posts"), "drafts");
+    model_qcond *mine = drafts->config.queryset->conds[1];
+    ck_assert_int_eq(mine->value.kind, MODEL_V_REQUEST_USER);
+    ck_assert_str_eq(mine->path.text, "author.user");
+    /* a scoped throttle on a view with throttle_scope takes that scope's rate */
+    model_throttle_use *burst = model_find_action(pc, "create")->config.throttles[1];
+    ck_assert(burst->active);
+    ck_assert_str_eq(burst->scope, "comments");
+    ck_assert_int_eq(burst->num_requests, 20);
+    ck_assert_int_eq(burst->duration, 60);
+    /* PostFetch in another database */
+    model_postfetch *views = NULL;
+    for (uint32_t i = 0; i < c.m->npostfetches; i++)
+        if (!strcmp(c.m->postfetches[i]->name, "RecentViews"))
+            views = c.m->postfetches[i];
+    ck_assert_str_eq(views->database->name, "analytics");
+    ck_assert_str_eq(views->base->name, "Post");   /* from the views that list it */
+    ck_assert_str_eq(views->related_key->name, "post_id");
+    done(&c);
+    check_file(&c, "specs/events.rflow");
+    ck_assert_msg(c.m != NULL, "%s", c.diagnostics);
+    model_view *ve = model_find_view(c.m, "VenueEvents");
+    ck_assert_str_eq(ve->queryset->conds[0]->value.converter, "uuid");
+    done(&c);
+}
+END_TEST
+
+START_TEST(sync_views_default_to_blocking_hooks)
+{
+    checked c;
+    check_file(&c, "specs/blog.rflow");
+    ck_assert_ptr_nonnull(c.m);
+    model_view *stats = model_find_view(c.m, "Stats");
+    ck_assert(!stats->is_async);
+    ck_assert_int_eq(model_find_action(stats, "get")->handler->form, MODEL_HOOK_BLOCKING);
+    model_view *posts = model_find_view(c.m, "Posts");
+    ck_assert_int_eq(posts->hooks.perform_destroy->form, MODEL_HOOK_SYNC);
+    ck_assert_int_eq(model_find_action(posts, "publish")->handler->form, MODEL_HOOK_BLOCKING);
+    ck_assert_int_eq(model_find_action(posts, "drafts")->handler->form, MODEL_HOOK_ASYNC);
+    for (uint32_t i = 0; i < c.m->nauthentications; i++) {
+        model_authentication *a = c.m->authentications[i];
+        if (!strcmp(a->name, "ApiToken")) {
+            ck_assert_int_eq(a->authenticate->form, MODEL_HOOK_BLOCKING);
+            ck_assert_str_eq(a->www_authenticate, "Bearer realm=\"blog\"");
+        }
+    }
+    done(&c);
+}
+END_TEST
+
 START_TEST(every_example_spec_checks)
 {
     static const char *const specs[] = {
@@ -793,6 +855,8 @@ Suite *make_sema_suite(void)
     tcase_add_test(routes, shop_route_table_is_drfs);
     tcase_add_test(routes, extra_actions_route_in_name_order);
     tcase_add_test(routes, routes_print_one_line_per_method);
+    tcase_add_test(routes, nested_routes_type_url_kwargs);
+    tcase_add_test(routes, sync_views_default_to_blocking_hooks);
     tcase_add_test(routes, every_example_spec_checks);
     suite_add_tcase(s, routes);
     return s;
