@@ -82,10 +82,9 @@ const char *rf_view_name(rf_ctx *ctx)
 static const char *view_description(const rf_ctx *ctx)
 {
     const rf_route *r = ctx->route;
-    if (r->view && r->view->description)
+    if (r->view && r->view->description && *r->view->description)
         return r->view->description;
-    return r->kind == RF_ROUTE_API_ROOT && !r->view
-        ? "The default basic root view for DefaultRouter" : "";
+    return r->kind == RF_ROUTE_API_ROOT ? "The default basic root view for DefaultRouter" : "";
 }
 
 /* ---------------------------------------------------------------------

@@ -321,7 +321,9 @@ static void configure_http(struct evhttp *http, const rf_config *cfg, rf_worker 
     evhttp_set_timeout(http, cfg->timeout);
 }
 
-static int serve_loop(rf_worker *w, int fd)
+static void announce(const rf_app *app, const rf_config *cfg, int port);
+
+static int serve_loop(rf_worker *w, int fd, int port, int index)
 {
     serving s = { .w = w };
     w->http = evhttp_new(w->base);
@@ -332,6 +334,8 @@ static int serve_loop(rf_worker *w, int fd)
     struct event *intr = evsignal_new(w->base, SIGINT, on_stop_signal, &s);
     event_add(term, NULL);
     event_add(intr, NULL);
+    if (index == 0)
+        announce(w->app, w->cfg, port);
     event_base_dispatch(w->base);
     event_free(term);
     event_free(intr);
@@ -340,8 +344,8 @@ static int serve_loop(rf_worker *w, int fd)
     return 0;
 }
 
-/* The first worker announces the address once it listens, so that whoever
- * reads the line can connect at once. */
+/* The first worker announces the address once it listens and handles
+ * SIGTERM, so that whoever reads the line can connect (and stop it) at once. */
 static void announce(const rf_app *app, const rf_config *cfg, int port)
 {
     fprintf(stderr, "%s: listening on http://%s:%d/ (%d worker%s, %d thread%s each)\n",
@@ -357,8 +361,6 @@ static int run_worker(const rf_app *app, const rf_config *cfg, int port, int ind
         rf_log_error("%s", err);
         return 1;
     }
-    if (index == 0)
-        announce(app, cfg, port);
     struct event_base *base = event_base_new();
     rf_worker w;
     int status = 1;
@@ -366,7 +368,7 @@ static int run_worker(const rf_app *app, const rf_config *cfg, int port, int ind
         !rf_worker_open_dbs(&w, err, sizeof err))
         rf_log_error("%s", err);
     else if (!cfg->migrate_in_worker || rf_manage_migrate_dbs(app, base, w.dbs) == 0)
-        status = serve_loop(&w, fd);
+        status = serve_loop(&w, fd, port, index);
     rf_worker_fini(&w);
     event_base_free(base);
     return status;

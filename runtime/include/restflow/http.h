@@ -163,6 +163,10 @@ struct rf_view {
  * matched against the one segment).
  *   "api/products/{id:lookup}/publish/"
  */
+/* RF_ROUTE_API_ROOT: DefaultRouter's root view; the runtime writes its body
+ * from `root`.  Its `view` (optional) carries the default authenticators
+ * (DEFAULT_AUTHENTICATION_CLASSES) and by_method[RF_GET] (optional) the
+ * default permissions and throttles, which run as for any view. */
 typedef enum rf_route_kind { RF_ROUTE_VIEW = 0, RF_ROUTE_API_ROOT } rf_route_kind;
 
 typedef struct rf_root_entry {

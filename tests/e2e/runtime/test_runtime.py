@@ -498,6 +498,16 @@ class Lifecycle(unittest.TestCase):
                 os.kill(pid, 0)
         server.proc.stderr.close()
 
+    def test_port_from_the_environment_listens_on_every_interface(self):
+        env = dict(os.environ, PORT="0")
+        proc = subprocess.Popen([BINARY, "--db", "sqlite:" + self.db, "--no-access-log"],
+                                stderr=subprocess.PIPE, text=True, env=env)
+        line = proc.stderr.readline()
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(20), 0)
+        proc.stderr.close()
+        self.assertRegex(line, r"^rt: listening on http://0\.0\.0\.0:\d+/ \(1 worker, \d+ threads each\)$")
+
     def test_usage_errors_exit_2(self):
         for args in (["--workers", "0"], ["--bogus"], ["--listen", "nope"], ["frobnicate"]):
             r = subprocess.run([BINARY, *args], capture_output=True, text=True)
