@@ -647,21 +647,16 @@ static bool valid_boundary(const char *b)
     return true;
 }
 
-static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m)
-{
-    return memmem(hay, n, needle, m);
-}
-
 /* One part: headers, a blank line, data.  Adds a form field to obj. */
 static void add_part(rf_arena *a, json_t *obj, const char *part, size_t n)
 {
-    const char *blank = find_bytes(part, n, "\r\n\r\n", 4);
+    const char *blank = memmem(part, n, "\r\n\r\n", 4);
     if (!blank)
         return;
     const char *name = NULL;
     bool upload = false;
     for (const char *line = part; line < blank;) {
-        const char *eol = find_bytes(line, (size_t)(blank + 2 - line), "\r\n", 2);
+        const char *eol = memmem(line, (size_t)(blank + 2 - line), "\r\n", 2);
         size_t len = (size_t)(eol - line);
         if (len > 20 && strncasecmp(line, "Content-Disposition:", 20) == 0) {
             name = header_param(a, line, len, "name");
@@ -690,17 +685,17 @@ static json_t *parse_multipart(rf_arena *a, const char *content_type, const char
     /* After the first delimiter ("--boundary", at the very start or after
      * a preamble), each part runs to the next "\r\n--boundary"; a
      * delimiter followed by "--" closes the body. */
-    const char *p = n >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0
-        ? body + dlen - 2 : find_bytes(body, n, delim, dlen);
-    if (p && p != body + dlen - 2)
+    const char *end = body + n, *p;
+    if (n >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0)
+        p = body + dlen - 2;
+    else if ((p = memmem(body, n, delim, dlen)))
         p += dlen;
-    const char *end = body + n;
     while (p && end - p >= 2 && memcmp(p, "--", 2) != 0) {
-        const char *line_end = find_bytes(p, (size_t)(end - p), "\r\n", 2);
+        const char *line_end = memmem(p, (size_t)(end - p), "\r\n", 2);
         if (!line_end)
             break;
         /* An unterminated last part runs to the end, as Django reads it. */
-        const char *next = find_bytes(line_end, (size_t)(end - line_end), delim, dlen);
+        const char *next = memmem(line_end, (size_t)(end - line_end), delim, dlen);
         add_part(a, obj, line_end + 2, (size_t)((next ? next : end) - line_end - 2));
         p = next ? next + dlen : NULL;
     }

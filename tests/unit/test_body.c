@@ -317,6 +317,8 @@ START_TEST(multipart_form_fields)
         "preamble\r\n--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\n"
         "Content-Type: text/plain\r\n\r\nfile\r\n--xyz\r\n" PART("t") "\xC3\xA9\xFF\r\n--xyz--"),
         "{\"t\":\"\xC3\xA9\xEF\xBF\xBD\"}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=ab", "XXXX\r\n--ab\r\n" PART("a") "1\r\n--ab--"),
+                     "{\"a\":\"1\"}");
     ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "garbage"), "{}");
     ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "--xyz\r\n" PART("a") "1"),
                      "{\"a\":\"1\"}");
