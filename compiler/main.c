@@ -3,7 +3,8 @@
  *
  *   rflowc check SPEC...    diagnostics only; silent when every spec is valid
  *   rflowc routes SPEC      the URL table, as DRF's routers build it
- *   rflowc build ...        reserved for code generation (not yet)
+ *   rflowc build SPEC -o DIR [--no-main] [--stubs]
+ *                           write the server's sources into DIR (emit.h)
  *   rflowc dump-ast SPEC    the syntax tree, for compiler developers
  *
  * Diagnostics go to standard error, results to standard output.
@@ -15,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ast.h"
 #include "diag.h"
+#include "emit.h"
 #include "routes.h"
 #include "sema.h"
 #include "source.h"
@@ -32,11 +35,14 @@ static const char usage_text[] =
     "commands:\n"
     "  check SPEC...      check specs and report every error found\n"
     "  routes SPEC        print the URL table, in DRF's route order\n"
-    "  build SPEC         generate C sources (not implemented yet)\n"
+    "  build SPEC -o DIR  write the server's C sources, schemas and Makefile into DIR\n"
     "  dump-ast SPEC      print the syntax tree (for compiler developers)\n"
     "\n"
     "options:\n"
     "  --max-errors=N     stop after N errors (default 20; 0: no limit)\n"
+    "  -o DIR             build: the output directory (created when missing)\n"
+    "  --no-main          build: no <spec>_main.c (you write main())\n"
+    "  --stubs            build: also a starter <spec>_hooks.c, unless it exists\n"
     "  -h, --help         show this help\n"
     "  --version          show the version\n"
     "\n"
@@ -47,6 +53,8 @@ typedef struct options {
     unsigned max_errors;
     const char **specs;
     int nspecs;
+    const char *out_dir;     /* build -o */
+    bool no_main, stubs;     /* build --no-main, --stubs */
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -74,11 +82,21 @@ static int parse_options(int argc, char **argv, options *o)
     o->max_errors = DIAG_DEFAULT_MAX_ERRORS;
     o->specs = calloc((size_t)argc, sizeof *o->specs);
     o->nspecs = 0;
+    o->out_dir = NULL;
+    o->no_main = o->stubs = false;
     bool only_specs = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (only_specs || a[0] != '-' || !strcmp(a, "-")) {
             o->specs[o->nspecs++] = a;
+        } else if (!strcmp(a, "-o")) {
+            if (i + 1 >= argc)
+                return usage_error("%s", "-o needs a directory");
+            o->out_dir = argv[++i];
+        } else if (!strcmp(a, "--no-main")) {
+            o->no_main = true;
+        } else if (!strcmp(a, "--stubs")) {
+            o->stubs = true;
         } else if (!strcmp(a, "--")) {
             only_specs = true;
         } else if (!strncmp(a, "--max-errors=", 13)) {
@@ -197,6 +215,47 @@ static int run_on_one_spec(const options *o, const char *cmd, const spec_command
     return exit_status(read_failed, errors);
 }
 
+/* mkdir -p */
+static bool make_dirs(const char *path)
+{
+    char *p = strdup(path);
+    bool ok = p != NULL;
+    for (char *s = p + 1; ok && *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+        *s = '/';
+    }
+    ok = ok && (mkdir(p, 0777) == 0 || errno == EEXIST);
+    if (!ok)
+        fprintf(stderr, "rflowc: cannot create '%s': %s\n", path, strerror(errno));
+    free(p);
+    return ok;
+}
+
+static int cmd_build(const options *o)
+{
+    if (o->nspecs != 1)
+        return usage_error("%s", "build: exactly one spec expected");
+    if (!o->out_dir)
+        return usage_error("%s", "build: -o DIR is required");
+    diag d;
+    diag_init(&d, stderr, o->max_errors);
+    compilation c = { .arena = rf_arena_new(0) };
+    bool read_failed;
+    int rc = EXIT_OK;
+    if (check_spec(&c, o->specs[0], &d, &read_failed)) {
+        build_options bo = { .dir = o->out_dir, .no_main = o->no_main, .stubs = o->stubs };
+        rc = make_dirs(o->out_dir) ? emit_build(c.model, &bo) : EXIT_USAGE;
+    }
+    diag_set_source(&d, NULL);
+    unsigned errors = d.errors;
+    diag_free(&d);
+    rf_arena_free(c.arena);
+    return rc != EXIT_OK ? rc : exit_status(read_failed, errors);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -221,10 +280,9 @@ int main(int argc, char **argv)
             rc = run_on_one_spec(&o, cmd, &routes_command);
         else if (!strcmp(cmd, "dump-ast"))
             rc = run_on_one_spec(&o, cmd, &dump_ast_command);
-        else if (!strcmp(cmd, "build")) {
-            fputs("rflowc: 'build' is not implemented yet (code generation is a later issue)\n", stderr);
-            rc = EXIT_USAGE;
-        } else
+        else if (!strcmp(cmd, "build"))
+            rc = cmd_build(&o);
+        else
             rc = usage_error("unknown command '%s'", cmd);
     }
     free(o.specs);
