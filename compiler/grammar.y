@@ -13,8 +13,11 @@
  *     next '{' when a declaration's header is broken, and still checks the
  *     body.
  * Lemon stays silent until three tokens have been shifted after an error, so
- * one slip gives one message.  A syntax error on a token right behind a
- * lexical error is not reported (the lexer already said what is wrong).
+ * one slip gives one message; after a recovered member or declaration the
+ * next one is reported again at once.  A syntax error on a token right
+ * behind a lexical error is not reported (the lexer already said what is
+ * wrong).  The commonest slip, a ';' missing at the end of a line, is not
+ * recovered from but repaired: the driver reports it and feeds the ';'.
  *
  * Depth: the driver refuses brackets nested deeper than AST_MAX_DEPTH before
  * lemon's stack can fill; expression depth is checked as nodes are built;
@@ -34,8 +37,6 @@
 %token COMMA SEMI COLON EQ DOT MINUS AMP PIPE TILDE.
 
 %include {
-#include <assert.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "ast.h"
@@ -95,18 +96,24 @@ static uint32_t max_u32(uint32_t a, uint32_t b)
     return a > b ? a : b;
 }
 
-/* Every expression node comes from here, so depth is checked in one place. */
+/* Called for every expression node once its depth is known (new_expr and
+ * parentheses), so no tree deeper than AST_MAX_DEPTH leaves the parser. */
+static void check_depth(parse_ctx *ctx, const ast_expr *e)
+{
+    if (e->depth <= AST_MAX_DEPTH || ctx->aborted)
+        return;
+    diag_error(ctx->diag, span_make(e->span.off, 0), "expression is nested too deeply (the limit is %d levels)",
+               AST_MAX_DEPTH);
+    ctx->aborted = true;
+}
+
 static ast_expr *new_expr(parse_ctx *ctx, ast_expr_kind kind, span at, uint32_t child_depth)
 {
     ast_expr *e = rf_calloc(ctx->arena, sizeof *e);
     e->kind = kind;
     e->span = at;
     e->depth = child_depth + 1;
-    if (e->depth > AST_MAX_DEPTH && !ctx->aborted) {
-        diag_error(ctx->diag, span_make(at.off, 0),
-                   "expression is nested too deeply (the limit is %d levels)", AST_MAX_DEPTH);
-        ctx->aborted = true;
-    }
+    check_depth(ctx, e);
     return e;
 }
 
@@ -454,6 +461,7 @@ postfix(A) ::= LPAREN(L) expr(E) RPAREN(R). {
     A = E;
     A->span = span_join(L.span, R.span);
     A->depth++;
+    check_depth(ctx, A);
 }
 
 call(A) ::= dotted(D) args(G).                 { A = call_on_dotted(ctx, D, G); }

@@ -410,18 +410,33 @@ START_TEST(bracket_depth_bound)
 }
 END_TEST
 
+/* before + n copies of c + after, in a new string. */
+static char *repeated(const char *before, char c, int n, const char *after)
+{
+    char *s = malloc(strlen(before) + (size_t)n + strlen(after) + 1);
+    char *w = stpcpy(s, before);
+    memset(w, c, (size_t)n);
+    strcpy(w + n, after);
+    return s;
+}
+
 static char *tildes(int n)
 {
-    char *s = malloc((size_t)n + 32);
-    char *w = s + sprintf(s, "view V { p = ");
-    memset(w, '~', (size_t)n);
-    strcpy(w + n, "A; }");
-    return s;
+    return repeated("view V { p = ", '~', n, "A; }");
+}
+
+/* Parentheses count as a level too. */
+static char *tildes_in_parens(int n)
+{
+    return repeated("view V { p = (", '~', n, "A); }");
 }
 
 START_TEST(expression_depth_bound)
 {
     assert_at_depth_limit(tildes(AST_MAX_DEPTH - 1));
+    assert_at_depth_limit(tildes_in_parens(AST_MAX_DEPTH - 2));
+    assert_single_error(tildes_in_parens(AST_MAX_DEPTH - 1),
+                        "t.rflow:1:14: error: expression is nested too deeply (the limit is 64 levels)");
     assert_single_error(tildes(AST_MAX_DEPTH),
                         "t.rflow:1:14: error: expression is nested too deeply (the limit is 64 levels)");
     /* so deep that lemon's own stack fills first: still one clean error, at
