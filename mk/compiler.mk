@@ -2,8 +2,9 @@
 # into build/libcompiler.a (everything but main.o; the unit tests and fuzz
 # targets link it) and build/rflowc.
 #
-# The compiler borrows the runtime's arena (rf_arena, runtime/arena.c), so it
-# links build/librestflow.a after libcompiler.a; only arena.o is pulled in.
+# The compiler borrows the runtime's arena and growable buffer (rf_arena,
+# rf_buf: runtime/arena.c, runtime/buf.c), so it links build/librestflow.a
+# after libcompiler.a; only those objects are pulled in.
 
 COMPILER_SRC     := $(sort $(wildcard compiler/*.c))
 COMPILER_GEN_SRC := $(if $(wildcard compiler/grammar.y),$(BUILD)/compiler/grammar.c) \
