@@ -173,17 +173,17 @@ static void http_send(rf_ctx *ctx)
         finished(ctx);   /* evhttp freed the request at once */
 }
 
-static bool method_of(struct evhttp_request *req, rf_method *m)
+/* evhttp admits only the seven methods configure_http allows. */
+static rf_method method_of(struct evhttp_request *req)
 {
     switch (evhttp_request_get_command(req)) {
-    case EVHTTP_REQ_GET:     *m = RF_GET; return true;
-    case EVHTTP_REQ_POST:    *m = RF_POST; return true;
-    case EVHTTP_REQ_PUT:     *m = RF_PUT; return true;
-    case EVHTTP_REQ_PATCH:   *m = RF_PATCH; return true;
-    case EVHTTP_REQ_DELETE:  *m = RF_DELETE; return true;
-    case EVHTTP_REQ_HEAD:    *m = RF_HEAD; return true;
-    case EVHTTP_REQ_OPTIONS: *m = RF_OPTIONS; return true;
-    default:                 return false;
+    case EVHTTP_REQ_POST:    return RF_POST;
+    case EVHTTP_REQ_PUT:     return RF_PUT;
+    case EVHTTP_REQ_PATCH:   return RF_PATCH;
+    case EVHTTP_REQ_DELETE:  return RF_DELETE;
+    case EVHTTP_REQ_HEAD:    return RF_HEAD;
+    case EVHTTP_REQ_OPTIONS: return RF_OPTIONS;
+    default:                 return RF_GET;
     }
 }
 
@@ -233,7 +233,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     ctx->req = req;
     ctx->send = http_send;
     ctx->headers = evhttp_request_get_input_headers(req);
-    method_of(req, &ctx->method);   /* evhttp admits only the seven */
+    ctx->method = method_of(req);
     read_target(ctx, req);
     read_peer(ctx, req);
     if (head_size(req) > w->cfg->max_header) {

@@ -189,6 +189,40 @@ class Routing(ServerTest):
         self.assertEqual((first[0], second[0]), (200, 200))
 
 
+class Connections(ServerTest):
+    def raw(self, data):
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(data)
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        s.close()
+        return reply
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        reply = self.raw(b"GET /api/things/1/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /api/things/recent/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /async/later/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        bodies = re.findall(rb"\r\n\r\n(\{[^{}]*\}|\[\])", reply)
+        self.assertEqual(bodies, [b'{"pk":"1"}', b"[]", b'{"later":true}'])
+
+    def test_http_1_0_gets_its_answer_and_a_close(self):
+        reply = self.raw(b"GET /api/things/recent/ HTTP/1.0\r\n\r\n")
+        self.assertTrue(reply.startswith(b"HTTP/1.0 200 OK\r\n"), reply)
+        self.assertTrue(reply.endswith(b"\r\n\r\n[]"), reply)
+
+    def test_clients_that_vanish_mid_request_do_not_hurt_the_server(self):
+        for path in (b"/blocking/sleep/?ms=200", b"/async/later/?ms=200"):
+            s = socket.create_connection(("127.0.0.1", self.server.port))
+            s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.close()
+        time.sleep(0.5)   # let both finish against closed sockets
+        self.assertEqual(self.req("GET", "/api/things/recent/")[0], 200)
+
+
 class Negotiation(ServerTest):
     def test_indent_from_accept(self):
         self.assertJSON(self.req("GET", "/api/things/1/", {"Accept": "application/json; indent=2"}),
