@@ -1395,7 +1395,7 @@ static const rf_authenticator blog_ApiToken_auth = { .name = "ApiToken", .www_au
 /* blog.rflow:221 */
 static const rf_permission blog_IsAuthor_perm = { .name = "IsAuthor", .message = NULL,
     .has_permission_set = false, .has_object_permission_set = true,
-    .has_object_permission = { "blog_is_author", RF_SYNC, { .obj = blog_is_author } },
+    .has_object_permission = { "blog_is_author", RF_BLOCKING, { .obj = blog_is_author } },
 };
 /* blog.rflow:225 */
 static const rf_permission blog_IsEditor_perm = { .name = "IsEditor", .message = "Only editors may do this.",

@@ -12,7 +12,8 @@
 /* has_object_permission (blog.rflow:222)
  * When get_object has found the instance (obj: its record,
  * rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
- * sync: runs on the event loop and must not block; never RF_PENDING.
+ * blocking: runs on the worker pool and may block; the sync helpers
+ * (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_is_author(rf_ctx *ctx, void *obj);
 

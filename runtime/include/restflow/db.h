@@ -56,6 +56,13 @@ typedef void (*rf_db_cb)(rf_ctx *ctx, rf_result *res, void *arg);
 rf_rc rf_db_exec(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
                  const rf_value *params, int nparams, rf_db_cb cb, void *arg);
 
+/* The sync form, for blocking hooks (on a pool thread): runs the statement
+ * through the loop and waits, blocking only that thread; *out is the result
+ * (check rf_result_error).  On the loop thread it fails the request with
+ * 500, as the helpers' sync forms do. */
+rf_rc rf_db_exec_sync(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
+                      const rf_value *params, int nparams, rf_result **out);
+
 /* Transactions pin one connection to the request.  Writes on SQLite start
  * with BEGIN IMMEDIATE.  A request that ends with a transaction still open
  * is rolled back. */
