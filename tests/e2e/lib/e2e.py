@@ -1,0 +1,484 @@
+"""The end-to-end harness: a real server on a free port, real HTTP.
+
+A suite (tests/e2e/<spec>/test_<spec>.py) is a set of unittest classes.  Each
+class gets a server of its own, started on a fresh database with the suite's
+users, so ids, throttle histories and row counts start from nothing:
+
+    class Listing(e2e.ServerTest):
+        def test_first_page(self):
+            r = self.get("/api/products/", user="alice")
+            self.assertReply(r, 200, {"count": 0, ...})
+
+    if __name__ == "__main__":
+        e2e.main(SPEC, USERS)
+
+Command line (what mk/e2e.mk runs):
+
+    test_shop.py --server build/shop-server [--backend sqlite|postgres] [-k PATTERN] [-v]
+    test_shop.py --drf [-k PATTERN]
+
+--server: the generated binary, through its management commands
+(`migrate`, `createuser`, `createtoken --key`) and `serve --listen
+127.0.0.1:0` (the port is read from the "listening on" line).  With
+--backend postgres every server gets fresh databases in the cluster whose
+URL is in $E2E_PG_URL (tests/pg/cluster.sh start prints one).
+
+--drf: the same suite against the spec's DRF twin (tests/drf/run.sh), to
+prove the expectations are DRF's.  Tests of what only restflow has
+(@restflow_only: management commands, PostgreSQL, concurrency of blocking
+hooks, deliberate differences) are skipped there.
+
+The harness builds nothing.  Standard library only.
+"""
+import argparse
+import base64
+import functools
+import http.client
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+DRF_RUN = os.path.join(ROOT, "tests", "drf", "run.sh")
+PSQL = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
+
+JSON = "application/json"
+# A server-clock timestamp in an expected body (auto_now, auto_now_add).
+NOW = "\x00now\x00"
+NOW_PATTERN = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z"
+
+
+class Settings:
+    """What the command line chose; one per process."""
+    spec = None
+    users = []
+    databases = []         # aliases besides "default"
+    binary = None          # --server
+    drf = False            # --drf
+    backend = "sqlite"
+    pg_url = None
+    keep = False
+
+
+SETTINGS = Settings()
+
+
+def restflow_only(why):
+    """A test (or test class) of what the DRF twin does not have, or answers
+    otherwise on purpose (docs/differential.md): skipped with --drf.  Decided
+    when the test runs, after the command line was read."""
+    def mark(target):
+        if isinstance(target, type):
+            target.restflow_only = why
+            return target
+
+        @functools.wraps(target)
+        def test(self, *args, **kwargs):
+            if SETTINGS.drf:
+                raise unittest.SkipTest("restflow only: " + why)
+            return target(self, *args, **kwargs)
+        return test
+    return mark
+
+
+# ---------------------------------------------------------------------------
+# Replies
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers      # lower-case name -> value (last one wins)
+        self.body = body            # bytes
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        return "<%d %s %r>" % (self.status, self.headers, self.body[:400])
+
+
+def render(value):
+    """DRF's JSONRenderer output for a Python value: compact, UTF-8 not
+    escaped but for U+2028 and U+2029."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def body_pattern(value):
+    """A regular expression of the exact bytes expected: render(value) with
+    every NOW replaced by an ISO 8601 UTC timestamp."""
+    text = render(value)
+    marker = render(NOW)[1:-1]          # NOW as json.dumps escapes it
+    parts = [re.escape(p) for p in text.split(marker)]
+    return "^" + NOW_PATTERN.join(parts) + "$"
+
+
+# ---------------------------------------------------------------------------
+# Servers
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_file(default_file, alias):
+    """The SQLite file of database `alias` beside the default one (the
+    differential suite's and the twins' convention)."""
+    if alias == "default":
+        return default_file
+    stem, extension = os.path.splitext(default_file)
+    return "%s-%s%s" % (stem, alias, extension)
+
+
+class PgCluster:
+    """Fresh databases in the throwaway cluster at SETTINGS.pg_url."""
+    counter = itertools.count(1)
+
+    @staticmethod
+    def url_of(name):
+        base, _, query = SETTINGS.pg_url.partition("?")
+        head = base[:base.rindex("/") + 1]
+        return head + name + ("?" + query if query else "")
+
+    @classmethod
+    def create(cls):
+        name = "e2e_%d_%d" % (os.getpid(), next(cls.counter))
+        psql(SETTINGS.pg_url, "CREATE DATABASE %s" % name)
+        return name
+
+    @classmethod
+    def drop(cls, name):
+        psql(SETTINGS.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def psql(url, sql):
+    done = subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise AssertionError("psql failed: %s\n%s" % (sql, done.stderr))
+    return done.stdout
+
+
+class RestflowServer:
+    """A generated server on fresh databases, seeded through its commands."""
+
+    def __init__(self, workdir, extra_args=()):
+        self.workdir = workdir
+        self.extra_args = list(extra_args)
+        self.process = None
+        self.pg_names = {}
+        self.log = os.path.join(workdir, "server.log")
+        self.db_args = self._databases()
+
+    def _databases(self):
+        args = []
+        for alias in ["default"] + SETTINGS.databases:
+            if SETTINGS.backend == "postgres":
+                self.pg_names[alias] = PgCluster.create()
+                url = PgCluster.url_of(self.pg_names[alias])
+            else:
+                url = "sqlite:" + database_file(os.path.join(self.workdir, "e2e.db"), alias)
+            args += ["--db", url if alias == "default" else "%s=%s" % (alias, url)]
+        return args
+
+    def manage(self, *args):
+        """A management command on this server's databases: (status, stdout, stderr)."""
+        done = subprocess.run([SETTINGS.binary, *args, *self.db_args], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return done.returncode, done.stdout, done.stderr
+
+    def _must(self, *args):
+        status, out, err = self.manage(*args)
+        if status != 0:
+            raise AssertionError("%s %s: status %d\n%s%s" % (
+                SETTINGS.binary, " ".join(args), status, out, err))
+        return out
+
+    def start(self, seed=True):
+        if seed:
+            self._must("migrate")
+            for user in SETTINGS.users:
+                self._must("createuser", user["username"], "--password", user["password"],
+                           *(["--staff"] if user.get("staff") else []))
+                if user.get("token"):
+                    self._must("createtoken", user["username"], "--key", user["token"])
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [SETTINGS.binary, "serve", "--listen", "127.0.0.1:0", "--workers", "1",
+                 *self.db_args, *self.extra_args],
+                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        self.port = self._wait_for_port()
+        self.base_url = "http://127.0.0.1:%d" % self.port
+
+    def _wait_for_port(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                found = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
+            if found:
+                return int(found.group(1))
+            if self.process.poll() is not None:
+                raise AssertionError("the server exited (status %d) during start-up:\n%s"
+                                     % (self.process.returncode, self.log_text()))
+            time.sleep(0.02)
+        raise AssertionError("the server did not listen within %d s:\n%s"
+                             % (timeout, self.log_text()))
+
+    def log_text(self):
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for name in self.pg_names.values():
+            PgCluster.drop(name)
+        self.pg_names = {}
+
+    def sql(self, statements, db="default"):
+        """Fixture SQL on one of the server's databases; the rows of the
+        last statement when it returns any."""
+        if SETTINGS.backend == "postgres":
+            out = psql(PgCluster.url_of(self.pg_names[db]), statements)
+            return out
+        return sqlite_exec(database_file(os.path.join(self.workdir, "e2e.db"), db), statements)
+
+
+class DrfServer:
+    """The spec's DRF twin (tests/drf/<spec>) on a fresh SQLite file."""
+
+    def __init__(self, workdir, extra_args=()):
+        if extra_args:
+            raise unittest.SkipTest("server options are restflow's")
+        self.workdir = workdir
+        self.db_file = os.path.join(workdir, "drf.db")
+        self.pid = None
+
+    def start(self, seed=True):
+        users = os.path.join(self.workdir, "users.json")
+        with open(users, "w", encoding="utf-8") as f:
+            json.dump(SETTINGS.users, f)
+        port = free_port()
+        done = subprocess.run([DRF_RUN, SETTINGS.spec, str(port), self.db_file, users],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise AssertionError("tests/drf/run.sh failed:\n" + done.stderr)
+        self.pid = int(done.stdout.split()[-1])
+        self.port = port
+        self.base_url = "http://127.0.0.1:%d" % port
+
+    def stop(self):
+        if self.pid is not None:
+            subprocess.run([DRF_RUN, "stop", str(self.pid)])
+            self.pid = None
+
+    def log_text(self):
+        with open(self.db_file + ".log", encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def sql(self, statements, db="default"):
+        return sqlite_exec(database_file(self.db_file, db), statements)
+
+
+def sqlite_exec(path, statements):
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        cursor = connection.cursor()
+        cursor.executescript(statements)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def new_server(workdir, extra_args=()):
+    return (DrfServer if SETTINGS.drf else RestflowServer)(workdir, extra_args)
+
+
+# ---------------------------------------------------------------------------
+# Tests
+
+
+class ServerTest(unittest.TestCase):
+    """A test class with a server of its own (started once for the class)."""
+    maxDiff = None
+    server_args = ()          # extra `serve` options for this class
+    fixture = None            # SQL run on the default database before the tests
+    clients = itertools.count(1)
+
+    restflow_only = None      # why, when the whole class is (see restflow_only)
+
+    @classmethod
+    def setUpClass(cls):
+        if SETTINGS.drf and cls.restflow_only:
+            raise unittest.SkipTest("restflow only: " + cls.restflow_only)
+        cls.workdir = tempfile.mkdtemp(prefix="e2e-%s-" % SETTINGS.spec)
+        cls.server = new_server(cls.workdir, cls.server_args)
+        try:
+            cls.server.start()
+            if cls.fixture:
+                cls.server.sql(cls.fixture)
+        except BaseException:
+            cls.server.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        if not SETTINGS.keep:
+            shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    def setUp(self):
+        # Every test is its own anonymous client: anonymous throttles count
+        # per X-Forwarded-For (198.18.0.0/15 is for testing).
+        self.client_ip = "198.18.%d.%d" % divmod(next(self.clients), 256)
+
+    # -- requests
+
+    def url(self, path):
+        """The absolute URL the server builds for path (pagination links,
+        the API root)."""
+        return self.server.base_url + path
+
+    def request(self, method, path, user=None, basic=None, json_body=None, body=None,
+                content_type=None, headers=None, timeout=60):
+        """One request on a connection of its own.  user: that user's token;
+        basic: (name, password); headers: added, or removed with None."""
+        head = {"X-Forwarded-For": self.client_ip}
+        if user is not None:
+            head["Authorization"] = "Token " + token_of(user)
+        if basic is not None:
+            raw = ("%s:%s" % basic).encode("utf-8")
+            head["Authorization"] = "Basic " + base64.b64encode(raw).decode()
+        if json_body is not None:
+            body = json.dumps(json_body)
+            content_type = content_type or JSON
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if content_type is not None:
+            head["Content-Type"] = content_type
+        head.update(headers or {})
+        head = {k: v for k, v in head.items() if v is not None}
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=timeout)
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            if body is not None or method in ("POST", "PUT", "PATCH"):
+                head.setdefault("Content-Length", str(len(body or b"")))
+            for name, value in head.items():
+                conn.putheader(name, value)
+            conn.endheaders(body)
+            response = conn.getresponse()
+            data = response.read()
+            headers_out = {k.lower(): v for k, v in response.getheaders()}
+            return Reply(response.status, headers_out, data)
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json_body=None, **kw):
+        return self.request("POST", path, json_body=json_body, **kw)
+
+    def put(self, path, json_body=None, **kw):
+        return self.request("PUT", path, json_body=json_body, **kw)
+
+    def patch(self, path, json_body=None, **kw):
+        return self.request("PATCH", path, json_body=json_body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def options(self, path, **kw):
+        return self.request("OPTIONS", path, **kw)
+
+    # -- assertions
+
+    def assertReply(self, reply, status, body=None, headers=None, raw=None):
+        """Exact status; exact body (a Python value rendered as DRF renders
+        it, NOW for a server-clock timestamp; or raw bytes); and each
+        header given (None: absent).  A JSON body always carries
+        Content-Type: application/json."""
+        context = "%r" % reply
+        self.assertEqual(reply.status, status, context)
+        if raw is not None:
+            self.assertEqual(reply.body, raw, context)
+        elif body is not None:
+            text = reply.body.decode("utf-8", errors="replace")
+            if not re.match(body_pattern(body), text, re.S):
+                self.assertEqual(text, render(body).replace(render(NOW)[1:-1], "<now>"),
+                                 "status %d" % status)
+            self.assertEqual(reply.headers.get("content-type"), JSON, context)
+        for name, value in (headers or {}).items():
+            self.assertEqual(reply.headers.get(name.lower()), value,
+                             "header %s of %r" % (name, reply))
+
+    def assertDetail(self, reply, status, detail, headers=None):
+        self.assertReply(reply, status, {"detail": detail}, headers)
+
+
+def token_of(username):
+    for user in SETTINGS.users:
+        if user["username"] == username:
+            return user["token"]
+    raise KeyError(username)
+
+
+# ---------------------------------------------------------------------------
+# Running
+
+
+def main(spec, users, databases=()):
+    parser = argparse.ArgumentParser(description="end-to-end suite of the %s spec" % spec)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--server", help="the generated <spec>-server binary")
+    target.add_argument("--drf", action="store_true", help="run against the DRF twin")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("-k", dest="patterns", action="append", default=[],
+                        help="only tests whose name matches (unittest -k)")
+    parser.add_argument("-v", dest="verbosity", action="count", default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the servers' directories")
+    args = parser.parse_args()
+    SETTINGS.spec = spec
+    SETTINGS.users = users
+    SETTINGS.databases = list(databases)
+    SETTINGS.drf = args.drf
+    SETTINGS.binary = os.path.abspath(args.server) if args.server else None
+    SETTINGS.backend = "sqlite" if args.drf else args.backend
+    SETTINGS.keep = args.keep
+    if SETTINGS.binary and not os.access(SETTINGS.binary, os.X_OK):
+        sys.exit("e2e: no executable server at %s (build it first)" % SETTINGS.binary)
+    if SETTINGS.backend == "postgres":
+        SETTINGS.pg_url = os.environ.get("E2E_PG_URL")
+        if not SETTINGS.pg_url:
+            sys.exit("e2e: --backend postgres needs E2E_PG_URL (tests/pg/cluster.sh start)")
+    loader = unittest.TestLoader()
+    loader.testNamePatterns = ["*%s*" % p for p in args.patterns] or None
+    suite = loader.loadTestsFromModule(sys.modules["__main__"])
+    started = time.monotonic()
+    result = unittest.TextTestRunner(verbosity=args.verbosity).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    print("e2e %s on %s: %.1f s" % (spec, "drf" if args.drf else SETTINGS.backend,
+                                    time.monotonic() - started))
+    # The plain closing line that test reports read.
+    print("%s: %d passed, %d failed, %d skipped" % (spec, passed, failed, len(result.skipped)))
+    sys.exit(0 if failed == 0 else 1)
