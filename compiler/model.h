@@ -182,7 +182,9 @@ typedef enum model_on_delete {
 } model_on_delete;
 
 struct model_field {
-    const char *name;          /* "owner" */
+    const char *name;          /* "owner"; may be a C keyword (`default` is a
+                                  fine Django field name): emitters mangle
+                                  the C member, never the JSON key */
     const char *column;        /* "owner_id" for a ForeignKey (Django's attname),
                                   else the name */
     const char *verbose_name;  /* option, else the name with '_' -> ' ' */

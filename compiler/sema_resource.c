@@ -1054,6 +1054,27 @@ static void check_reverse_accessors(sema *s)
     }
 }
 
+/* Two resources in one table would share rows (Product and PRODUCT both
+ * default to shop_product; db_table may name auth_user). */
+static void check_tables(sema *s)
+{
+    strmap tables = { 0 };
+    for (uint32_t i = 0; i < s->m->nresources; i++) {
+        model_resource *r = s->m->resources[i];
+        model_resource *other = strmap_get(&tables, r->table);
+        if (other && other->database == r->database) {
+            diag_error(s->d, r->loc.span, "resources '%s' and '%s' both use the table '%s'",
+                       other->name, r->name, r->table);
+            if (other->builtin)
+                diag_hint(s->d, "'%s' is the built-in %s's table", r->table, other->name);
+            else
+                diag_note(s->d, other->loc.span, "'%s' declared here", other->name);
+            continue;
+        }
+        strmap_put(s->a, &tables, r->table, r);
+    }
+}
+
 void sema_resources(sema *s)
 {
     builtins_resources(s);
@@ -1067,6 +1088,7 @@ void sema_resources(sema *s)
         if (s->syms[i]->kind == SYM_RESOURCE && !s->syms[i]->builtin)
             resource_foreign_keys(s, s->syms[i]);
     check_reverse_accessors(s);
+    check_tables(s);
 }
 
 /* ---------------------------------------------------------------------
