@@ -35,6 +35,8 @@ static void field_flags(emitter *e, const model_field *f)
         { f->primary_key, "RF_FF_PK" }, { f->null, "RF_FF_NULL" }, { f->blank, "RF_FF_BLANK" },
         { f->unique, "RF_FF_UNIQUE" }, { f->db_index, "RF_FF_DB_INDEX" },
         { f->has_default && em_value_constant(&f->default_value), "RF_FF_HAS_DEFAULT" },
+        { f->has_default && f->default_value.kind == MODEL_V_NOW, "RF_FF_DEFAULT_NOW" },
+        { f->has_default && f->default_value.kind == MODEL_V_UUID4, "RF_FF_DEFAULT_UUID4" },
         { f->auto_now, "RF_FF_AUTO_NOW" }, { f->auto_now_add, "RF_FF_AUTO_NOW_ADD" },
         { f->editable, "RF_FF_EDITABLE" },
     };

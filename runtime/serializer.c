@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "serializer.h"
 
 #define MSG_REQUIRED "This field is required."
@@ -837,6 +839,19 @@ static bool stores_text(rf_ftype t)
            t == RF_F_SLUG || t == RF_F_UUID || t == RF_F_DECIMAL || t == RF_F_JSON;
 }
 
+/* uuid.uuid4(): 122 random bits, version 4, RFC 4122 variant. */
+static const char *uuid4_text(rf_arena *a)
+{
+    unsigned char u[16];
+    if (RAND_bytes(u, sizeof u) != 1)
+        abort();
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+    return rf_sprintf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                      u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+                      u[12], u[13], u[14], u[15]);
+}
+
 void rf_record_fill_defaults(rf_arena *a, const rf_resource *res, void *rec, int64_t now_usec)
 {
     for (uint16_t i = 0; i < res->nfields; i++) {
@@ -849,6 +864,10 @@ void rf_record_fill_defaults(rf_arena *a, const rf_resource *res, void *rec, int
             continue;
         if (f->flags & RF_FF_HAS_DEFAULT)
             rf_record_set(a, rec, f, f->default_value);
+        else if (f->flags & RF_FF_DEFAULT_NOW)
+            rf_record_set(a, rec, f, (rf_value){ .type = RF_V_DATETIME, .u.i = now_usec });
+        else if (f->flags & RF_FF_DEFAULT_UUID4)
+            rf_record_set(a, rec, f, RF_VTEXT(uuid4_text(a)));
         else if (f->flags & RF_FF_NULL)
             rf_record_set(a, rec, f, RF_VNULL);
         else if (stores_text(f->type) && f->type != RF_F_DECIMAL && f->type != RF_F_JSON &&

@@ -58,7 +58,7 @@ static const rf_field blog_User_fields[] = {
         .default_value = RF_VBOOL(1),
     },
     { .name = "date_joined", .column = "date_joined", .verbose_name = "date joined",
-        .type = RF_F_DATETIME, .flags = RF_FF_EDITABLE, .index = BLOG_USER_DATE_JOINED, .offset = offsetof(blog_User, date_joined),
+        .type = RF_F_DATETIME, .flags = RF_FF_DEFAULT_NOW | RF_FF_EDITABLE, .index = BLOG_USER_DATE_JOINED, .offset = offsetof(blog_User, date_joined),
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
     },
 };

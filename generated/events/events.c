@@ -58,7 +58,7 @@ static const rf_field events_User_fields[] = {
         .default_value = RF_VBOOL(1),
     },
     { .name = "date_joined", .column = "date_joined", .verbose_name = "date joined",
-        .type = RF_F_DATETIME, .flags = RF_FF_EDITABLE, .index = EVENTS_USER_DATE_JOINED, .offset = offsetof(events_User, date_joined),
+        .type = RF_F_DATETIME, .flags = RF_FF_DEFAULT_NOW | RF_FF_EDITABLE, .index = EVENTS_USER_DATE_JOINED, .offset = offsetof(events_User, date_joined),
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
     },
 };
@@ -120,7 +120,7 @@ const rf_resource events_Token_resource = {
 /* events.rflow:32 */
 static const rf_field events_Venue_fields[] = {
     { .name = "id", .column = "id", .verbose_name = "id",
-        .type = RF_F_UUID, .flags = RF_FF_PK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = EVENTS_VENUE_ID, .offset = offsetof(events_Venue, id),
+        .type = RF_F_UUID, .flags = RF_FF_PK | RF_FF_UNIQUE | RF_FF_DEFAULT_UUID4 | RF_FF_EDITABLE, .index = EVENTS_VENUE_ID, .offset = offsetof(events_Venue, id),
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
     },
     { .name = "name", .column = "name", .verbose_name = "venue name",
@@ -200,7 +200,7 @@ static const rf_field events_Event_fields[] = {
         .default_value = { .type = RF_V_DATE, .u.i = 20819 },
     },
     { .name = "starts_at", .column = "starts_at", .verbose_name = "starts at",
-        .type = RF_F_DATETIME, .flags = RF_FF_EDITABLE, .index = EVENTS_EVENT_STARTS_AT, .offset = offsetof(events_Event, starts_at),
+        .type = RF_F_DATETIME, .flags = RF_FF_DEFAULT_NOW | RF_FF_EDITABLE, .index = EVENTS_EVENT_STARTS_AT, .offset = offsetof(events_Event, starts_at),
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
     },
     { .name = "price", .column = "price", .verbose_name = "price",
@@ -260,7 +260,7 @@ static const rf_field events_Ticket_fields[] = {
         .fk_target = &events_User_resource, .on_delete = RF_CASCADE, .related_name = "tickets",
     },
     { .name = "code", .column = "code", .verbose_name = "code",
-        .type = RF_F_UUID, .flags = RF_FF_UNIQUE, .index = EVENTS_TICKET_CODE, .offset = offsetof(events_Ticket, code),
+        .type = RF_F_UUID, .flags = RF_FF_UNIQUE | RF_FF_DEFAULT_UUID4, .index = EVENTS_TICKET_CODE, .offset = offsetof(events_Ticket, code),
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
     },
     { .name = "seat", .column = "seat", .verbose_name = "seat",

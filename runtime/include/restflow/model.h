@@ -61,7 +61,11 @@ enum {
     RF_FF_HAS_DEFAULT  = 1u << 5,
     RF_FF_AUTO_NOW     = 1u << 6,
     RF_FF_AUTO_NOW_ADD = 1u << 7,
-    RF_FF_EDITABLE     = 1u << 8    /* a ModelSerializer may write it */
+    RF_FF_EDITABLE     = 1u << 8,   /* a ModelSerializer may write it */
+    /* Callable defaults, applied at INSERT like RF_FF_HAS_DEFAULT:
+     * timezone.now (the write's time) and uuid.uuid4 (a random UUID). */
+    RF_FF_DEFAULT_NOW   = 1u << 9,
+    RF_FF_DEFAULT_UUID4 = 1u << 10
 };
 
 typedef enum rf_on_delete { RF_CASCADE = 1, RF_PROTECT, RF_SET_NULL } rf_on_delete;
