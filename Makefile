@@ -39,5 +39,19 @@ test:
 	@$(MAKE) --no-print-directory all
 	@tools/run-tests.sh $(TEST_STEPS)
 
+# The shop example on 127.0.0.1:8000 with a SQLite file under build/demo:
+# migrated, a demo user (password "demo") and its token, printed; running it
+# again keeps the data, the user and the token.
+DEMO_DB := $(BUILD)/demo/shop.db
+demo: deps $(BUILD)/shop-server
+	@tools/deps.sh demo
+	@mkdir -p $(BUILD)/demo
+	@$(BUILD)/shop-server migrate --db sqlite:$(DEMO_DB)
+	@$(BUILD)/shop-server createuser demo --password demo --email demo@example.com \
+	  --db sqlite:$(DEMO_DB) 2>/dev/null || true
+	@echo "demo user: demo / demo, token: $$($(BUILD)/shop-server createtoken demo --db sqlite:$(DEMO_DB))"
+	@echo "try: curl -H 'Authorization: Token <token>' http://127.0.0.1:8000/api/"
+	$(BUILD)/shop-server serve --listen 127.0.0.1:8000 --db sqlite:$(DEMO_DB)
+
 clean:
 	rm -rf $(BUILD) tests/out
