@@ -59,4 +59,4 @@ codegen-golden: $(BUILD)/rflowc
 codegen-golden-update: $(BUILD)/rflowc
 	$(PYTHON) tests/golden/codegen/run --update
 
-TEST_STEPS += generated-fresh examples-build
+TEST_STEPS += generated-fresh examples-build codegen-golden
