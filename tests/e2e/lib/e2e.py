@@ -166,7 +166,7 @@ class PgCluster:
 
 
 def psql(url, sql):
-    done = subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+    done = subprocess.run([PSQL, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise AssertionError("psql failed: %s\n%s" % (sql, done.stderr))
