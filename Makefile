@@ -17,7 +17,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -MMD -MP
 LDFLAGS ?=
 PYTHON  ?= /usr/bin/python3
 
-PKGS         := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl
+PKGS         := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl hiredis
 PKG_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

@@ -42,7 +42,7 @@ bool emit_makefile(const model *m, const char *dir, bool with_main)
         "CC        ?= cc\n"
         "CFLAGS    ?= -O2 -g\n"
         "WARN      := -Wall -Wextra -Werror\n"
-        "PKGS      := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl\n"
+        "PKGS      := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl hiredis\n"
         "\n"
         "find_tree  = $(firstword $(foreach d,.. ../.. ../../.. ../../../..,\\\n"
         "               $(if $(wildcard $(d)/runtime/include/restflow.h),$(abspath $(d)))))\n"

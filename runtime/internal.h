@@ -38,6 +38,8 @@ typedef struct rf_config {
     int db_pool;                 /* connections per database per process */
     bool migrate_in_worker;      /* --migrate with an in-memory database:
                                     each worker migrates its own */
+    const char *throttle_store;  /* --throttle-store redis://...; NULL:
+                                    the app's, else in-process */
 } rf_config;
 
 /* ---------------------------------------------------------------------

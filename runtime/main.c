@@ -58,6 +58,10 @@ static void usage(FILE *f, const char *prog)
         "                            postgresql://...\n"
         "  --db-pool N               connections per database per process\n"
         "  --migrate                 create missing tables before serving\n"
+        "  --throttle-store URL      where throttles keep their counts: memory (the\n"
+        "                            default, per process) or redis://[[USER]:PASSWORD@]\n"
+        "                            HOST[:PORT][/DB][?prefix=P&timeout=MS], shared by\n"
+        "                            every worker and machine using it\n"
         "  --no-access-log           no per-request line on stderr\n"
         "  -h, --help                this text\n"
         "SIZE takes a K, M or G suffix (powers of 1024).\n",
@@ -139,6 +143,22 @@ static void defaults(options *o)
 
 typedef enum { OPT_OK, OPT_BAD, OPT_UNKNOWN } opt_result;
 
+/* "memory" is the default, named; anything else must be a Redis URL. */
+static opt_result throttle_store_option(options *o, const char *url)
+{
+    char err[256];
+    if (strcmp(url, "memory") == 0) {
+        o->cfg.throttle_store = NULL;
+        return OPT_OK;
+    }
+    if (!rf_throttle_store_url_check(url, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return OPT_BAD;
+    }
+    o->cfg.throttle_store = url;
+    return OPT_OK;
+}
+
 /* Options that take a value. */
 static opt_result value_option(options *o, const char *name, const char *v)
 {
@@ -169,6 +189,8 @@ static opt_result value_option(options *o, const char *name, const char *v)
         o->db_args[o->ndb_args++] = v;
         return OPT_OK;
     }
+    if (strcmp(name, "--throttle-store") == 0)
+        return throttle_store_option(o, v);
     if (strcmp(name, "--password") == 0)
         return o->password = v, OPT_OK;
     if (strcmp(name, "--email") == 0)

@@ -37,8 +37,15 @@ bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
         return false;
     }
     w->pool = rf_pool_new(base, cfg->threads);
-    w->throttle_store = app->throttle_store ? (rf_throttle_store *)app->throttle_store()
-                                            : rf_throttle_store_memory();
+    if (cfg && cfg->throttle_store) {
+        w->throttle_store = rf_throttle_store_redis(base, cfg->throttle_store, app->name,
+                                                    err, errlen);
+        if (!w->throttle_store)
+            return false;
+    } else {
+        w->throttle_store = app->throttle_store ? (rf_throttle_store *)app->throttle_store()
+                                                : rf_throttle_store_memory();
+    }
     w->ndbs = app->ndatabases;
     w->dbs = calloc((size_t)w->ndbs + 1, sizeof *w->dbs);
     return true;

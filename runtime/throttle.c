@@ -370,6 +370,10 @@ static rf_rc run_throttles(throttle_run *run)
 static void on_store_answer(rf_ctx *ctx, double wait, void *arg)
 {
     throttle_run *run = arg;
+    if (ctx->status) {                     /* the store failed (policy.h) */
+        run->k(ctx, RF_ERROR);
+        return;
+    }
     record_verdict(run, wait);
     run->i++;
     rf_rc rc = run_throttles(run);

@@ -142,6 +142,16 @@ struct rf_throttle_store {
     void (*close)(rf_throttle_store *s);
 };
 rf_throttle_store *rf_throttle_store_memory(void);
+/* The shared store on Redis (throttle_redis.c), one async connection on the
+ * worker's loop: url "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
+ * [?prefix=P&timeout=MS]"; keys default to the prefix "restflow:<app_name>:".
+ * NULL with the reason in err for a malformed URL; an unreachable Redis is
+ * not an error here (requests that need it answer 503 until it is back).
+ * A store that fails after RF_PENDING sets the error on the context (e.g.
+ * rf_error 503) before calling cb; the throttle check then ends RF_ERROR. */
+rf_throttle_store *rf_throttle_store_redis(struct event_base *base, const char *url,
+                                           const char *app_name, char *err, size_t errlen);
+bool rf_throttle_store_url_check(const char *url, char *err, size_t errlen);
 
 /* Run every throttle of the action (as DRF 3.14: each allowing throttle
  * records the request even when another refuses it); on any refusal set
