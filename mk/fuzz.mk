@@ -12,6 +12,7 @@
 #                         main.c, plus the generated lexer and parser) or
 #                         @runtime (runtime/*.c)
 #   fuzz-libs:  FLAG...   extra link flags (e.g. $(PKG_LIBS) pieces: -ljansson)
+#   fuzz-cflags: FLAG...  extra compile flags (e.g. -Igenerated/shop)
 #   fuzz-seeds: DIR...    directories of seed inputs (read, never written)
 # Its committed corpus (minimised finds, regression inputs) lives in
 # tests/fuzz/corpus/NAME/ (NAME without "fuzz_"); new finds go to
@@ -35,7 +36,7 @@ fuzz_corpus = tests/fuzz/corpus/$(patsubst fuzz_%,%,$(1))
 define fuzz_rules
 $(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(call fuzz_links,$(1))
 	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ $$^ $(call fuzz_field,$(1),libs)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call fuzz_field,$(1),cflags) -o $$@ $$^ $(call fuzz_field,$(1),libs)
 
 .PHONY: fuzz-run-$(1) fuzz-replay-$(1)
 fuzz-run-$(1): $(BUILD)/fuzz/$(1)
@@ -52,9 +53,13 @@ endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rules,$(t))))
 
 .PHONY: fuzz fuzz-replay
+# Every target runs even when one finds a crash; the failures are listed
+# at the end.
 fuzz:
 	@tools/deps.sh fuzz
-	@for t in $(FUZZ); do $(MAKE) --no-print-directory fuzz-run-$$t || exit 1; done
+	@failed=""; for t in $(FUZZ); do \
+	  $(MAKE) --no-print-directory fuzz-run-$$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (see $(BUILD)/fuzz/crash-*)"; exit 1; fi
 
 fuzz-replay: $(addprefix fuzz-replay-,$(FUZZ_TARGETS))
 
