@@ -1,0 +1,19 @@
+# The ecosystem (docs/index.md): the Redis throttle store, install and
+# vendoring, OpenAPI, the browsable API, man pages.  Tests live in
+# tests/ecosystem/.
+#   make ecosystem-redis    the Redis store against a real redis-server, and
+#                           two blog servers sharing one limit through it
+
+ECO_BUILD := $(BUILD)/tests/ecosystem
+
+$(ECO_BUILD)/redis-store: tests/ecosystem/test_redis_store.c $(BUILD)/librestflow.a
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(BASE_CFLAGS)) -Iruntime/include -Iruntime -Itests/unit \
+	  $(PKG_CFLAGS) $(CHECK_CFLAGS) $< -o $@ $(BUILD)/librestflow.a $(CHECK_LIBS) $(PKG_LIBS)
+
+.PHONY: ecosystem-redis
+ecosystem-redis: $(ECO_BUILD)/redis-store $(BUILD)/blog-server
+	$(PYTHON) tests/ecosystem/run_redis.py --store-test $(ECO_BUILD)/redis-store \
+	  --server $(BUILD)/blog-server
+
+TEST_STEPS += ecosystem-redis
