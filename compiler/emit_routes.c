@@ -33,6 +33,8 @@ static void route(emitter *e, const model *m, const model_route *r, uint32_t ind
     em_line(e, ", .kind = %s,", r->kind == MODEL_ROUTE_API_ROOT ? "RF_ROUTE_API_ROOT"
                                                                   : "RF_ROUTE_VIEW");
     em_indent(e);
+    if (r->kind == MODEL_ROUTE_API_ROOT)
+        em_line(e, ".view = &%s_api_root_view,", m->name);
     if (r->view) {
         em_line(e, ".view = &%s_%s_view,", m->name, r->view->name);
         em_printf(e, ".by_method = {");

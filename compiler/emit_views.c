@@ -481,7 +481,7 @@ static void view(emitter *e, const model *m, const model_view *v)
         em_cstr(e, v->throttle_scope);
         em_line(e, ",");
     }
-    em_line(e, ".nslots = %d,", v->model ? em_nslots(m) : 0);
+    em_line(e, ".nslots = %d,", em_nslots(m));
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
         if (hooks[i].hook)
             em_line(e, ".%s = &%s_%s_%s,", hooks[i].role, m->name, v->name, hooks[i].role);
@@ -524,6 +524,60 @@ void emit_c_policies(emitter *e, const model *m)
     em_blank(e);
 }
 
+/* DefaultRouter's APIRootView is a plain APIView: the settings' defaults
+ * authenticate, check, throttle and negotiate its requests.  Its GET is
+ * the runtime's; this describes the rest (OPTIONS, 405s after the
+ * checks). */
+static void api_root_view(emitter *e, const model *m)
+{
+    const model_settings *st = &m->settings;
+    model_throttle_use uses[MODEL_MAX_LIST_ITEMS];
+    model_throttle_use *puses[MODEL_MAX_LIST_ITEMS];
+    for (uint32_t i = 0; i < st->nthrottle_classes; i++) {
+        const model_throttle *t = st->throttle_classes[i];
+        /* A ScopedRateThrottle applies only under a throttle_scope, which
+         * the root view has not. */
+        bool active = t->kind != MODEL_THROTTLE_SCOPED && t->rate.text;
+        uses[i] = (model_throttle_use){ .throttle = (model_throttle *)t, .active = active,
+                                        .scope = t->scope, .num_requests = t->rate.num_requests,
+                                        .duration = t->rate.duration };
+        puses[i] = &uses[i];
+    }
+    model_action root = {
+        .name = "api_root", .kind = MODEL_ACT_HANDLER,
+        .config = {
+            .permissions = st->permission_classes, .npermissions = st->npermission_classes,
+            .throttles = puses, .nthrottles = st->nthrottle_classes,
+            .parsers = st->parsers, .nparsers = st->nparsers,
+            .renderers = st->renderers, .nrenderers = st->nrenderers,
+        },
+    };
+    model_view view = { .name = "api_root" };
+    char root_sym[160];
+    snprintf(root_sym, sizeof root_sym, "%s_api_root_default", m->name);
+    em_line(e, "/* DefaultRouter's API root: the settings' policies. */");
+    if (st->nauthentication_classes) {
+        em_printf(e, "static const rf_authenticator *const %s_api_root_auth[] = {", m->name);
+        for (uint32_t i = 0; i < st->nauthentication_classes; i++) {
+            em_printf(e, " ");
+            authenticator_ref(e, m, st->authentication_classes[i]);
+            em_printf(e, ",");
+        }
+        em_line(e, " };");
+    }
+    action(e, m, &view, &root, root_sym, NULL);
+    em_line(e, "static const rf_view %s_api_root_view = {", m->name);
+    em_indent(e);
+    em_line(e, ".name = \"APIRootView\", .kind = RF_VIEW_API,");
+    if (st->nauthentication_classes)
+        em_line(e, ".authenticators = %s_api_root_auth, .nauthenticators = %u,", m->name,
+                st->nauthentication_classes);
+    em_line(e, ".default_action = &%s_api_root_default,", m->name);
+    em_dedent(e);
+    em_line(e, "};");
+    em_blank(e);
+}
+
 void emit_c_views(emitter *e, const model *m)
 {
     em_line(e, "/* ---------------------------------------------------------------------");
@@ -531,4 +585,9 @@ void emit_c_views(emitter *e, const model *m)
     em_line(e, " */");
     for (uint32_t i = 0; i < m->nviews; i++)
         view(e, m, m->views[i]);
+    for (uint32_t i = 0; i < m->nroutes; i++)
+        if (m->routes[i]->kind == MODEL_ROUTE_API_ROOT) {
+            api_root_view(e, m);
+            break;
+        }
 }

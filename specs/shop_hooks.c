@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <jansson.h>
+
 #include "shop_hooks.h"
 
 /* The record a chain of async steps works on, kept in the request. */
@@ -67,10 +69,19 @@ rf_rc shop_validate_price(rf_ctx *ctx, void *obj)
     return RF_OK;
 }
 
+/* DRF's validated data holds the fields the body gave (the serializer
+ * declares no defaults); on update the record also holds the stored ones. */
+static bool in_body(rf_ctx *ctx, const char *key)
+{
+    json_t *body;
+    return rf_ctx_body(ctx, &body) == RF_OK && json_is_object(body) &&
+           json_object_get(body, key) != NULL;
+}
+
 rf_rc shop_validate_product(rf_ctx *ctx, void *obj)
 {
     const shop_Product *p = obj;
-    if (RF_IS_SET(p, SHOP_PRODUCT_NAME) && RF_IS_SET(p, SHOP_PRODUCT_DESCRIPTION) &&
+    if (in_body(ctx, "name") && in_body(ctx, "description") &&
         !RF_IS_NULL(p, SHOP_PRODUCT_NAME) && !RF_IS_NULL(p, SHOP_PRODUCT_DESCRIPTION) &&
         strcmp(p->name, p->description) == 0)
         return rf_raise(ctx, NULL, "Name and description must differ.");

@@ -2124,7 +2124,7 @@ static const rf_view blog_Stats_view = {
     .name = "Stats", .description = "",
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = blog_Stats_auth, .nauthenticators = 2,
-    .nslots = 0,
+    .nslots = 2,
     .default_action = &blog_Stats_default,
 };
 
@@ -2172,8 +2172,27 @@ static const rf_view blog_Contact_view = {
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = blog_Contact_auth, .nauthenticators = 2,
     .throttle_scope = "contact",
-    .nslots = 0,
+    .nslots = 2,
     .default_action = &blog_Contact_default,
+};
+
+/* DefaultRouter's API root: the settings' policies. */
+static const rf_authenticator *const blog_api_root_auth[] = { &rf_token_authentication, &blog_ApiToken_auth, };
+static const rf_perm_expr blog_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
+static const rf_perm_expr *const blog_api_root_default_perms[] = { &blog_api_root_default_0, };
+static const rf_throttle blog_api_root_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
+static const rf_throttle blog_api_root_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
+static const rf_throttle *const blog_api_root_default_throttles[] = { &blog_api_root_default_throttle0, &blog_api_root_default_throttle1, };
+static const rf_action blog_api_root_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .permissions = blog_api_root_default_perms, .npermissions = 1,
+    .throttles = blog_api_root_default_throttles, .nthrottles = 2,
+    .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
+};
+static const rf_view blog_api_root_view = {
+    .name = "APIRootView", .kind = RF_VIEW_API,
+    .authenticators = blog_api_root_auth, .nauthenticators = 2,
+    .default_action = &blog_api_root_default,
 };
 
 /* ---------------------------------------------------------------------
@@ -2228,6 +2247,7 @@ static const rf_route blog_routes[] = {
         .detail = true },
     /* blog.rflow:363 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
+        .view = &blog_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
         .detail = false, .root = blog_root7, .nroot = 2 },
     /* blog.rflow:359 */

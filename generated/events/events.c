@@ -1279,7 +1279,7 @@ static const rf_view events_Venues_view = {
     .name = "Venues", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .authenticators = events_Venues_auth, .nauthenticators = 2,
-    .nslots = 0,
+    .nslots = 1,
     .default_action = &events_Venues_default,
 };
 
@@ -1983,8 +1983,23 @@ static const rf_view events_RefundRequest_view = {
     .name = "RefundRequest", .description = "",
     .kind = RF_VIEW_API, .is_async = true,
     .authenticators = events_RefundRequest_auth, .nauthenticators = 2,
-    .nslots = 0,
+    .nslots = 1,
     .default_action = &events_RefundRequest_default,
+};
+
+/* DefaultRouter's API root: the settings' policies. */
+static const rf_authenticator *const events_api_root_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
+static const rf_perm_expr events_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const events_api_root_default_perms[] = { &events_api_root_default_0, };
+static const rf_action events_api_root_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .permissions = events_api_root_default_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+};
+static const rf_view events_api_root_view = {
+    .name = "APIRootView", .kind = RF_VIEW_API,
+    .authenticators = events_api_root_auth, .nauthenticators = 2,
+    .default_action = &events_api_root_default,
 };
 
 /* ---------------------------------------------------------------------
@@ -2008,6 +2023,7 @@ static const rf_route events_routes[] = {
         .detail = true },
     /* events.rflow:298 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
+        .view = &events_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
         .detail = false, .root = events_root2, .nroot = 1 },
     /* events.rflow:290 */

@@ -1066,7 +1066,7 @@ static const rf_view shop_TopProducts_view = {
     .name = "TopProducts", .description = "",
     .kind = RF_VIEW_API, .is_async = true,
     .authenticators = shop_TopProducts_auth, .nauthenticators = 2,
-    .nslots = 0,
+    .nslots = 1,
     .default_action = &shop_TopProducts_default,
 };
 
@@ -1127,6 +1127,21 @@ static const rf_view shop_ProductReviews_view = {
     .default_action = &shop_ProductReviews_default,
 };
 
+/* DefaultRouter's API root: the settings' policies. */
+static const rf_authenticator *const shop_api_root_auth[] = { &rf_token_authentication, &rf_basic_authentication, };
+static const rf_perm_expr shop_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
+static const rf_perm_expr *const shop_api_root_default_perms[] = { &shop_api_root_default_0, };
+static const rf_action shop_api_root_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .permissions = shop_api_root_default_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+};
+static const rf_view shop_api_root_view = {
+    .name = "APIRootView", .kind = RF_VIEW_API,
+    .authenticators = shop_api_root_auth, .nauthenticators = 2,
+    .default_action = &shop_api_root_default,
+};
+
 /* ---------------------------------------------------------------------
  * Routes, in the order requests are matched.
  */
@@ -1167,6 +1182,7 @@ static const rf_route shop_routes[] = {
         .detail = true },
     /* shop.rflow:189 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
+        .view = &shop_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
         .detail = false, .root = shop_root5, .nroot = 2 },
     /* shop.rflow:190 */

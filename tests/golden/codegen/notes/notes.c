@@ -379,6 +379,21 @@ static const rf_view notes_Notes_view = {
     .default_action = &notes_Notes_default,
 };
 
+/* DefaultRouter's API root: the settings' policies. */
+static const rf_authenticator *const notes_api_root_auth[] = { &notes_SessionAuthentication_auth, &rf_basic_authentication, };
+static const rf_perm_expr notes_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const notes_api_root_default_perms[] = { &notes_api_root_default_0, };
+static const rf_action notes_api_root_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .permissions = notes_api_root_default_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+};
+static const rf_view notes_api_root_view = {
+    .name = "APIRootView", .kind = RF_VIEW_API,
+    .authenticators = notes_api_root_auth, .nauthenticators = 2,
+    .default_action = &notes_api_root_default,
+};
+
 /* ---------------------------------------------------------------------
  * Routes, in the order requests are matched.
  */
@@ -400,6 +415,7 @@ static const rf_route notes_routes[] = {
         .detail = true },
     /* notes.rflow:29 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
+        .view = &notes_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
         .detail = false, .root = notes_root2, .nroot = 1 },
 };
