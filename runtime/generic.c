@@ -420,11 +420,42 @@ static bool is_insert(const rf_gen *g)
     return g->force_insert || !RF_IS_SET(g->rec, pk->index) || RF_IS_NULL(g->rec, pk->index);
 }
 
+/* A unique violation at write time: a concurrent request stored the same
+ * value after this one's UniqueValidator checked it.  DRF's check would
+ * have refused the value a moment later, so restflow answers what the
+ * check answers now: the transaction is rolled back and the request
+ * serializer's unique checks run again, giving DRF's 400 "<model> with
+ * this <field> already exists.".  A violation no serializer check covers
+ * stays a 500, as Django's IntegrityError. */
+static void unique_rechecked(rf_ctx *ctx, rf_rc rc)
+{
+    rf_gen *g = (rf_gen *)rf_ctx_var(ctx, GEN_VAR);
+    resume_steps(g, rc == RF_OK ? rf_db_fail(ctx, RF_DB_UNIQUE) : rc);
+}
+
+static void unique_rolled_back(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    rf_gen *g = arg;
+    if (rf_result_error(res) != RF_DB_OK) {
+        resume_steps(g, rf_db_fail(ctx, rf_result_error(res)));
+        return;
+    }
+    rf_ctx_set_var(ctx, GEN_VAR, g);
+    rf_rc rc = rf_validate_unique_again(ctx, g->request, g->rec, is_insert(g) ? NULL : g->rec,
+                                        unique_rechecked);
+    if (rc != RF_PENDING)
+        unique_rechecked(ctx, rc);
+}
+
 static void written(rf_ctx *ctx, rf_result *res, void *arg)
 {
     rf_gen *g = arg;
     rf_db_error err = rf_result_error(res);
     const rf_field *pk = &g->res->fields[g->res->pk];
+    if (err == RF_DB_UNIQUE && g->request && g->request->model == g->res) {
+        rf_db_rollback(ctx, model_db(g), unique_rolled_back, g);
+        return;
+    }
     if (err == RF_DB_OK && is_insert(g) && is_auto(pk))
         rf_record_set(ctx->arena, g->rec, pk, RF_VINT(rf_result_int(res, 0, 0)));
     resume_steps(g, err == RF_DB_OK ? RF_OK : rf_db_fail(ctx, err));

@@ -72,6 +72,15 @@ void rf_record_fill_defaults(rf_arena *a, const rf_resource *res, void *rec,
 rf_rc rf_validate(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool html,
                   rf_vmode mode, void *rec, const void *instance, rf_cont k);
 
+/* The unique checks of s again, over a validated record whose write the
+ * database refused with a unique violation (a concurrent request stored
+ * the value after rf_validate's check).  Only the database round runs:
+ * RF_ERROR with DRF's 400 ("<model> with this <field> already exists.")
+ * when a check now finds the value taken; RF_OK when none does (the
+ * violation is one no serializer check covers).  RF_PENDING, then k. */
+rf_rc rf_validate_unique_again(rf_ctx *ctx, const rf_serializer *s, void *rec,
+                               const void *instance, rf_cont k);
+
 /* True when the request body is a form (DRF's is_html_input). */
 bool rf_body_is_html(rf_ctx *ctx);
 

@@ -34,6 +34,7 @@ typedef struct vrun {
     int hook_next;          /* next field for a validate_<field> hook */
     int validator_next;
     bool stop_validators;   /* a validator raised field errors: DRF stops */
+    bool unique_only;       /* rf_validate_unique_again: the database round only */
 } vrun;
 
 bool rf_body_is_html(rf_ctx *ctx)
@@ -292,6 +293,8 @@ static rf_rc advance(vrun *r)
         rc = database_round(r);
         if (rc != RF_OK)
             return rc;
+        if (r->unique_only)
+            return rf_verrs_empty(r->vs->errs) ? RF_OK : failed(r);
         r->stage = 1;
     }
     if (r->stage == 1) {
@@ -313,8 +316,8 @@ static rf_rc advance(vrun *r)
     return RF_OK;
 }
 
-rf_rc rf_validate(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool html,
-                  rf_vmode mode, void *rec, const void *instance, rf_cont k)
+static vrun *new_run(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool html,
+                     rf_vmode mode, void *rec, const void *instance, rf_cont k)
 {
     vrun *r = rf_calloc(ctx->arena, sizeof *r);
     r->ctx = ctx;
@@ -324,7 +327,28 @@ rf_rc rf_validate(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool 
     r->k = k;
     r->vs = rf_vstate_new(ctx->arena, s, data, html, mode);
     rf_ctx_set_var(ctx, VALIDATION_VAR, r);
+    return r;
+}
+
+rf_rc rf_validate(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool html,
+                  rf_vmode mode, void *rec, const void *instance, rf_cont k)
+{
+    vrun *r = new_run(ctx, s, data, html, mode, rec, instance, k);
     if (!rf_validate_sync(r->vs, rec))
         return failed(r);
+    return advance(r);
+}
+
+rf_rc rf_validate_unique_again(rf_ctx *ctx, const rf_serializer *s, void *rec,
+                               const void *instance, rf_cont k)
+{
+    vrun *r = new_run(ctx, s, NULL, false, RF_VM_PARTIAL, rec, instance, k);
+    r->unique_only = true;
+    for (int i = 0; i < s->nfields; i++) {
+        const rf_sfield *f = &s->fields[i];
+        if ((f->flags & RF_SF_UNIQUE) && f->model_field && RF_IS_SET(rec, f->index) &&
+            !RF_IS_NULL(rec, f->index))
+            r->vs->status[i] = RF_FS_CONVERTED;
+    }
     return advance(r);
 }

@@ -1,0 +1,234 @@
+/*
+ * test_write_race.c: a unique value taken by a concurrent request between
+ * the UniqueValidator's check and the write.  DRF's check would refuse it a
+ * moment later, so the loser answers DRF's 400, not Django's
+ * IntegrityError 500 (issue 7: racing duplicates give one 201 and 400s).
+ *
+ * The race is made deterministic: a perform_create / perform_update hook
+ * stores the conflicting row itself, after validation and before the
+ * write.  A real race between servers is in tests/security.
+ */
+#include <check.h>
+#include <event2/event.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "generic.h"
+#include "testing.h"
+
+typedef struct w_slot {
+    uint8_t rf_state[3];
+    int64_t id;
+    const char *name;
+    const char *code;
+} w_slot;
+
+#define NOLIMITS { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 }
+
+/* name is unique and checked by the serializer; code is unique in the
+ * table only (no UniqueValidator covers it). */
+static const rf_field slot_fields[] = {
+    { .name = "id", .column = "id", .verbose_name = "ID", .type = RF_F_AUTO, .flags = RF_FF_PK,
+      .index = 0, .offset = offsetof(w_slot, id), .limits = NOLIMITS },
+    { .name = "name", .column = "name", .verbose_name = "slot name", .type = RF_F_CHAR,
+      .flags = RF_FF_UNIQUE | RF_FF_EDITABLE, .index = 1, .offset = offsetof(w_slot, name),
+      .limits = NOLIMITS },
+    { .name = "code", .column = "code", .verbose_name = "code", .type = RF_F_CHAR,
+      .flags = RF_FF_EDITABLE, .index = 2, .offset = offsetof(w_slot, code), .limits = NOLIMITS },
+};
+
+static const rf_resource slot_res = {
+    .name = "Slot", .verbose_name = "time slot", .table = "w_slot", .fields = slot_fields,
+    .nfields = 3, .pk = 0, .rec_size = sizeof(w_slot),
+    .insert_sql = { "INSERT INTO \"w_slot\" (\"name\", \"code\") VALUES (?, ?) RETURNING \"id\"",
+                    NULL },
+    .update_sql = { "UPDATE \"w_slot\" SET \"name\" = ?, \"code\" = ? WHERE \"id\" = ?", NULL },
+    .select_columns = "t.\"id\", t.\"name\", t.\"code\"",
+};
+
+static void render_slot(rf_buf *b, const rf_row *row)
+{
+    const w_slot *s = row->rec;
+    rf_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)s->id);
+    rf_json_str(b, s->name);
+    rf_buf_lit(b, ",\"code\":");
+    rf_json_str(b, s->code);
+    rf_buf_putc(b, '}');
+}
+
+static const rf_sfield slot_sfields[] = {
+    { .name = "id", .label = "ID", .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY, .limits = NOLIMITS,
+      .index = 0, .offset = offsetof(w_slot, id), .model_field = &slot_fields[0] },
+    { .name = "name", .label = "Name", .type = RF_F_CHAR, .flags = RF_SF_REQUIRED | RF_SF_UNIQUE,
+      .limits = NOLIMITS, .index = 1, .offset = offsetof(w_slot, name),
+      .model_field = &slot_fields[1] },
+    { .name = "code", .label = "Code", .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
+      .limits = NOLIMITS, .index = 2, .offset = offsetof(w_slot, code),
+      .model_field = &slot_fields[2] },
+};
+
+static const rf_serializer slot_ser = {
+    .name = "SlotSerializer", .model = &slot_res, .fields = slot_sfields, .nfields = 3,
+    .rec_size = sizeof(w_slot), .render = render_slot,
+};
+
+/* The competitor: stores a row with the same name and code, committed,
+ * while this request is between its validation and its write. */
+static void competitor_stored(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)arg;
+    rf_resume(ctx, rf_result_error(res) == RF_DB_OK ? RF_OK : RF_ERROR);
+}
+
+static rf_rc store_competitor(rf_ctx *ctx, void *obj)
+{
+    const w_slot *s = obj;
+    static const rf_stmt insert = { .sql = {
+        "INSERT INTO \"w_slot\" (\"name\", \"code\") VALUES (?, ?)", NULL } };
+    rf_value params[] = { RF_VTEXT(s->name), RF_VTEXT(s->code) };
+    return rf_db_exec(ctx, rf_ctx_db(ctx, 0), &insert, params, 2, competitor_stored, NULL);
+}
+
+static const rf_hook competitor = { "store_competitor", RF_ASYNC, { .obj = store_competitor } };
+
+static const rf_queryset all_slots = { .res = &slot_res };
+static const rf_action create_act = {
+    .name = "create", .kind = RF_ACT_CREATE, .request_serializer = &slot_ser,
+    .response_serializer = &slot_ser, .queryset = &all_slots,
+};
+static const rf_action update_act = {
+    .name = "update", .kind = RF_ACT_UPDATE, .request_serializer = &slot_ser,
+    .response_serializer = &slot_ser, .queryset = &all_slots,
+};
+static const rf_view racing = {
+    .name = "Slots", .kind = RF_VIEW_VIEWSET, .model = &slot_res, .lookup_url_kwarg = "pk",
+    .perform_create = &competitor, .perform_update = &competitor,
+};
+static const rf_view calm = {
+    .name = "Slots", .kind = RF_VIEW_VIEWSET, .model = &slot_res, .lookup_url_kwarg = "pk",
+};
+
+static const rf_database_def databases[] = { { "default", NULL } };
+static const rf_app app = { .abi = RF_ABI_VERSION, .name = "race", .databases = databases,
+                            .ndatabases = 1, .num_proxies = -1 };
+
+static rf_test_env *env;
+static char dbpath[64];
+
+typedef struct answer {
+    bool done;
+    rf_db_error err;
+    int64_t count;
+} answer;
+
+static void answered(rf_ctx *ctx, rf_result *r, void *arg)
+{
+    (void)ctx;
+    answer *a = arg;
+    a->err = rf_result_error(r);
+    a->count = a->err == RF_DB_OK && rf_result_nrows(r) ? rf_result_int(r, 0, 0) : -1;
+    a->done = true;
+}
+
+/* Run one statement; its first column of its first row, if any. */
+static int64_t sql(const char *text)
+{
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    answer a = { false, RF_DB_FAILED, -1 };
+    rf_stmt stmt = { .sql = { text, text } };
+    rf_db_exec(ctx, rf_test_env_db(env, 0), &stmt, NULL, 0, answered, &a);
+    while (!a.done)
+        event_base_loop(rf_test_env_base(env), EVLOOP_ONCE);
+    ck_assert_msg(a.err == RF_DB_OK, "%s", text);
+    rf_test_ctx_free(ctx);
+    return a.count;
+}
+
+static void setup(void)
+{
+    snprintf(dbpath, sizeof dbpath, "/tmp/rf_write_race_%d.db", (int)getpid());
+    unlink(dbpath);
+    env = rf_test_env_new(&app, 2);
+    char url[96];
+    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    ck_assert(rf_test_env_open_db(env, 0, url));
+    sql("CREATE TABLE \"w_slot\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
+        "\"name\" varchar(20) NOT NULL UNIQUE, \"code\" varchar(20) NOT NULL UNIQUE)");
+    sql("INSERT INTO \"w_slot\" (\"name\", \"code\") VALUES ('early', 'e1')");
+}
+
+static void teardown(void)
+{
+    rf_test_env_free(env);
+    const char *suffixes[] = { "", "-wal", "-shm" };
+    for (int i = 0; i < 3; i++) {
+        char path[80];
+        snprintf(path, sizeof path, "%s%s", dbpath, suffixes[i]);
+        unlink(path);
+    }
+}
+
+static rf_ctx *run(const rf_view *view, const rf_action *act, rf_method m, const char *pk,
+                   const char *body)
+{
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){
+        .method = m, .target = "/slots/", .body = body, .view = view, .action = act,
+        .headers = (const char *const[]){ "Content-Type: application/json", NULL },
+        .kwargs = pk ? (const char *const[]){ "pk", pk, NULL } : NULL });
+    rf_test_run(env, ctx, rf_generic_action);
+    return ctx;
+}
+
+#define expect(ctx, status, body)                             \
+    do {                                                      \
+        rf_ctx *c_ = (ctx);                                   \
+        ck_assert_int_eq(rf_test_status(c_), status);         \
+        ck_assert_str_eq(rf_test_body(c_), body);             \
+        rf_test_ctx_free(c_);                                 \
+    } while (0)
+
+START_TEST(create_losing_a_unique_race_is_drf_400)
+{
+    expect(run(&racing, &create_act, RF_POST, NULL, "{\"name\": \"late\", \"code\": \"c1\"}"),
+           400, "{\"name\":[\"time slot with this slot name already exists.\"]}");
+    /* The competitor's row stands; nothing of the loser was stored. */
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\" WHERE \"name\" = 'late'"), 1);
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\""), 2);
+    /* The connection is usable again: the transaction was rolled back. */
+    expect(run(&calm, &create_act, RF_POST, NULL, "{\"name\": \"next\", \"code\": \"c2\"}"),
+           201, "{\"id\":3,\"name\":\"next\",\"code\":\"c2\"}");
+}
+END_TEST
+
+START_TEST(update_losing_a_unique_race_is_drf_400)
+{
+    expect(run(&racing, &update_act, RF_PUT, "1", "{\"name\": \"taken\", \"code\": \"e2\"}"),
+           400, "{\"name\":[\"time slot with this slot name already exists.\"]}");
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\" WHERE \"id\" = 1 AND "
+                         "\"name\" = 'early' AND \"code\" = 'e1'"), 1);
+}
+END_TEST
+
+/* A violation of a constraint no serializer check covers is Django's
+ * IntegrityError: 500, with nothing stored. */
+START_TEST(unique_violation_no_check_covers_stays_500)
+{
+    expect(run(&calm, &create_act, RF_POST, NULL, "{\"name\": \"other\", \"code\": \"e1\"}"),
+           500, "{\"detail\":\"A server error occurred.\"}");
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\""), 1);
+}
+END_TEST
+
+Suite *make_write_race_suite(void)
+{
+    Suite *s = suite_create("write_race");
+    TCase *tc = tcase_create("unique");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, create_losing_a_unique_race_is_drf_400);
+    tcase_add_test(tc, update_losing_a_unique_race_is_drf_400);
+    tcase_add_test(tc, unique_violation_no_check_covers_stays_500);
+    suite_add_tcase(s, tc);
+    return s;
+}
