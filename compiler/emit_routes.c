@@ -36,7 +36,16 @@ static void route(emitter *e, const model *m, const model_route *r, uint32_t ind
     if (r->kind == MODEL_ROUTE_API_ROOT)
         em_line(e, ".view = &%s_api_root_view,", m->name);
     if (r->view) {
-        em_line(e, ".view = &%s_%s_view,", m->name, r->view->name);
+        const model_action *described = NULL;
+        for (unsigned k = 0; k < MODEL_NMETHODS; k++) {
+            const model_action *a = r->by_method[k];
+            if (a && a->extra && a->description && *a->description)
+                described = a;
+        }
+        if (described)
+            em_line(e, ".view = &%s_%s_%s_view,", m->name, r->view->name, described->name);
+        else
+            em_line(e, ".view = &%s_%s_view,", m->name, r->view->name);
         em_printf(e, ".by_method = {");
         for (unsigned k = 0; k < MODEL_NMETHODS; k++) {
             if (!r->by_method[k])

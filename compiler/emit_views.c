@@ -402,6 +402,63 @@ static void view_hook(emitter *e, const model *m, const model_view *v, const cha
     em_line(e, ";");
 }
 
+/* The rf_view of v; `suffix` non-empty names a copy for one extra action
+ * (<spec>_<View>_<action>_view) with that action's description. */
+static void view_struct(emitter *e, const model *m, const model_view *v, const char *suffix,
+                        const char *description)
+{
+    const model_view_hooks *h = &v->hooks;
+    const model_hook *hooks[] = {
+        h->get_queryset, h->get_object, h->get_serializer_context,
+        h->perform_create, h->perform_update, h->perform_destroy,
+    };
+    static const char *const roles[] = {
+        "get_queryset", "get_object", "get_serializer_context",
+        "perform_create", "perform_update", "perform_destroy",
+    };
+    static const char *const kinds[] = { "RF_VIEW_API", "RF_VIEW_GENERIC", "RF_VIEW_VIEWSET" };
+    em_line(e, "static const rf_view %s_%s%s%s_view = {", m->name, v->name, *suffix ? "_" : "",
+            suffix);
+    em_indent(e);
+    em_printf(e, ".name = ");
+    em_cstr(e, v->name);
+    em_printf(e, ", .description = ");
+    em_cstr(e, description);
+    em_line(e, ",");
+    em_line(e, ".kind = %s, .is_async = %s,", kinds[v->kind], v->is_async ? "true" : "false");
+    if (v->model)
+        em_line(e, ".model = &%s_%s_resource,", m->name, v->model->name);
+    if (v->nauthentication_classes)
+        em_line(e, ".authenticators = %s_%s_auth, .nauthenticators = %u,", m->name, v->name,
+                v->nauthentication_classes);
+    if (v->filters.nbackends)
+        em_line(e, ".filters = &%s_%s_filters,", m->name, v->name);
+    if (v->lookup_field) {
+        em_printf(e, ".lookup_field = ");
+        em_field_ref(e, m, v->lookup_field);
+        em_line(e, ",");
+    }
+    if (v->lookup_url_kwarg) {
+        em_printf(e, ".lookup_url_kwarg = ");
+        em_cstr(e, v->lookup_url_kwarg);
+        em_line(e, ",");
+    }
+    if (v->throttle_scope) {
+        em_printf(e, ".throttle_scope = ");
+        em_cstr(e, v->throttle_scope);
+        em_line(e, ",");
+    }
+    em_line(e, ".nslots = %d,", em_nslots(m));
+    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
+        if (hooks[i])
+            em_line(e, ".%s = &%s_%s_%s,", roles[i], m->name, v->name, roles[i]);
+    if (view_level_action(v))
+        em_line(e, ".default_action = &%s_%s_default,", m->name, v->name);
+    em_dedent(e);
+    em_line(e, "};");
+}
+
+
 static void view(emitter *e, const model *m, const model_view *v)
 {
     em_loc(e, m, v->loc);
@@ -450,45 +507,15 @@ static void view(emitter *e, const model *m, const model_view *v)
         snprintf(sym, sizeof sym, "%s_%s_default", m->name, v->name);
         action(e, m, v, level, sym, NULL);
     }
-    static const char *const kinds[] = { "RF_VIEW_API", "RF_VIEW_GENERIC", "RF_VIEW_VIEWSET" };
-    em_line(e, "static const rf_view %s_%s_view = {", m->name, v->name);
-    em_indent(e);
-    em_printf(e, ".name = ");
-    em_cstr(e, v->name);
-    em_printf(e, ", .description = ");
-    em_cstr(e, v->description);
-    em_line(e, ",");
-    em_line(e, ".kind = %s, .is_async = %s,", kinds[v->kind], v->is_async ? "true" : "false");
-    if (v->model)
-        em_line(e, ".model = &%s_%s_resource,", m->name, v->model->name);
-    if (v->nauthentication_classes)
-        em_line(e, ".authenticators = %s_%s_auth, .nauthenticators = %u,", m->name, v->name,
-                v->nauthentication_classes);
-    if (v->filters.nbackends)
-        em_line(e, ".filters = &%s_%s_filters,", m->name, v->name);
-    if (v->lookup_field) {
-        em_printf(e, ".lookup_field = ");
-        em_field_ref(e, m, v->lookup_field);
-        em_line(e, ",");
+    view_struct(e, m, v, "", v->description);
+    /* DRF gives an extra action's view the action's description when it
+     * has one; the runtime reads it from the route's view, so such a
+     * route gets a copy of the view carrying it. */
+    for (uint32_t i = 0; i < v->nactions; i++) {
+        const model_action *a = v->actions[i];
+        if (a->extra && a->description && *a->description)
+            view_struct(e, m, v, a->name, a->description);
     }
-    if (v->lookup_url_kwarg) {
-        em_printf(e, ".lookup_url_kwarg = ");
-        em_cstr(e, v->lookup_url_kwarg);
-        em_line(e, ",");
-    }
-    if (v->throttle_scope) {
-        em_printf(e, ".throttle_scope = ");
-        em_cstr(e, v->throttle_scope);
-        em_line(e, ",");
-    }
-    em_line(e, ".nslots = %d,", em_nslots(m));
-    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
-        if (hooks[i].hook)
-            em_line(e, ".%s = &%s_%s_%s,", hooks[i].role, m->name, v->name, hooks[i].role);
-    if (level)
-        em_line(e, ".default_action = &%s_%s_default,", m->name, v->name);
-    em_dedent(e);
-    em_line(e, "};");
     em_blank(e);
 }
 

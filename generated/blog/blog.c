@@ -1640,6 +1640,19 @@ static const rf_view blog_Posts_view = {
     .perform_destroy = &blog_Posts_perform_destroy,
     .default_action = &blog_Posts_default,
 };
+static const rf_view blog_Posts_publish_view = {
+    .name = "Posts", .description = "Publish a draft.",
+    .kind = RF_VIEW_VIEWSET, .is_async = true,
+    .model = &blog_Post_resource,
+    .authenticators = blog_Posts_auth, .nauthenticators = 2,
+    .filters = &blog_Posts_filters,
+    .lookup_field = &blog_Post_fields[3],
+    .lookup_url_kwarg = "slug",
+    .nslots = 2,
+    .perform_create = &blog_Posts_perform_create,
+    .perform_destroy = &blog_Posts_perform_destroy,
+    .default_action = &blog_Posts_default,
+};
 
 /* blog.rflow:280 */
 static const rf_authenticator *const blog_Authors_auth[] = { &rf_token_authentication, &blog_ApiToken_auth, };
@@ -2223,7 +2236,7 @@ static const rf_route blog_routes[] = {
         .detail = true },
     /* blog.rflow:354 */
     { .pattern = "api/posts/{slug:re:[-a-z0-9]+}/publish-now/", .kind = RF_ROUTE_VIEW,
-        .view = &blog_Posts_view,
+        .view = &blog_Posts_publish_view,
         .by_method = { [RF_POST] = &blog_Posts_publish, },
         .url_name = "post-publish", .name_suffix = NULL, .view_name = "Publish",
         .detail = true },

@@ -165,7 +165,7 @@ const rf_resource notes_Note_resource = {
 /* ---------------------------------------------------------------------
  * Querysets: conditions over alias t, `?` bound per request.
  */
-/* notes.rflow:20 */
+/* notes.rflow:21 */
 static const rf_order notes_qs0_order[] = {
     { &notes_Note_fields[1], false },
 };
@@ -358,6 +358,18 @@ static const rf_action notes_Notes_destroy = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .queryset = &notes_qs0,
 };
+/* notes.rflow:25 */
+static const rf_perm_expr notes_Notes_finish_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const notes_Notes_finish_perms[] = { &notes_Notes_finish_0, };
+static const rf_action notes_Notes_finish = {
+    .name = "finish", .kind = RF_ACT_HANDLER,
+    .handler = { "notes_finish", RF_BLOCKING, { .ctx = notes_finish } },
+    .request_serializer = &notes_NoteSerializer_serializer,
+    .response_serializer = &notes_NoteSerializer_serializer,
+    .permissions = notes_Notes_finish_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+    .queryset = &notes_qs0,
+};
 static const rf_perm_expr notes_Notes_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_default_perms[] = { &notes_Notes_default_0, };
 static const rf_action notes_Notes_default = {
@@ -369,7 +381,17 @@ static const rf_action notes_Notes_default = {
     .queryset = &notes_qs0,
 };
 static const rf_view notes_Notes_view = {
-    .name = "Notes", .description = "",
+    .name = "Notes", .description = "Notes, by title.",
+    .kind = RF_VIEW_VIEWSET, .is_async = false,
+    .model = &notes_Note_resource,
+    .authenticators = notes_Notes_auth, .nauthenticators = 2,
+    .lookup_field = &notes_Note_fields[0],
+    .lookup_url_kwarg = "pk",
+    .nslots = 0,
+    .default_action = &notes_Notes_default,
+};
+static const rf_view notes_Notes_finish_view = {
+    .name = "Notes", .description = "Mark a note done.",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &notes_Note_resource,
     .authenticators = notes_Notes_auth, .nauthenticators = 2,
@@ -397,27 +419,33 @@ static const rf_view notes_api_root_view = {
 /* ---------------------------------------------------------------------
  * Routes, in the order requests are matched.
  */
-static const rf_root_entry notes_root2[] = {
+static const rf_root_entry notes_root3[] = {
     { "notes", "api/notes/" },
 };
 static const rf_route notes_routes[] = {
-    /* notes.rflow:25 */
+    /* notes.rflow:34 */
     { .pattern = "api/notes/", .kind = RF_ROUTE_VIEW,
         .view = &notes_Notes_view,
         .by_method = { [RF_GET] = &notes_Notes_list, [RF_POST] = &notes_Notes_create, },
         .url_name = "note-list", .name_suffix = "List", .view_name = "Notes List",
         .detail = false },
-    /* notes.rflow:25 */
+    /* notes.rflow:34 */
     { .pattern = "api/notes/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &notes_Notes_view,
         .by_method = { [RF_GET] = &notes_Notes_retrieve, [RF_PUT] = &notes_Notes_update, [RF_PATCH] = &notes_Notes_partial_update, [RF_DELETE] = &notes_Notes_destroy, },
         .url_name = "note-detail", .name_suffix = "Instance", .view_name = "Notes Instance",
         .detail = true },
-    /* notes.rflow:29 */
+    /* notes.rflow:34 */
+    { .pattern = "api/notes/{pk:lookup}/finish/", .kind = RF_ROUTE_VIEW,
+        .view = &notes_Notes_finish_view,
+        .by_method = { [RF_POST] = &notes_Notes_finish, },
+        .url_name = "note-finish", .name_suffix = NULL, .view_name = "Finish",
+        .detail = true },
+    /* notes.rflow:38 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
         .view = &notes_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
-        .detail = false, .root = notes_root2, .nroot = 1 },
+        .detail = false, .root = notes_root3, .nroot = 1 },
 };
 
 static const rf_database_def notes_databases[] = {
@@ -452,7 +480,7 @@ static const char notes_schema_postgres[] =
 /* notes.rflow:3 */
 const rf_app notes_app = {
     .abi = RF_ABI_VERSION, .name = "notes", .title = "Notes", .version = "",
-    .routes = notes_routes, .nroutes = 3,
+    .routes = notes_routes, .nroutes = 4,
     .databases = notes_databases, .ndatabases = 1,
     .resources = notes_resources, .nresources = 1,
     .schema_sql = { notes_schema_sqlite, notes_schema_postgres },
