@@ -14,11 +14,14 @@ COMPILER_LIB_OBJ := $(filter-out $(BUILD)/compiler/main.o,$(COMPILER_OBJ))
 COMPILER_CFLAGS   = $(BASE_CFLAGS) -Icompiler -I$(BUILD)/compiler -Iruntime/include
 COMPILER_LIBS     = $(BUILD)/libcompiler.a $(BUILD)/librestflow.a
 
-# lemon writes grammar.c, grammar.h and the state report grammar.out next to
-# each other; grammar.h is the one token namespace the lexer includes.
+# lemon writes grammar.c and grammar.h next to each other; grammar.h is the
+# one token namespace the lexer includes.  lemon leaves an unchanged header
+# untouched, so both are touched: otherwise every make would rerun lemon
+# (and race with another make rewriting grammar.c under a compiler).
 $(BUILD)/compiler/grammar.c $(BUILD)/compiler/grammar.h &: compiler/grammar.y
 	@mkdir -p $(@D)
 	lemon -q -T/usr/share/lemon/lempar.c -d$(BUILD)/compiler $<
+	@touch $(BUILD)/compiler/grammar.c $(BUILD)/compiler/grammar.h
 
 $(BUILD)/compiler/lexer.c: compiler/lexer.re $(BUILD)/compiler/grammar.h
 	@mkdir -p $(@D)
