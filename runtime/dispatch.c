@@ -185,7 +185,7 @@ static bool redirect_with_slash(rf_ctx *ctx)
     if (ctx->raw_query)
         location = rf_sprintf(ctx->arena, "%s?%s", location, ctx->raw_query);
     rf_ctx_add_header(ctx, "Location", location);
-    ctx->media_type = "text/html; charset=utf-8";
+    ctx->content_type = "text/html; charset=utf-8";
     rf_respond_text(ctx, 301, "", 0);
     return true;
 }

@@ -160,9 +160,12 @@ struct rf_ctx {
     /* Per-request values (rf_ctx_set_var), newest first. */
     rf_header *vars;
 
-    /* Negotiation: the accepted media type and its indent (0: compact). */
-    const char *media_type;
+    /* Negotiation: the renderer chosen, the indent the accepted media type
+     * asked for (0: compact), and a Content-Type that overrides the
+     * renderer's (the APPEND_SLASH redirect's text/html). */
+    const struct rf_renderer *renderer;
     int indent;
+    const char *content_type;
 
     /* Response. */
     int status;                  /* 0: none set yet */
@@ -264,7 +267,18 @@ const char *rf_status_reason(int status);
 
 /* The action a route maps to a method (HEAD falls back to GET's). */
 const rf_action *rf_route_action(const rf_route *r, rf_method m);
-/* Content negotiation: sets ctx->media_type and ctx->indent, or the 406
+/* A renderer (negotiation.c).  Responses are rendered as compact JSON
+ * first; finish turns that body into the renderer's bytes at finalize (the
+ * JSON renderer indents; the browsable API, a later issue, will wrap the
+ * JSON in its HTML page, as DRF's BrowsableAPIRenderer does). */
+typedef struct rf_renderer {
+    uint32_t bit;                      /* RF_RENDER_* */
+    const char *media_type, *main, *sub, *format;
+    void (*finish)(rf_ctx *ctx);
+} rf_renderer;
+extern const rf_renderer rf_json_renderer;
+
+/* Content negotiation: sets ctx->renderer and ctx->indent, or the 406
  * (404 for an unknown ?format=). */
 rf_rc rf_negotiate(rf_ctx *ctx);
 /* The API root view's body: {prefix: absolute list URL} (apiroot.c). */

@@ -18,14 +18,27 @@
 
 #include "internal.h"
 
-typedef struct renderer {
-    uint32_t bit;
-    const char *media_type, *main, *sub, *format;
-} renderer;
+typedef rf_renderer renderer;
 
-static const renderer renderers[] = {
-    { RF_RENDER_JSON, "application/json", "application", "json", "json" },
+/* JSONRenderer: the body is already compact JSON; indent it when the
+ * accepted media type asked. */
+static void json_finish(rf_ctx *ctx)
+{
+    if (ctx->indent <= 0)
+        return;
+    rf_buf b;
+    rf_buf_init(&b, ctx->arena, ctx->resp_len * 2 + 16);
+    rf_json_reindent(&b, ctx->resp_body, ctx->resp_len, ctx->indent);
+    ctx->resp_body = b.data;
+    ctx->resp_len = b.len;
+}
+
+const rf_renderer rf_json_renderer = {
+    RF_RENDER_JSON, "application/json", "application", "json", "json", json_finish,
 };
+
+/* In DRF's order of DEFAULT_RENDERER_CLASSES; the browsable API joins here. */
+static const renderer *const renderers[] = { &rf_json_renderer };
 #define NRENDERERS (sizeof renderers / sizeof renderers[0])
 
 typedef struct param {
@@ -207,8 +220,8 @@ static uint32_t filter_by_format(uint32_t mask, const char *format)
 {
     uint32_t kept = 0;
     for (size_t r = 0; r < NRENDERERS; r++)
-        if ((mask & renderers[r].bit) && strcmp(renderers[r].format, format) == 0)
-            kept |= renderers[r].bit;
+        if ((mask & renderers[r]->bit) && strcmp(renderers[r]->format, format) == 0)
+            kept |= renderers[r]->bit;
     return kept;
 }
 
@@ -218,12 +231,12 @@ static const renderer *select_renderer(uint32_t mask, const media *ms, int n, co
 {
     for (int level = 3; level >= 0; level--)
         for (size_t r = 0; r < NRENDERERS; r++) {
-            if (!(mask & renderers[r].bit))
+            if (!(mask & renderers[r]->bit))
                 continue;
             for (int i = 0; i < n; i++)
-                if (precedence(&ms[i]) == level && renderer_matches(&renderers[r], &ms[i])) {
+                if (precedence(&ms[i]) == level && renderer_matches(renderers[r], &ms[i])) {
                     *token = &ms[i];
-                    return &renderers[r];
+                    return renderers[r];
                 }
         }
     return NULL;
@@ -242,7 +255,7 @@ rf_rc rf_negotiate(rf_ctx *ctx)
     const renderer *r = select_renderer(mask, ms, n, &token);
     if (!r)
         return rf_error(ctx, 406, "Could not satisfy the request Accept header.");
-    ctx->media_type = r->media_type;
+    ctx->renderer = r;
     ctx->indent = indent_of(token);
     return RF_OK;
 }

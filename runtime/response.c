@@ -1,7 +1,7 @@
 /*
  * response.c: setting a request's response, and finalizing it (DRF's
- * finalize_response: Allow, Content-Type from the accepted media type,
- * indentation) before the transport sends it.
+ * finalize_response: the renderer's finish and Content-Type, Allow, Vary)
+ * before the transport sends it.
  *
  * Setting a response twice before it is sent keeps the last one (an error
  * raised after a handler started writing replaces what it wrote); sending
@@ -151,17 +151,6 @@ static void settle_status(rf_ctx *ctx)
     }
 }
 
-static void apply_indent(rf_ctx *ctx)
-{
-    if (ctx->indent <= 0 || ctx->resp_empty || ctx->resp_len == 0)
-        return;
-    rf_buf b;
-    rf_buf_init(&b, ctx->arena, ctx->resp_len * 2 + 16);
-    rf_json_reindent(&b, ctx->resp_body, ctx->resp_len, ctx->indent);
-    ctx->resp_body = b.data;
-    ctx->resp_len = b.len;
-}
-
 /* DRF's default_response_headers: Vary: Accept when the view has more
  * than one renderer class. */
 static bool several_renderers(const rf_ctx *ctx)
@@ -179,10 +168,13 @@ void rf_finalize(rf_ctx *ctx)
     }
     ctx->finalized = true;
     settle_status(ctx);
-    apply_indent(ctx);
+    /* Before negotiation (404, 406), DRF forces the first renderer. */
+    const rf_renderer *r = ctx->renderer ? ctx->renderer : &rf_json_renderer;
+    if (!ctx->resp_empty && ctx->resp_len)
+        r->finish(ctx);
     if (!ctx->resp_empty)
         add_header_nocopy(ctx, "Content-Type",
-                          ctx->media_type ? ctx->media_type : "application/json");
+                          ctx->content_type ? ctx->content_type : r->media_type);
     if (ctx->route && ctx->worker->router)
         add_header_nocopy(ctx, "Allow", rf_router_allow(ctx->worker->router, ctx->route));
     if (several_renderers(ctx))

@@ -148,7 +148,7 @@ rf_ctx *rf_test_ctx(rf_test_env *env, const rf_test_request *r)
     for (const char *const *kw = r->kwargs; kw && kw[0] && kw[1]; kw += 2)
         rf_ctx_add_kwarg(ctx, rf_strdup(ctx->arena, kw[0]), rf_strdup(ctx->arena, kw[1]));
     rf_ctx_set_user(ctx, r->user);
-    ctx->media_type = "application/json";
+    ctx->renderer = &rf_json_renderer;
     rf_push_cont(ctx, test_outermost);
     return ctx;
 }
