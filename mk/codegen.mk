@@ -7,6 +7,7 @@
 #                          (-Werror), into build/examples/ (a test step)
 #   make codegen-golden    golden tests of emitted C (tests/golden/codegen/);
 #   make codegen-golden-update   rewrites them: read the diff before committing
+#   make tutorial-test     follows docs/tutorial.md in a temporary directory
 #
 # `make` builds build/<spec>-server for every spec, from generated/ as
 # committed, with specs/<spec>_hooks.c.
@@ -29,7 +30,7 @@ $(foreach s,$(CODEGEN_SPECS),$(eval $(call codegen_server,$(s))))
 
 all: $(CODEGEN_SERVERS)
 
-.PHONY: regen generated-fresh examples-build codegen-golden codegen-golden-update
+.PHONY: regen generated-fresh examples-build codegen-golden codegen-golden-update tutorial-test
 
 regen: $(BUILD)/rflowc
 	@for s in $(CODEGEN_SPECS); do \
@@ -59,4 +60,8 @@ codegen-golden: $(BUILD)/rflowc
 codegen-golden-update: $(BUILD)/rflowc
 	$(PYTHON) tests/golden/codegen/run --update
 
-TEST_STEPS += generated-fresh examples-build codegen-golden
+# docs/tutorial.md, followed in a temporary directory.
+tutorial-test: $(BUILD)/rflowc $(BUILD)/librestflow.a
+	$(PYTHON) tests/tutorial/run
+
+TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test
