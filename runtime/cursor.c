@@ -162,11 +162,8 @@ char *rf_cursor_encode(rf_arena *a, const rf_cursor *c)
 static void write_datetime(rf_buf *b, int64_t usec)
 {
     char sql[32];
-    rf_format_datetime_sql(sql, usec);       /* "YYYY-MM-DD HH:MM:SS.ffffff" */
-    size_t n = strlen(sql);
-    if (strcmp(sql + n - 7, ".000000") == 0)
-        n -= 7;                               /* str() drops a zero fraction */
-    rf_buf_append(b, sql, n);
+    rf_format_datetime_sql(sql, usec);       /* str(): no zero fraction */
+    rf_buf_puts(b, sql);
     rf_buf_lit(b, "+00:00");
 }
 

@@ -502,11 +502,17 @@ void rf_json_date(rf_buf *b, int32_t days)
     rf_buf_printf(b, "\"%04" PRId64 "-%02u-%02u\"", y, m, d);
 }
 
+/* Django's SQLite text for a datetime, str() of the naive UTC value: no
+ * fraction when it is zero.  The same instant must always be the same text,
+ * or SQL comparisons (=, <, a cursor's position) with rows Django wrote
+ * would see '10:00:00' below '10:00:00.000000'. */
 void rf_format_datetime_sql(char out[32], int64_t usec)
 {
     civil_time t = civil_from_usec(usec);
-    snprintf(out, 32, "%04" PRId64 "-%02u-%02u %02u:%02u:%02u.%06u", t.year,
-             t.month, t.day, t.hour, t.minute, t.second, t.usec);
+    int n = snprintf(out, 32, "%04" PRId64 "-%02u-%02u %02u:%02u:%02u", t.year,
+                     t.month, t.day, t.hour, t.minute, t.second);
+    if (t.usec)
+        snprintf(out + n, (size_t)(32 - n), ".%06u", t.usec);
 }
 
 /* ---------------------------------------------------------------------

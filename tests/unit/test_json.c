@@ -205,11 +205,15 @@ START_TEST(integers_and_constants)
 }
 END_TEST
 
-START_TEST(datetime_sql_text_always_has_microseconds)
+/* Django's text: a zero fraction is left out (a cursor over rows Django
+ * wrote at whole seconds repeated its boundary row when it was kept). */
+START_TEST(datetime_sql_text_is_djangos)
 {
     char out[32];
     rf_format_datetime_sql(out, INT64_C(1795953600000000));
-    ck_assert_str_eq(out, "2026-11-29 12:00:00.000000");
+    ck_assert_str_eq(out, "2026-11-29 12:00:00");
+    rf_format_datetime_sql(out, INT64_C(1795953600000001));
+    ck_assert_str_eq(out, "2026-11-29 12:00:00.000001");
     rf_format_datetime_sql(out, INT64_C(-1));
     ck_assert_str_eq(out, "1969-12-31 23:59:59.999999");
 }
@@ -231,7 +235,7 @@ Suite *make_json_suite(void)
     tcase_add_test(tc, invalid_utf8_becomes_replacement_character);
     tcase_add_test(tc, nonfinite_float_is_reported);
     tcase_add_test(tc, integers_and_constants);
-    tcase_add_test(tc, datetime_sql_text_always_has_microseconds);
+    tcase_add_test(tc, datetime_sql_text_is_djangos);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -94,7 +94,7 @@ void rf_json_reindent(rf_buf *out, const char *json, size_t len, int indent);
 /* Calendar helpers shared by the JSON writers, parsers and the databases. */
 bool rf_parse_datetime(const char *s, int64_t *usec);  /* ISO 8601, DRF's input rules */
 bool rf_parse_date(const char *s, int32_t *days);
-void rf_format_datetime_sql(char out[32], int64_t usec); /* "YYYY-MM-DD HH:MM:SS.ffffff" */
+void rf_format_datetime_sql(char out[32], int64_t usec); /* "YYYY-MM-DD HH:MM:SS[.ffffff]" */
 
 /* ---------------------------------------------------------------------
  * Typed values: what is bound to SQL parameters and read back from rows.
