@@ -17,12 +17,15 @@ CODEGEN_SPECS   := $(sort $(basename $(notdir $(wildcard specs/*.rflow))))
 CODEGEN_HOOKED  := $(patsubst specs/%_hooks.c,%,$(wildcard specs/*_hooks.c))
 CODEGEN_SERVERS := $(CODEGEN_HOOKED:%=$(BUILD)/%-server)
 
-# The generated Makefile compiles the generated sources with the hooks; it
-# finds this tree by itself, RESTFLOW only makes that explicit.
+# The generated Makefile compiles the generated sources with the hooks
+# against this tree, and the runtime of this build directory (RF_LIB: a
+# sanitizer build under BUILD=build/san links its own librestflow.a).
+CODEGEN_LIB = RESTFLOW=$(CURDIR) RF_LIB=$(abspath $(BUILD))/librestflow.a
+
 define codegen_server
 $(BUILD)/$(1)-server: $(wildcard generated/$(1)/*) specs/$(1)_hooks.c $(BUILD)/librestflow.a
 	@mkdir -p $(BUILD)
-	$$(MAKE) --no-print-directory -C generated/$(1) RESTFLOW=$(CURDIR) CC="$(CC)" \
+	$$(MAKE) --no-print-directory -C generated/$(1) $(CODEGEN_LIB) CC="$(CC)" \
 	  CFLAGS="$(CFLAGS) $(SAN)" LDFLAGS="$(SAN) $(LDFLAGS)" \
 	  HOOKS=$(abspath specs/$(1)_hooks.c) OUT=$(abspath $(BUILD))
 endef
@@ -49,7 +52,8 @@ generated-fresh: $(BUILD)/rflowc
 
 examples-build: $(BUILD)/librestflow.a
 	@for cc in gcc clang; do for s in $(CODEGEN_HOOKED); do \
-	  $(MAKE) --no-print-directory -s -C generated/$$s RESTFLOW=$(CURDIR) CC=$$cc \
+	  $(MAKE) --no-print-directory -s -C generated/$$s $(CODEGEN_LIB) CC=$$cc \
+	    CFLAGS="$(CFLAGS) $(SAN)" LDFLAGS="$(SAN) $(LDFLAGS)" \
 	    HOOKS=$(abspath specs)/$$s\_hooks.c OUT=$(abspath $(BUILD))/examples/$$cc || exit 1; \
 	  echo "$$cc: $(BUILD)/examples/$$cc/$$s-server"; \
 	done; done

@@ -4,7 +4,8 @@
  *   {"name": ..., "description": ..., "renders": [...], "parses": [...],
  *    "actions": {"POST": {field info...}, "PUT": {...}}}
  *
- * `actions` appears on generic views (those with a serializer) for each of
+ * `actions` appears on views with a serializer (generic views, and APIViews
+ * with a serializer_class, which the helpers give get_serializer) for each of
  * POST and PUT the route handles and the user may perform: the permission
  * checks run as for that method, and for PUT the object must exist and pass
  * its object permissions.  DRF iterates a set there ({'PUT', 'POST'} &
@@ -196,7 +197,9 @@ static void check_object(options_run *run)
 static void permissions_checked(rf_ctx *ctx, rf_rc rc)
 {
     options_run *run = (options_run *)rf_ctx_var(ctx, OPTIONS_VAR);
-    if (rc == RF_OK && probe_methods[run->next] == RF_PUT)
+    /* DRF: `if method == 'PUT' and hasattr(view, 'get_object')`; an
+     * APIView has none. */
+    if (rc == RF_OK && probe_methods[run->next] == RF_PUT && ctx->view->kind != RF_VIEW_API)
         check_object(run);
     else
         probe_done(run, rc);
@@ -239,12 +242,13 @@ static void probe_next(options_run *run)
     check_permissions(run);
 }
 
-/* Generic views (GenericAPIView and GenericViewSet: they have
- * get_serializer) describe their serializer; plain APIViews do not. */
+/* Views with get_serializer describe their serializer: the generic ones,
+ * and (through the views module's helpers, which give APIView
+ * get_serializer) an APIView with a serializer_class. */
 static const rf_serializer *view_serializer(const rf_ctx *ctx)
 {
     const rf_action *a = ctx->action;
-    if (!ctx->view || ctx->view->kind == RF_VIEW_API || !a)
+    if (!ctx->view || !a)
         return NULL;
     return a->request_serializer ? a->request_serializer : a->response_serializer;
 }
