@@ -5,10 +5,12 @@
  * Where librestflow comes from, decided at make time (the file holds no
  * absolute path, so it is the same bytes wherever it is generated):
  *   1. RESTFLOW=<restflow tree> given on the command line or environment;
- *   2. else the nearest restflow tree above DIR (a directory with
+ *   2. else a vendored copy (`rflowc vendor`, compiler/vendor.c) named
+ *      restflow, inside DIR or next to it;
+ *   3. else the nearest restflow tree above DIR (a directory with
  *      runtime/include/restflow.h), as for generated/<spec> in the tree
  *      rflowc came from;
- *   3. else an installed librestflow through `pkg-config restflow`.
+ *   4. else an installed librestflow through `pkg-config restflow`.
  * A tree's build/librestflow.a is made first when missing.
  */
 #include <stdio.h>
@@ -29,8 +31,10 @@ bool emit_makefile(const model *m, const char *dir, bool with_main)
         "#   make HOOKS='a.c b.c'      hooks from these files (default: every .c file\n"
         "#                             here that rflowc did not generate)\n"
         "#   make RESTFLOW=/path/to/restflow   the restflow tree to build against\n"
-        "#                             (default: the nearest one above this directory,\n"
-        "#                             else an installed librestflow via pkg-config)\n"
+        "#                             (default: a vendored copy, ./restflow or\n"
+        "#                             ../restflow (rflowc vendor), else the nearest\n"
+        "#                             tree above this directory, else an installed\n"
+        "#                             librestflow via pkg-config)\n"
         "#   make OUT=dir              where the server goes (default: here)\n"
         "\n"
         "SPEC      := %s\n"
@@ -44,7 +48,7 @@ bool emit_makefile(const model *m, const char *dir, bool with_main)
         "WARN      := -Wall -Wextra -Werror\n"
         "PKGS      := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl hiredis\n"
         "\n"
-        "find_tree  = $(firstword $(foreach d,.. ../.. ../../.. ../../../..,\\\n"
+        "find_tree  = $(firstword $(foreach d,restflow ../restflow .. ../.. ../../.. ../../../..,\\\n"
         "               $(if $(wildcard $(d)/runtime/include/restflow.h),$(abspath $(d)))))\n"
         "RESTFLOW  ?= $(find_tree)\n"
         "\n"

@@ -6,6 +6,7 @@
  *   rflowc build SPEC -o DIR [--no-main] [--stubs]
  *                           write the server's sources into DIR (emit.h)
  *   rflowc dump-ast SPEC    the syntax tree, for compiler developers
+ *   rflowc vendor DIR       a copy of the runtime's sources (vendor.c)
  *
  * Diagnostics go to standard error, results to standard output.
  * Exit status: 0 ok, 1 errors in a spec, 2 usage or internal errors
@@ -24,6 +25,7 @@
 #include "routes.h"
 #include "sema.h"
 #include "source.h"
+#include "vendor.h"
 
 #define RFLOWC_VERSION "0.1.0"
 
@@ -37,6 +39,8 @@ static const char usage_text[] =
     "  routes SPEC        print the URL table, in DRF's route order\n"
     "  build SPEC -o DIR  write the server's C sources, schemas and Makefile into DIR\n"
     "  dump-ast SPEC      print the syntax tree (for compiler developers)\n"
+    "  vendor DIR         copy the runtime's sources into DIR, so that a generated\n"
+    "                     server builds with no restflow installed\n"
     "\n"
     "options:\n"
     "  --max-errors=N     stop after N errors (default 20; 0: no limit)\n"
@@ -256,6 +260,15 @@ static int cmd_build(const options *o)
     return rc != EXIT_OK ? rc : exit_status(read_failed, errors);
 }
 
+static int cmd_vendor(const options *o)
+{
+    if (o->nspecs != 1)
+        return usage_error("%s", "vendor: exactly one directory expected");
+    if (!make_dirs(o->specs[0]))
+        return EXIT_USAGE;
+    return vendor_runtime(o->specs[0], RFLOWC_VERSION);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -282,6 +295,8 @@ int main(int argc, char **argv)
             rc = run_on_one_spec(&o, cmd, &dump_ast_command);
         else if (!strcmp(cmd, "build"))
             rc = cmd_build(&o);
+        else if (!strcmp(cmd, "vendor"))
+            rc = cmd_vendor(&o);
         else
             rc = usage_error("unknown command '%s'", cmd);
     }

@@ -17,3 +17,11 @@ ecosystem-redis: $(ECO_BUILD)/redis-store $(BUILD)/blog-server
 	  --server $(BUILD)/blog-server
 
 TEST_STEPS += ecosystem-redis
+
+# make install into a temporary prefix, rflowc vendor into a temporary
+# project; the shop server built and run against each.
+.PHONY: ecosystem-install
+ecosystem-install: all
+	$(PYTHON) tests/ecosystem/test_install.py
+
+TEST_STEPS += ecosystem-install

@@ -14,33 +14,18 @@
 Standard library only.
 """
 import argparse
-import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+from eco import Failure, Server, expect, free_port, run_checks, wait_until
 
 ANON_LIMIT = 100          # blog.rflow: DEFAULT_THROTTLE_RATES anon "100/hour"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what, check, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise SystemExit("timed out waiting for " + what)
+BLOG_DBS = ("default", "analytics")
 
 
 class Redis:
@@ -67,49 +52,6 @@ class Redis:
             self.process.terminate()
             self.process.wait()
             self.process = None
-
-
-class Server:
-    def __init__(self, binary, tmp, redis_url):
-        dbs = ["--db", "default=sqlite:" + os.path.join(tmp, "blog.db"),
-               "--db", "analytics=sqlite:" + os.path.join(tmp, "analytics.db")]
-        subprocess.run([binary, "migrate"] + dbs, check=True, stdout=subprocess.DEVNULL)
-        self.log = open(os.path.join(tmp, "server-%d.log" % id(self)), "w+")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", "--no-access-log",
-             "--throttle-store", redis_url] + dbs,
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        self.port = None
-        wait_until("the server", self.listening)
-
-    def listening(self):
-        self.log.seek(0)
-        found = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", self.log.read())
-        if found:
-            self.port = int(found.group(1))
-        return self.port is not None
-
-    def get(self, path):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        conn.request("GET", path, headers={"Accept": "application/json"})
-        r = conn.getresponse()
-        body = r.read().decode()
-        conn.close()
-        return r.status, dict(r.getheaders()), body
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait()
-        self.log.close()
-
-
-class Failure(Exception):
-    pass
-
-
-def expect(got, want, what):
-    if got != want:
-        raise Failure("%s: got %r, want %r" % (what, got, want))
 
 
 def shared_limit(a, b):
@@ -153,20 +95,13 @@ def main():
         env = dict(os.environ, RESTFLOW_TEST_REDIS=url)
         if subprocess.run([args.store_test], env=env).returncode:
             return 1
-        servers = [Server(args.server, tmp, url + "/1"), Server(args.server, tmp, url + "/1")]
-        checks = [("two servers share one limit", lambda: shared_limit(*servers)),
-                  ("503 while redis is down, then recovery",
-                   lambda: outage_and_recovery(redis, *servers))]
-        failed = 0
-        for name, check in checks:
-            try:
-                check()
-                print("ok    " + name)
-            except Failure as e:
-                failed += 1
-                print("FAIL  %s: %s" % (name, e))
-        print("%d passed, %d failed" % (len(checks) - failed, failed))
-        return 1 if failed else 0
+        store = ["--throttle-store", url + "/1"]
+        servers = [Server(args.server, tmp, BLOG_DBS, store) for _ in range(2)]
+        return run_checks([
+            ("two servers share one limit", lambda: shared_limit(*servers)),
+            ("503 while redis is down, then recovery",
+             lambda: outage_and_recovery(redis, *servers)),
+        ])
     finally:
         for s in servers:
             s.stop()
