@@ -202,6 +202,26 @@ const char *em_file(const model *m, const char *suffix)
     return buf;
 }
 
+const char *em_member(const char *name)
+{
+    static const char *const reserved[] = {
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+        "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+        "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas",
+        "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+        "_Static_assert", "_Thread_local", "bool", "true", "false", "rf_state",
+    };
+    static char bufs[4][MODEL_MAX_NAME_BYTES + 2];
+    static int next;
+    char *out = bufs[next++ % 4];
+    snprintf(out, sizeof bufs[0], "%s", name);
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (!strcmp(name, reserved[i]))
+            strcat(out, "_");
+    return out;
+}
+
 const char *em_upper(const char *s)
 {
     static char buf[256];

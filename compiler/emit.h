@@ -53,6 +53,11 @@ void em_banner(emitter *e, const model *m, const char *what, const char *comment
 /* "<spec><suffix>" ("shop.h", "shop_hooks.h"), in a static buffer. */
 const char *em_file(const model *m, const char *suffix);
 
+/* The C member of a field: its name, with '_' appended when that is a C
+ * keyword or the records' own `rf_state` (a field may be called
+ * `default`).  One of four rotating static buffers. */
+const char *em_member(const char *name);
+
 /* Names of generated symbols, written into a static buffer (valid until
  * the next call of the same function). */
 const char *em_upper(const char *s);                       /* "SHOP" */

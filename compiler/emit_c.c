@@ -258,8 +258,8 @@ static void header_record(emitter *e, const model *m, const model_resource *r)
     for (uint32_t i = 0; i < r->nfields; i++) {
         const model_field *f = r->fields[i];
         const char *ct = em_ctype(f->type);
-        em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ", f->name,
-                model_ftype_name(f->type));
+        em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ",
+                em_member(f->name), model_ftype_name(f->type));
     }
     em_dedent(e);
     em_printf(e, "} ");
@@ -293,8 +293,8 @@ static void header_plain_record(emitter *e, const model *m, const model_serializ
     for (uint32_t i = 0; i < s->nfields; i++) {
         const model_sfield *f = s->fields[i];
         const char *ct = em_ctype(f->type);
-        em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ", f->name,
-                model_sclass_name(f->sclass));
+        em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ",
+                em_member(f->name), model_sclass_name(f->sclass));
     }
     em_dedent(e);
     em_line(e, "} %s_%s;", m->name, s->name);

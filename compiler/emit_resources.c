@@ -73,7 +73,7 @@ static void field_entry(emitter *e, const model *m, const model_resource *r, con
     em_field_const(e, m, r, f);
     em_printf(e, ", .offset = offsetof(");
     em_record_type(e, m, r);
-    em_line(e, ", %s),", f->name);
+    em_line(e, ", %s),", em_member(f->name));
     char choices[256];
     snprintf(choices, sizeof choices, "%s_%s_%s_choices", m->name, r->name, f->name);
     em_printf(e, ".limits = ");

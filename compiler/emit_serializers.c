@@ -106,11 +106,11 @@ static void storage(emitter *e, const model *m, const model_serializer *s, const
 {
     if (own_record(s)) {
         em_printf(e, ".index = %u, .offset = offsetof(%s_%s, %s)", f->index, m->name, s->name,
-                  f->name);
+                  em_member(f->name));
     } else if (f->model_field && f->model_field->resource == s->instance) {
         em_printf(e, ".index = %u, .offset = offsetof(", f->model_field->index);
         em_record_type(e, m, s->instance);
-        em_printf(e, ", %s), .model_field = ", f->model_field->name);
+        em_printf(e, ", %s), .model_field = ", em_member(f->model_field->name));
         em_field_ref(e, m, f->model_field);
     } else {
         em_printf(e, ".index = 0, .offset = 0");
@@ -125,7 +125,8 @@ static void render_source(emitter *e, const model *m, const model_serializer *s,
     case MODEL_SRC_FIELD:
         if (src)
             em_printf(e, ".source = RF_SRC_RECORD, .src_offset = offsetof(%s_%s, %s), "
-                      ".src_index = %u", m->name, src->resource->name, src->name, src->index);
+                      ".src_index = %u", m->name, src->resource->name, em_member(src->name),
+                      src->index);
         break;
     case MODEL_SRC_PATH:
         if (f->type == MODEL_T_NESTED)
@@ -133,7 +134,8 @@ static void render_source(emitter *e, const model *m, const model_serializer *s,
                       (int)f->join, m->name, f->nested->name);
         else
             em_printf(e, ".source = RF_SRC_JOIN, .join = %d, .src_offset = offsetof(%s_%s, %s), "
-                      ".src_index = %u", (int)f->join, m->name, src->resource->name, src->name,
+                      ".src_index = %u", (int)f->join, m->name, src->resource->name,
+                      em_member(src->name),
                       src->index);
         break;
     case MODEL_SRC_ATTACH:
@@ -144,7 +146,7 @@ static void render_source(emitter *e, const model *m, const model_serializer *s,
     case MODEL_SRC_NONE:
         if (own_record(s))
             em_printf(e, ".source = RF_SRC_RECORD, .src_offset = offsetof(%s_%s, %s), "
-                      ".src_index = %u", m->name, s->name, f->name, f->index);
+                      ".src_index = %u", m->name, s->name, em_member(f->name), f->index);
         break;
     }
     (void)s;
@@ -223,7 +225,7 @@ static void render_member(emitter *e, const model *m, const char *rec, const mod
     em_indent(e);
     char member[256];
     snprintf(member, sizeof member, "((const %s_%s *)%s)->%s", m->name, src->resource->name,
-             rec, src->name);
+             rec, em_member(src->name));
     int places = f->limits.decimal_places >= 0 ? f->limits.decimal_places
                                                 : src->limits.decimal_places;
     render_scalar(e, member, src->type, places);
@@ -253,7 +255,8 @@ static void render_field(emitter *e, const model *m, const model_serializer *s, 
         em_indent(e);
         {
             char member[256];
-            snprintf(member, sizeof member, "((const %s_%s *)rec)->%s", m->name, s->name, f->name);
+            snprintf(member, sizeof member, "((const %s_%s *)rec)->%s", m->name, s->name,
+                     em_member(f->name));
             render_scalar(e, member, f->type, f->limits.decimal_places);
         }
         em_dedent(e);
