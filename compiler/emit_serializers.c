@@ -466,6 +466,8 @@ static void serializer(emitter *e, const model *m, const model_serializer *s)
 
 void emit_c_serializers(emitter *e, const model *m)
 {
+    if (!m->nserializers)
+        return;
     em_line(e, "/* ---------------------------------------------------------------------");
     em_line(e, " * Serializers: fields, validate (JSON -> record), render (row -> JSON).");
     em_line(e, " */");

@@ -344,7 +344,9 @@ static void action(emitter *e, const model *m, const model_view *v, const model_
     static const char *const parsers[] = { "RF_PARSE_JSON", "RF_PARSE_FORM", "RF_PARSE_MULTIPART" };
     static const char *const renderers[] = { "RF_RENDER_JSON", "RF_RENDER_BROWSABLE" };
     action_tables(e, m, sym, c);
-    em_line(e, "static const rf_action %s = {", sym);
+    /* Views and actions have external linkage: a view no route reaches
+     * must not be an unused static. */
+    em_line(e, "const rf_action %s = {", sym);
     em_indent(e);
     em_printf(e, ".name = ");
     em_cstr(e, name);
@@ -417,7 +419,7 @@ static void view_struct(emitter *e, const model *m, const model_view *v, const c
         "perform_create", "perform_update", "perform_destroy",
     };
     static const char *const kinds[] = { "RF_VIEW_API", "RF_VIEW_GENERIC", "RF_VIEW_VIEWSET" };
-    em_line(e, "static const rf_view %s_%s%s%s_view = {", m->name, v->name, *suffix ? "_" : "",
+    em_line(e, "const rf_view %s_%s%s%s_view = {", m->name, v->name, *suffix ? "_" : "",
             suffix);
     em_indent(e);
     em_printf(e, ".name = ");
@@ -593,7 +595,7 @@ static void api_root_view(emitter *e, const model *m)
         em_line(e, " };");
     }
     action(e, m, &view, &root, root_sym, NULL);
-    em_line(e, "static const rf_view %s_api_root_view = {", m->name);
+    em_line(e, "const rf_view %s_api_root_view = {", m->name);
     em_indent(e);
     em_line(e, ".name = \"APIRootView\", .kind = RF_VIEW_API,");
     if (st->nauthentication_classes)

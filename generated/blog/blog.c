@@ -1455,7 +1455,7 @@ static const rf_perm_expr *const blog_Posts_list_perms[] = { &blog_Posts_list_4,
 static const rf_throttle blog_Posts_list_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_list_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_list_throttles[] = { &blog_Posts_list_throttle0, &blog_Posts_list_throttle1, };
-static const rf_action blog_Posts_list = {
+const rf_action blog_Posts_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &blog_PostListItem_serializer,
     .response_serializer = &blog_PostListItem_serializer,
@@ -1476,7 +1476,7 @@ static const rf_perm_expr *const blog_Posts_create_perms[] = { &blog_Posts_creat
 static const rf_throttle blog_Posts_create_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_create_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_create_throttles[] = { &blog_Posts_create_throttle0, &blog_Posts_create_throttle1, };
-static const rf_action blog_Posts_create = {
+const rf_action blog_Posts_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1497,7 +1497,7 @@ static const rf_perm_expr *const blog_Posts_retrieve_perms[] = { &blog_Posts_ret
 static const rf_throttle blog_Posts_retrieve_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_retrieve_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_retrieve_throttles[] = { &blog_Posts_retrieve_throttle0, &blog_Posts_retrieve_throttle1, };
-static const rf_action blog_Posts_retrieve = {
+const rf_action blog_Posts_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1518,7 +1518,7 @@ static const rf_perm_expr *const blog_Posts_update_perms[] = { &blog_Posts_updat
 static const rf_throttle blog_Posts_update_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_update_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_update_throttles[] = { &blog_Posts_update_throttle0, &blog_Posts_update_throttle1, };
-static const rf_action blog_Posts_update = {
+const rf_action blog_Posts_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1539,7 +1539,7 @@ static const rf_perm_expr *const blog_Posts_partial_update_perms[] = { &blog_Pos
 static const rf_throttle blog_Posts_partial_update_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_partial_update_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_partial_update_throttles[] = { &blog_Posts_partial_update_throttle0, &blog_Posts_partial_update_throttle1, };
-static const rf_action blog_Posts_partial_update = {
+const rf_action blog_Posts_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1560,7 +1560,7 @@ static const rf_perm_expr *const blog_Posts_destroy_perms[] = { &blog_Posts_dest
 static const rf_throttle blog_Posts_destroy_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_destroy_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_destroy_throttles[] = { &blog_Posts_destroy_throttle0, &blog_Posts_destroy_throttle1, };
-static const rf_action blog_Posts_destroy = {
+const rf_action blog_Posts_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1577,7 +1577,7 @@ static const rf_perm_expr *const blog_Posts_drafts_perms[] = { &blog_Posts_draft
 static const rf_throttle blog_Posts_drafts_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_drafts_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_drafts_throttles[] = { &blog_Posts_drafts_throttle0, &blog_Posts_drafts_throttle1, };
-static const rf_action blog_Posts_drafts = {
+const rf_action blog_Posts_drafts = {
     .name = "drafts", .kind = RF_ACT_HANDLER,
     .handler = { "blog_drafts_list", RF_ASYNC, { .ctx = blog_drafts_list } },
     .request_serializer = &blog_PostSerializer_serializer,
@@ -1595,7 +1595,7 @@ static const rf_perm_expr *const blog_Posts_publish_perms[] = { &blog_Posts_publ
 static const rf_throttle blog_Posts_publish_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_publish_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_publish_throttles[] = { &blog_Posts_publish_throttle0, &blog_Posts_publish_throttle1, };
-static const rf_action blog_Posts_publish = {
+const rf_action blog_Posts_publish = {
     .name = "publish", .kind = RF_ACT_HANDLER,
     .handler = { "blog_post_publish", RF_BLOCKING, { .ctx = blog_post_publish } },
     .request_serializer = &blog_PostSerializer_serializer,
@@ -1616,7 +1616,7 @@ static const rf_perm_expr *const blog_Posts_default_perms[] = { &blog_Posts_defa
 static const rf_throttle blog_Posts_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Posts_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Posts_default_throttles[] = { &blog_Posts_default_throttle0, &blog_Posts_default_throttle1, };
-static const rf_action blog_Posts_default = {
+const rf_action blog_Posts_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_PostSerializer_serializer,
     .response_serializer = &blog_PostSerializer_serializer,
@@ -1627,7 +1627,7 @@ static const rf_action blog_Posts_default = {
     .queryset = &blog_qs0,
     .post_fetches = blog_Posts_post_fetches, .npost_fetches = 2,
 };
-static const rf_view blog_Posts_view = {
+const rf_view blog_Posts_view = {
     .name = "Posts", .description = "Published posts, newest first.",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &blog_Post_resource,
@@ -1640,7 +1640,7 @@ static const rf_view blog_Posts_view = {
     .perform_destroy = &blog_Posts_perform_destroy,
     .default_action = &blog_Posts_default,
 };
-static const rf_view blog_Posts_publish_view = {
+const rf_view blog_Posts_publish_view = {
     .name = "Posts", .description = "Publish a draft.",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &blog_Post_resource,
@@ -1690,7 +1690,7 @@ static const rf_perm_expr *const blog_Authors_list_perms[] = { &blog_Authors_lis
 static const rf_throttle blog_Authors_list_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Authors_list_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Authors_list_throttles[] = { &blog_Authors_list_throttle0, &blog_Authors_list_throttle1, };
-static const rf_action blog_Authors_list = {
+const rf_action blog_Authors_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &blog_AuthorSerializer_serializer,
     .response_serializer = &blog_AuthorSerializer_serializer,
@@ -1706,7 +1706,7 @@ static const rf_perm_expr *const blog_Authors_retrieve_perms[] = { &blog_Authors
 static const rf_throttle blog_Authors_retrieve_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Authors_retrieve_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Authors_retrieve_throttles[] = { &blog_Authors_retrieve_throttle0, &blog_Authors_retrieve_throttle1, };
-static const rf_action blog_Authors_retrieve = {
+const rf_action blog_Authors_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &blog_AuthorSerializer_serializer,
     .response_serializer = &blog_AuthorSerializer_serializer,
@@ -1722,7 +1722,7 @@ static const rf_perm_expr *const blog_Authors_posts_perms[] = { &blog_Authors_po
 static const rf_throttle blog_Authors_posts_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Authors_posts_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Authors_posts_throttles[] = { &blog_Authors_posts_throttle0, &blog_Authors_posts_throttle1, };
-static const rf_action blog_Authors_posts = {
+const rf_action blog_Authors_posts = {
     .name = "posts", .kind = RF_ACT_HANDLER,
     .handler = { "blog_author_posts", RF_ASYNC, { .ctx = blog_author_posts } },
     .request_serializer = &blog_PostListItem_serializer,
@@ -1738,7 +1738,7 @@ static const rf_perm_expr *const blog_Authors_default_perms[] = { &blog_Authors_
 static const rf_throttle blog_Authors_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Authors_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Authors_default_throttles[] = { &blog_Authors_default_throttle0, &blog_Authors_default_throttle1, };
-static const rf_action blog_Authors_default = {
+const rf_action blog_Authors_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_AuthorSerializer_serializer,
     .response_serializer = &blog_AuthorSerializer_serializer,
@@ -1748,7 +1748,7 @@ static const rf_action blog_Authors_default = {
     .paginator = &blog_Authors_Slice,
     .queryset = &blog_qs2,
 };
-static const rf_view blog_Authors_view = {
+const rf_view blog_Authors_view = {
     .name = "Authors", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &blog_Author_resource,
@@ -1779,7 +1779,7 @@ static const rf_perm_expr *const blog_Moderation_list_perms[] = { &blog_Moderati
 static const rf_throttle blog_Moderation_list_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_list_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_list_throttles[] = { &blog_Moderation_list_throttle0, &blog_Moderation_list_throttle1, };
-static const rf_action blog_Moderation_list = {
+const rf_action blog_Moderation_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1797,7 +1797,7 @@ static const rf_perm_expr *const blog_Moderation_retrieve_perms[] = { &blog_Mode
 static const rf_throttle blog_Moderation_retrieve_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_retrieve_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_retrieve_throttles[] = { &blog_Moderation_retrieve_throttle0, &blog_Moderation_retrieve_throttle1, };
-static const rf_action blog_Moderation_retrieve = {
+const rf_action blog_Moderation_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1815,7 +1815,7 @@ static const rf_perm_expr *const blog_Moderation_update_perms[] = { &blog_Modera
 static const rf_throttle blog_Moderation_update_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_update_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_update_throttles[] = { &blog_Moderation_update_throttle0, &blog_Moderation_update_throttle1, };
-static const rf_action blog_Moderation_update = {
+const rf_action blog_Moderation_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1833,7 +1833,7 @@ static const rf_perm_expr *const blog_Moderation_partial_update_perms[] = { &blo
 static const rf_throttle blog_Moderation_partial_update_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_partial_update_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_partial_update_throttles[] = { &blog_Moderation_partial_update_throttle0, &blog_Moderation_partial_update_throttle1, };
-static const rf_action blog_Moderation_partial_update = {
+const rf_action blog_Moderation_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1851,7 +1851,7 @@ static const rf_perm_expr *const blog_Moderation_destroy_perms[] = { &blog_Moder
 static const rf_throttle blog_Moderation_destroy_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_destroy_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_destroy_throttles[] = { &blog_Moderation_destroy_throttle0, &blog_Moderation_destroy_throttle1, };
-static const rf_action blog_Moderation_destroy = {
+const rf_action blog_Moderation_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1868,7 +1868,7 @@ static const rf_perm_expr *const blog_Moderation_default_perms[] = { &blog_Moder
 static const rf_throttle blog_Moderation_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Moderation_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Moderation_default_throttles[] = { &blog_Moderation_default_throttle0, &blog_Moderation_default_throttle1, };
-static const rf_action blog_Moderation_default = {
+const rf_action blog_Moderation_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_ModerationSerializer_serializer,
     .response_serializer = &blog_ModerationSerializer_serializer,
@@ -1878,7 +1878,7 @@ static const rf_action blog_Moderation_default = {
     .paginator = &blog_Moderation_Slice,
     .queryset = &blog_qs3,
 };
-static const rf_view blog_Moderation_view = {
+const rf_view blog_Moderation_view = {
     .name = "Moderation", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &blog_Comment_resource,
@@ -1916,7 +1916,7 @@ static const rf_perm_expr *const blog_PostComments_list_perms[] = { &blog_PostCo
 static const rf_throttle blog_PostComments_list_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_PostComments_list_throttle1 = { .name = "CommentBurst", .kind = RF_THROTTLE_SCOPED, .scope = "comments", .num_requests = 20, .duration = 60 };
 static const rf_throttle *const blog_PostComments_list_throttles[] = { &blog_PostComments_list_throttle0, &blog_PostComments_list_throttle1, };
-static const rf_action blog_PostComments_list = {
+const rf_action blog_PostComments_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &blog_CommentSerializer_serializer,
     .response_serializer = &blog_CommentSerializer_serializer,
@@ -1932,7 +1932,7 @@ static const rf_perm_expr *const blog_PostComments_create_perms[] = { &blog_Post
 static const rf_throttle blog_PostComments_create_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_PostComments_create_throttle1 = { .name = "CommentBurst", .kind = RF_THROTTLE_SCOPED, .scope = "comments", .num_requests = 20, .duration = 60 };
 static const rf_throttle *const blog_PostComments_create_throttles[] = { &blog_PostComments_create_throttle0, &blog_PostComments_create_throttle1, };
-static const rf_action blog_PostComments_create = {
+const rf_action blog_PostComments_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &blog_CommentSerializer_serializer,
     .response_serializer = &blog_CommentSerializer_serializer,
@@ -1947,7 +1947,7 @@ static const rf_perm_expr *const blog_PostComments_default_perms[] = { &blog_Pos
 static const rf_throttle blog_PostComments_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_PostComments_default_throttle1 = { .name = "CommentBurst", .kind = RF_THROTTLE_SCOPED, .scope = "comments", .num_requests = 20, .duration = 60 };
 static const rf_throttle *const blog_PostComments_default_throttles[] = { &blog_PostComments_default_throttle0, &blog_PostComments_default_throttle1, };
-static const rf_action blog_PostComments_default = {
+const rf_action blog_PostComments_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_CommentSerializer_serializer,
     .response_serializer = &blog_CommentSerializer_serializer,
@@ -1957,7 +1957,7 @@ static const rf_action blog_PostComments_default = {
     .paginator = &blog_PostComments_Slice,
     .queryset = &blog_qs4,
 };
-static const rf_view blog_PostComments_view = {
+const rf_view blog_PostComments_view = {
     .name = "PostComments", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &blog_Comment_resource,
@@ -1990,7 +1990,7 @@ static const rf_perm_expr *const blog_TagList_list_perms[] = { &blog_TagList_lis
 static const rf_throttle blog_TagList_list_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_TagList_list_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_TagList_list_throttles[] = { &blog_TagList_list_throttle0, &blog_TagList_list_throttle1, };
-static const rf_action blog_TagList_list = {
+const rf_action blog_TagList_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &blog_TagSerializer_serializer,
     .response_serializer = &blog_TagSerializer_serializer,
@@ -2004,7 +2004,7 @@ static const rf_perm_expr *const blog_TagList_default_perms[] = { &blog_TagList_
 static const rf_throttle blog_TagList_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_TagList_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_TagList_default_throttles[] = { &blog_TagList_default_throttle0, &blog_TagList_default_throttle1, };
-static const rf_action blog_TagList_default = {
+const rf_action blog_TagList_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_TagSerializer_serializer,
     .response_serializer = &blog_TagSerializer_serializer,
@@ -2013,7 +2013,7 @@ static const rf_action blog_TagList_default = {
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
     .queryset = &blog_qs5,
 };
-static const rf_view blog_TagList_view = {
+const rf_view blog_TagList_view = {
     .name = "TagList", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &blog_Tag_resource,
@@ -2053,7 +2053,7 @@ static const rf_perm_expr *const blog_TagDetail_retrieve_perms[] = { &blog_TagDe
 static const rf_throttle blog_TagDetail_retrieve_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_TagDetail_retrieve_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_TagDetail_retrieve_throttles[] = { &blog_TagDetail_retrieve_throttle0, &blog_TagDetail_retrieve_throttle1, };
-static const rf_action blog_TagDetail_retrieve = {
+const rf_action blog_TagDetail_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &blog_TagSerializer_serializer,
     .response_serializer = &blog_TagSerializer_serializer,
@@ -2068,7 +2068,7 @@ static const rf_perm_expr *const blog_TagDetail_default_perms[] = { &blog_TagDet
 static const rf_throttle blog_TagDetail_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_TagDetail_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_TagDetail_default_throttles[] = { &blog_TagDetail_default_throttle0, &blog_TagDetail_default_throttle1, };
-static const rf_action blog_TagDetail_default = {
+const rf_action blog_TagDetail_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_TagSerializer_serializer,
     .response_serializer = &blog_TagSerializer_serializer,
@@ -2078,7 +2078,7 @@ static const rf_action blog_TagDetail_default = {
     .paginator = &blog_TagDetail_Newest,
     .queryset = &blog_qs6,
 };
-static const rf_view blog_TagDetail_view = {
+const rf_view blog_TagDetail_view = {
     .name = "TagDetail", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &blog_Tag_resource,
@@ -2110,7 +2110,7 @@ static const rf_perm_expr *const blog_Stats_get_perms[] = { &blog_Stats_get_3, }
 static const rf_throttle blog_Stats_get_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Stats_get_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Stats_get_throttles[] = { &blog_Stats_get_throttle0, &blog_Stats_get_throttle1, };
-static const rf_action blog_Stats_get = {
+const rf_action blog_Stats_get = {
     .name = "get", .kind = RF_ACT_HANDLER,
     .handler = { "blog_stats_get", RF_BLOCKING, { .ctx = blog_stats_get } },
     .permissions = blog_Stats_get_perms, .npermissions = 1,
@@ -2126,14 +2126,14 @@ static const rf_perm_expr *const blog_Stats_default_perms[] = { &blog_Stats_defa
 static const rf_throttle blog_Stats_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_Stats_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_Stats_default_throttles[] = { &blog_Stats_default_throttle0, &blog_Stats_default_throttle1, };
-static const rf_action blog_Stats_default = {
+const rf_action blog_Stats_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = blog_Stats_default_perms, .npermissions = 1,
     .throttles = blog_Stats_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
     .paginator = &blog_Stats_Newest,
 };
-static const rf_view blog_Stats_view = {
+const rf_view blog_Stats_view = {
     .name = "Stats", .description = "",
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = blog_Stats_auth, .nauthenticators = 2,
@@ -2157,7 +2157,7 @@ static const rf_perm_expr blog_Contact_post_0 = { .op = RF_P_LEAF, .leaf = &rf_a
 static const rf_perm_expr *const blog_Contact_post_perms[] = { &blog_Contact_post_0, };
 static const rf_throttle blog_Contact_post_throttle0 = { .name = "ScopedRateThrottle", .kind = RF_THROTTLE_SCOPED, .scope = "contact", .num_requests = 5, .duration = 86400 };
 static const rf_throttle *const blog_Contact_post_throttles[] = { &blog_Contact_post_throttle0, };
-static const rf_action blog_Contact_post = {
+const rf_action blog_Contact_post = {
     .name = "post", .kind = RF_ACT_HANDLER,
     .handler = { "blog_contact_post", RF_BLOCKING, { .ctx = blog_contact_post } },
     .request_serializer = &blog_ContactMessage_serializer,
@@ -2171,7 +2171,7 @@ static const rf_perm_expr blog_Contact_default_0 = { .op = RF_P_LEAF, .leaf = &r
 static const rf_perm_expr *const blog_Contact_default_perms[] = { &blog_Contact_default_0, };
 static const rf_throttle blog_Contact_default_throttle0 = { .name = "ScopedRateThrottle", .kind = RF_THROTTLE_SCOPED, .scope = "contact", .num_requests = 5, .duration = 86400 };
 static const rf_throttle *const blog_Contact_default_throttles[] = { &blog_Contact_default_throttle0, };
-static const rf_action blog_Contact_default = {
+const rf_action blog_Contact_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &blog_ContactMessage_serializer,
     .response_serializer = &blog_ContactMessage_serializer,
@@ -2180,7 +2180,7 @@ static const rf_action blog_Contact_default = {
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
     .paginator = &blog_Contact_Newest,
 };
-static const rf_view blog_Contact_view = {
+const rf_view blog_Contact_view = {
     .name = "Contact", .description = "",
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = blog_Contact_auth, .nauthenticators = 2,
@@ -2196,13 +2196,13 @@ static const rf_perm_expr *const blog_api_root_default_perms[] = { &blog_api_roo
 static const rf_throttle blog_api_root_default_throttle0 = { .name = "AnonRateThrottle", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 100, .duration = 3600 };
 static const rf_throttle blog_api_root_default_throttle1 = { .name = "UserRateThrottle", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 1000, .duration = 3600 };
 static const rf_throttle *const blog_api_root_default_throttles[] = { &blog_api_root_default_throttle0, &blog_api_root_default_throttle1, };
-static const rf_action blog_api_root_default = {
+const rf_action blog_api_root_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = blog_api_root_default_perms, .npermissions = 1,
     .throttles = blog_api_root_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
 };
-static const rf_view blog_api_root_view = {
+const rf_view blog_api_root_view = {
     .name = "APIRootView", .kind = RF_VIEW_API,
     .authenticators = blog_api_root_auth, .nauthenticators = 2,
     .default_action = &blog_api_root_default,

@@ -1244,7 +1244,7 @@ static const rf_paginator events_Venues_Numbered = {
 /* events.rflow:172 */
 static const rf_perm_expr events_Venues_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Venues_list_perms[] = { &events_Venues_list_0, };
-static const rf_action events_Venues_list = {
+const rf_action events_Venues_list = {
     .name = "list", .kind = RF_ACT_HANDLER,
     .handler = { "events_venues_list", RF_BLOCKING, { .ctx = events_venues_list } },
     .request_serializer = &events_VenueWithEvents_serializer,
@@ -1256,7 +1256,7 @@ static const rf_action events_Venues_list = {
 /* events.rflow:173 */
 static const rf_perm_expr events_Venues_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Venues_retrieve_perms[] = { &events_Venues_retrieve_0, };
-static const rf_action events_Venues_retrieve = {
+const rf_action events_Venues_retrieve = {
     .name = "retrieve", .kind = RF_ACT_HANDLER,
     .handler = { "events_venues_retrieve", RF_BLOCKING, { .ctx = events_venues_retrieve } },
     .request_serializer = &events_VenueWithEvents_serializer,
@@ -1267,7 +1267,7 @@ static const rf_action events_Venues_retrieve = {
 };
 static const rf_perm_expr events_Venues_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Venues_default_perms[] = { &events_Venues_default_0, };
-static const rf_action events_Venues_default = {
+const rf_action events_Venues_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_VenueWithEvents_serializer,
     .response_serializer = &events_VenueWithEvents_serializer,
@@ -1275,7 +1275,7 @@ static const rf_action events_Venues_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .paginator = &events_Venues_Numbered,
 };
-static const rf_view events_Venues_view = {
+const rf_view events_Venues_view = {
     .name = "Venues", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .authenticators = events_Venues_auth, .nauthenticators = 2,
@@ -1303,7 +1303,7 @@ static const rf_postfetch *const events_VenueAdmin_post_fetches[] = { &events_Ne
 /* events.rflow:178 */
 static const rf_perm_expr events_VenueAdmin_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_create_perms[] = { &events_VenueAdmin_create_0, };
-static const rf_action events_VenueAdmin_create = {
+const rf_action events_VenueAdmin_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &events_VenueSerializer_serializer,
     .response_serializer = &events_VenueSerializer_serializer,
@@ -1316,7 +1316,7 @@ static const rf_action events_VenueAdmin_create = {
 /* events.rflow:178 */
 static const rf_perm_expr events_VenueAdmin_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_update_perms[] = { &events_VenueAdmin_update_0, };
-static const rf_action events_VenueAdmin_update = {
+const rf_action events_VenueAdmin_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &events_VenueSerializer_serializer,
     .response_serializer = &events_VenueSerializer_serializer,
@@ -1329,7 +1329,7 @@ static const rf_action events_VenueAdmin_update = {
 /* events.rflow:178 */
 static const rf_perm_expr events_VenueAdmin_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_partial_update_perms[] = { &events_VenueAdmin_partial_update_0, };
-static const rf_action events_VenueAdmin_partial_update = {
+const rf_action events_VenueAdmin_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &events_VenueSerializer_serializer,
     .response_serializer = &events_VenueSerializer_serializer,
@@ -1342,7 +1342,7 @@ static const rf_action events_VenueAdmin_partial_update = {
 /* events.rflow:180 */
 static const rf_perm_expr events_VenueAdmin_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_destroy_perms[] = { &events_VenueAdmin_destroy_0, };
-static const rf_action events_VenueAdmin_destroy = {
+const rf_action events_VenueAdmin_destroy = {
     .name = "destroy", .kind = RF_ACT_HANDLER,
     .handler = { "events_venue_destroy", RF_ASYNC, { .ctx = events_venue_destroy } },
     .request_serializer = &events_VenueSerializer_serializer,
@@ -1355,7 +1355,7 @@ static const rf_action events_VenueAdmin_destroy = {
 };
 static const rf_perm_expr events_VenueAdmin_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_default_perms[] = { &events_VenueAdmin_default_0, };
-static const rf_action events_VenueAdmin_default = {
+const rf_action events_VenueAdmin_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_VenueSerializer_serializer,
     .response_serializer = &events_VenueSerializer_serializer,
@@ -1365,7 +1365,7 @@ static const rf_action events_VenueAdmin_default = {
     .queryset = &events_qs0,
     .post_fetches = events_VenueAdmin_post_fetches, .npost_fetches = 1,
 };
-static const rf_view events_VenueAdmin_view = {
+const rf_view events_VenueAdmin_view = {
     .name = "VenueAdmin", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &events_Venue_resource,
@@ -1405,7 +1405,7 @@ static const rf_paginator events_VenueEvents_Stream = {
 /* events.rflow:190 */
 static const rf_perm_expr events_VenueEvents_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_VenueEvents_list_perms[] = { &events_VenueEvents_list_0, };
-static const rf_action events_VenueEvents_list = {
+const rf_action events_VenueEvents_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1417,7 +1417,7 @@ static const rf_action events_VenueEvents_list = {
 /* events.rflow:190 */
 static const rf_perm_expr events_VenueEvents_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_VenueEvents_retrieve_perms[] = { &events_VenueEvents_retrieve_0, };
-static const rf_action events_VenueEvents_retrieve = {
+const rf_action events_VenueEvents_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1428,7 +1428,7 @@ static const rf_action events_VenueEvents_retrieve = {
 };
 static const rf_perm_expr events_VenueEvents_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_VenueEvents_default_perms[] = { &events_VenueEvents_default_0, };
-static const rf_action events_VenueEvents_default = {
+const rf_action events_VenueEvents_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1437,7 +1437,7 @@ static const rf_action events_VenueEvents_default = {
     .paginator = &events_VenueEvents_Stream,
     .queryset = &events_qs1,
 };
-static const rf_view events_VenueEvents_view = {
+const rf_view events_VenueEvents_view = {
     .name = "VenueEvents", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &events_Event_resource,
@@ -1468,7 +1468,7 @@ static const rf_paginator events_EventCreate_Numbered = {
 /* events.rflow:197 */
 static const rf_perm_expr events_EventCreate_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr *const events_EventCreate_create_perms[] = { &events_EventCreate_create_0, };
-static const rf_action events_EventCreate_create = {
+const rf_action events_EventCreate_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1479,7 +1479,7 @@ static const rf_action events_EventCreate_create = {
 };
 static const rf_perm_expr events_EventCreate_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr *const events_EventCreate_default_perms[] = { &events_EventCreate_default_0, };
-static const rf_action events_EventCreate_default = {
+const rf_action events_EventCreate_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1488,7 +1488,7 @@ static const rf_action events_EventCreate_default = {
     .paginator = &events_EventCreate_Numbered,
     .queryset = &events_qs2,
 };
-static const rf_view events_EventCreate_view = {
+const rf_view events_EventCreate_view = {
     .name = "EventCreate", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = true,
     .model = &events_Event_resource,
@@ -1522,7 +1522,7 @@ static const rf_paginator events_EventDetail_Numbered = {
 /* events.rflow:204 */
 static const rf_perm_expr events_EventDetail_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_retrieve_perms[] = { &events_EventDetail_retrieve_0, };
-static const rf_action events_EventDetail_retrieve = {
+const rf_action events_EventDetail_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1534,7 +1534,7 @@ static const rf_action events_EventDetail_retrieve = {
 /* events.rflow:204 */
 static const rf_perm_expr events_EventDetail_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_update_perms[] = { &events_EventDetail_update_0, };
-static const rf_action events_EventDetail_update = {
+const rf_action events_EventDetail_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1546,7 +1546,7 @@ static const rf_action events_EventDetail_update = {
 /* events.rflow:204 */
 static const rf_perm_expr events_EventDetail_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_partial_update_perms[] = { &events_EventDetail_partial_update_0, };
-static const rf_action events_EventDetail_partial_update = {
+const rf_action events_EventDetail_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1558,7 +1558,7 @@ static const rf_action events_EventDetail_partial_update = {
 /* events.rflow:210 */
 static const rf_perm_expr events_EventDetail_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventDetail_destroy_perms[] = { &events_EventDetail_destroy_0, };
-static const rf_action events_EventDetail_destroy = {
+const rf_action events_EventDetail_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1569,7 +1569,7 @@ static const rf_action events_EventDetail_destroy = {
 };
 static const rf_perm_expr events_EventDetail_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_default_perms[] = { &events_EventDetail_default_0, };
-static const rf_action events_EventDetail_default = {
+const rf_action events_EventDetail_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1578,7 +1578,7 @@ static const rf_action events_EventDetail_default = {
     .paginator = &events_EventDetail_Numbered,
     .queryset = &events_qs3,
 };
-static const rf_view events_EventDetail_view = {
+const rf_view events_EventDetail_view = {
     .name = "EventDetail", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &events_Event_resource,
@@ -1612,7 +1612,7 @@ static const rf_paginator events_EventPrice_Numbered = {
 /* events.rflow:221 */
 static const rf_perm_expr events_EventPrice_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventPrice_update_perms[] = { &events_EventPrice_update_0, };
-static const rf_action events_EventPrice_update = {
+const rf_action events_EventPrice_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1624,7 +1624,7 @@ static const rf_action events_EventPrice_update = {
 /* events.rflow:221 */
 static const rf_perm_expr events_EventPrice_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventPrice_partial_update_perms[] = { &events_EventPrice_partial_update_0, };
-static const rf_action events_EventPrice_partial_update = {
+const rf_action events_EventPrice_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1635,7 +1635,7 @@ static const rf_action events_EventPrice_partial_update = {
 };
 static const rf_perm_expr events_EventPrice_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventPrice_default_perms[] = { &events_EventPrice_default_0, };
-static const rf_action events_EventPrice_default = {
+const rf_action events_EventPrice_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1644,7 +1644,7 @@ static const rf_action events_EventPrice_default = {
     .paginator = &events_EventPrice_Numbered,
     .queryset = &events_qs4,
 };
-static const rf_view events_EventPrice_view = {
+const rf_view events_EventPrice_view = {
     .name = "EventPrice", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &events_Event_resource,
@@ -1688,7 +1688,7 @@ static const rf_perm_expr events_EventSearch_list_0 = { .op = RF_P_LEAF, .leaf =
 static const rf_perm_expr *const events_EventSearch_list_perms[] = { &events_EventSearch_list_0, };
 static const rf_throttle events_EventSearch_list_throttle0 = { .name = "Strangers", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 10, .duration = 1 };
 static const rf_throttle *const events_EventSearch_list_throttles[] = { &events_EventSearch_list_throttle0, };
-static const rf_action events_EventSearch_list = {
+const rf_action events_EventSearch_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1702,7 +1702,7 @@ static const rf_perm_expr events_EventSearch_default_0 = { .op = RF_P_LEAF, .lea
 static const rf_perm_expr *const events_EventSearch_default_perms[] = { &events_EventSearch_default_0, };
 static const rf_throttle events_EventSearch_default_throttle0 = { .name = "Strangers", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 10, .duration = 1 };
 static const rf_throttle *const events_EventSearch_default_throttles[] = { &events_EventSearch_default_throttle0, };
-static const rf_action events_EventSearch_default = {
+const rf_action events_EventSearch_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_EventSerializer_serializer,
     .response_serializer = &events_EventSerializer_serializer,
@@ -1712,7 +1712,7 @@ static const rf_action events_EventSearch_default = {
     .paginator = &events_EventSearch_Window,
     .queryset = &events_qs5,
 };
-static const rf_view events_EventSearch_view = {
+const rf_view events_EventSearch_view = {
     .name = "EventSearch", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = true,
     .model = &events_Event_resource,
@@ -1747,7 +1747,7 @@ static const rf_perm_expr events_TicketDetail_retrieve_0 = { .op = RF_P_LEAF, .l
 static const rf_perm_expr events_TicketDetail_retrieve_1 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr events_TicketDetail_retrieve_2 = { .op = RF_P_AND, .a = &events_TicketDetail_retrieve_0, .b = &events_TicketDetail_retrieve_1 };
 static const rf_perm_expr *const events_TicketDetail_retrieve_perms[] = { &events_TicketDetail_retrieve_2, };
-static const rf_action events_TicketDetail_retrieve = {
+const rf_action events_TicketDetail_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1761,7 +1761,7 @@ static const rf_perm_expr events_TicketDetail_destroy_0 = { .op = RF_P_LEAF, .le
 static const rf_perm_expr events_TicketDetail_destroy_1 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr events_TicketDetail_destroy_2 = { .op = RF_P_AND, .a = &events_TicketDetail_destroy_0, .b = &events_TicketDetail_destroy_1 };
 static const rf_perm_expr *const events_TicketDetail_destroy_perms[] = { &events_TicketDetail_destroy_2, };
-static const rf_action events_TicketDetail_destroy = {
+const rf_action events_TicketDetail_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1774,7 +1774,7 @@ static const rf_perm_expr events_TicketDetail_default_0 = { .op = RF_P_LEAF, .le
 static const rf_perm_expr events_TicketDetail_default_1 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr events_TicketDetail_default_2 = { .op = RF_P_AND, .a = &events_TicketDetail_default_0, .b = &events_TicketDetail_default_1 };
 static const rf_perm_expr *const events_TicketDetail_default_perms[] = { &events_TicketDetail_default_2, };
-static const rf_action events_TicketDetail_default = {
+const rf_action events_TicketDetail_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1783,7 +1783,7 @@ static const rf_action events_TicketDetail_default = {
     .paginator = &events_TicketDetail_Numbered,
     .queryset = &events_qs6,
 };
-static const rf_view events_TicketDetail_view = {
+const rf_view events_TicketDetail_view = {
     .name = "TicketDetail", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = true,
     .model = &events_Ticket_resource,
@@ -1815,7 +1815,7 @@ static const rf_paginator events_TicketSeat_Numbered = {
 /* events.rflow:255 */
 static const rf_perm_expr events_TicketSeat_retrieve_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_retrieve_perms[] = { &events_TicketSeat_retrieve_0, };
-static const rf_action events_TicketSeat_retrieve = {
+const rf_action events_TicketSeat_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1827,7 +1827,7 @@ static const rf_action events_TicketSeat_retrieve = {
 /* events.rflow:255 */
 static const rf_perm_expr events_TicketSeat_update_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_update_perms[] = { &events_TicketSeat_update_0, };
-static const rf_action events_TicketSeat_update = {
+const rf_action events_TicketSeat_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1839,7 +1839,7 @@ static const rf_action events_TicketSeat_update = {
 /* events.rflow:255 */
 static const rf_perm_expr events_TicketSeat_partial_update_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_partial_update_perms[] = { &events_TicketSeat_partial_update_0, };
-static const rf_action events_TicketSeat_partial_update = {
+const rf_action events_TicketSeat_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1850,7 +1850,7 @@ static const rf_action events_TicketSeat_partial_update = {
 };
 static const rf_perm_expr events_TicketSeat_default_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_default_perms[] = { &events_TicketSeat_default_0, };
-static const rf_action events_TicketSeat_default = {
+const rf_action events_TicketSeat_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1859,7 +1859,7 @@ static const rf_action events_TicketSeat_default = {
     .paginator = &events_TicketSeat_Numbered,
     .queryset = &events_qs7,
 };
-static const rf_view events_TicketSeat_view = {
+const rf_view events_TicketSeat_view = {
     .name = "TicketSeat", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = true,
     .model = &events_Ticket_resource,
@@ -1893,7 +1893,7 @@ static const rf_perm_expr events_Checkout_create_0 = { .op = RF_P_LEAF, .leaf = 
 static const rf_perm_expr *const events_Checkout_create_perms[] = { &events_Checkout_create_0, };
 static const rf_throttle events_Checkout_create_throttle0 = { .name = "Buyers", .kind = RF_THROTTLE_USER, .scope = "buyers", .num_requests = 100, .duration = 86400 };
 static const rf_throttle *const events_Checkout_create_throttles[] = { &events_Checkout_create_throttle0, };
-static const rf_action events_Checkout_create = {
+const rf_action events_Checkout_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1908,7 +1908,7 @@ static const rf_perm_expr events_Checkout_get_0 = { .op = RF_P_LEAF, .leaf = &rf
 static const rf_perm_expr *const events_Checkout_get_perms[] = { &events_Checkout_get_0, };
 static const rf_throttle events_Checkout_get_throttle0 = { .name = "Buyers", .kind = RF_THROTTLE_USER, .scope = "buyers", .num_requests = 100, .duration = 86400 };
 static const rf_throttle *const events_Checkout_get_throttles[] = { &events_Checkout_get_throttle0, };
-static const rf_action events_Checkout_get = {
+const rf_action events_Checkout_get = {
     .name = "get", .kind = RF_ACT_HANDLER,
     .handler = { "events_checkout_quote", RF_BLOCKING, { .ctx = events_checkout_quote } },
     .request_serializer = &events_TicketSerializer_serializer,
@@ -1923,7 +1923,7 @@ static const rf_perm_expr events_Checkout_default_0 = { .op = RF_P_LEAF, .leaf =
 static const rf_perm_expr *const events_Checkout_default_perms[] = { &events_Checkout_default_0, };
 static const rf_throttle events_Checkout_default_throttle0 = { .name = "Buyers", .kind = RF_THROTTLE_USER, .scope = "buyers", .num_requests = 100, .duration = 86400 };
 static const rf_throttle *const events_Checkout_default_throttles[] = { &events_Checkout_default_throttle0, };
-static const rf_action events_Checkout_default = {
+const rf_action events_Checkout_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_TicketSerializer_serializer,
     .response_serializer = &events_TicketSerializer_serializer,
@@ -1933,7 +1933,7 @@ static const rf_action events_Checkout_default = {
     .paginator = &events_Checkout_Numbered,
     .queryset = &events_qs8,
 };
-static const rf_view events_Checkout_view = {
+const rf_view events_Checkout_view = {
     .name = "Checkout", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &events_Ticket_resource,
@@ -1960,7 +1960,7 @@ static const rf_paginator events_RefundRequest_Numbered = {
 /* events.rflow:280 */
 static const rf_perm_expr events_RefundRequest_post_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_RefundRequest_post_perms[] = { &events_RefundRequest_post_0, };
-static const rf_action events_RefundRequest_post = {
+const rf_action events_RefundRequest_post = {
     .name = "post", .kind = RF_ACT_HANDLER,
     .handler = { "events_refund_post", RF_BLOCKING, { .ctx = events_refund_post } },
     .request_serializer = &events_Refund_serializer,
@@ -1971,7 +1971,7 @@ static const rf_action events_RefundRequest_post = {
 };
 static const rf_perm_expr events_RefundRequest_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_RefundRequest_default_perms[] = { &events_RefundRequest_default_0, };
-static const rf_action events_RefundRequest_default = {
+const rf_action events_RefundRequest_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &events_Refund_serializer,
     .response_serializer = &events_Refund_serializer,
@@ -1979,7 +1979,7 @@ static const rf_action events_RefundRequest_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .paginator = &events_RefundRequest_Numbered,
 };
-static const rf_view events_RefundRequest_view = {
+const rf_view events_RefundRequest_view = {
     .name = "RefundRequest", .description = "",
     .kind = RF_VIEW_API, .is_async = true,
     .authenticators = events_RefundRequest_auth, .nauthenticators = 2,
@@ -1991,12 +1991,12 @@ static const rf_view events_RefundRequest_view = {
 static const rf_authenticator *const events_api_root_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const rf_perm_expr events_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_api_root_default_perms[] = { &events_api_root_default_0, };
-static const rf_action events_api_root_default = {
+const rf_action events_api_root_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = events_api_root_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view events_api_root_view = {
+const rf_view events_api_root_view = {
     .name = "APIRootView", .kind = RF_VIEW_API,
     .authenticators = events_api_root_auth, .nauthenticators = 2,
     .default_action = &events_api_root_default,

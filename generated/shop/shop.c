@@ -792,7 +792,7 @@ static const rf_perm_expr shop_Products_list_4 = { .op = RF_P_AND, .a = &shop_Pr
 static const rf_perm_expr *const shop_Products_list_perms[] = { &shop_Products_list_4, };
 static const rf_throttle shop_Products_list_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_list_throttles[] = { &shop_Products_list_throttle0, };
-static const rf_action shop_Products_list = {
+const rf_action shop_Products_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &shop_ProductListItem_serializer,
     .response_serializer = &shop_ProductListItem_serializer,
@@ -808,7 +808,7 @@ static const rf_perm_expr shop_Products_create_0 = { .op = RF_P_LEAF, .leaf = &r
 static const rf_perm_expr *const shop_Products_create_perms[] = { &shop_Products_create_0, };
 static const rf_throttle shop_Products_create_throttle0 = { .name = "Uploads", .kind = RF_THROTTLE_SCOPED, .scope = NULL, .num_requests = -1, .duration = 1 };
 static const rf_throttle *const shop_Products_create_throttles[] = { &shop_Products_create_throttle0, };
-static const rf_action shop_Products_create = {
+const rf_action shop_Products_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &shop_ProductCreate_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -828,7 +828,7 @@ static const rf_perm_expr shop_Products_retrieve_4 = { .op = RF_P_AND, .a = &sho
 static const rf_perm_expr *const shop_Products_retrieve_perms[] = { &shop_Products_retrieve_4, };
 static const rf_throttle shop_Products_retrieve_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_retrieve_throttles[] = { &shop_Products_retrieve_throttle0, };
-static const rf_action shop_Products_retrieve = {
+const rf_action shop_Products_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -848,7 +848,7 @@ static const rf_perm_expr shop_Products_update_4 = { .op = RF_P_AND, .a = &shop_
 static const rf_perm_expr *const shop_Products_update_perms[] = { &shop_Products_update_4, };
 static const rf_throttle shop_Products_update_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_update_throttles[] = { &shop_Products_update_throttle0, };
-static const rf_action shop_Products_update = {
+const rf_action shop_Products_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -868,7 +868,7 @@ static const rf_perm_expr shop_Products_partial_update_4 = { .op = RF_P_AND, .a 
 static const rf_perm_expr *const shop_Products_partial_update_perms[] = { &shop_Products_partial_update_4, };
 static const rf_throttle shop_Products_partial_update_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_partial_update_throttles[] = { &shop_Products_partial_update_throttle0, };
-static const rf_action shop_Products_partial_update = {
+const rf_action shop_Products_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -884,7 +884,7 @@ static const rf_perm_expr shop_Products_destroy_0 = { .op = RF_P_LEAF, .leaf = &
 static const rf_perm_expr *const shop_Products_destroy_perms[] = { &shop_Products_destroy_0, };
 static const rf_throttle shop_Products_destroy_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_destroy_throttles[] = { &shop_Products_destroy_throttle0, };
-static const rf_action shop_Products_destroy = {
+const rf_action shop_Products_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -904,7 +904,7 @@ static const rf_perm_expr shop_Products_publish_4 = { .op = RF_P_AND, .a = &shop
 static const rf_perm_expr *const shop_Products_publish_perms[] = { &shop_Products_publish_4, };
 static const rf_throttle shop_Products_publish_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_publish_throttles[] = { &shop_Products_publish_throttle0, };
-static const rf_action shop_Products_publish = {
+const rf_action shop_Products_publish = {
     .name = "publish", .kind = RF_ACT_HANDLER,
     .handler = { "shop_product_publish", RF_ASYNC, { .ctx = shop_product_publish } },
     .request_serializer = &shop_ProductSerializer_serializer,
@@ -924,7 +924,7 @@ static const rf_perm_expr shop_Products_default_4 = { .op = RF_P_AND, .a = &shop
 static const rf_perm_expr *const shop_Products_default_perms[] = { &shop_Products_default_4, };
 static const rf_throttle shop_Products_default_throttle0 = { .name = "Burst", .kind = RF_THROTTLE_USER, .scope = "user", .num_requests = 60, .duration = 60 };
 static const rf_throttle *const shop_Products_default_throttles[] = { &shop_Products_default_throttle0, };
-static const rf_action shop_Products_default = {
+const rf_action shop_Products_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -935,7 +935,7 @@ static const rf_action shop_Products_default = {
     .queryset = &shop_qs0,
     .post_fetches = shop_Products_post_fetches, .npost_fetches = 1,
 };
-static const rf_view shop_Products_view = {
+const rf_view shop_Products_view = {
     .name = "Products", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &shop_Product_resource,
@@ -962,7 +962,7 @@ static const rf_paginator shop_Reviews_Pages = {
 /* shop.rflow:164 */
 static const rf_perm_expr shop_Reviews_list_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_Reviews_list_perms[] = { &shop_Reviews_list_0, };
-static const rf_action shop_Reviews_list = {
+const rf_action shop_Reviews_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -974,7 +974,7 @@ static const rf_action shop_Reviews_list = {
 /* shop.rflow:164 */
 static const rf_perm_expr shop_Reviews_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_Reviews_create_perms[] = { &shop_Reviews_create_0, };
-static const rf_action shop_Reviews_create = {
+const rf_action shop_Reviews_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -986,7 +986,7 @@ static const rf_action shop_Reviews_create = {
 /* shop.rflow:164 */
 static const rf_perm_expr shop_Reviews_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_Reviews_destroy_perms[] = { &shop_Reviews_destroy_0, };
-static const rf_action shop_Reviews_destroy = {
+const rf_action shop_Reviews_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -997,7 +997,7 @@ static const rf_action shop_Reviews_destroy = {
 };
 static const rf_perm_expr shop_Reviews_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_Reviews_default_perms[] = { &shop_Reviews_default_0, };
-static const rf_action shop_Reviews_default = {
+const rf_action shop_Reviews_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -1006,7 +1006,7 @@ static const rf_action shop_Reviews_default = {
     .paginator = &shop_Reviews_Pages,
     .queryset = &shop_qs1,
 };
-static const rf_view shop_Reviews_view = {
+const rf_view shop_Reviews_view = {
     .name = "Reviews", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = true,
     .model = &shop_Review_resource,
@@ -1031,7 +1031,7 @@ static const rf_paginator shop_TopProducts_Pages = {
 /* shop.rflow:173 */
 static const rf_perm_expr shop_TopProducts_get_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_TopProducts_get_perms[] = { &shop_TopProducts_get_0, };
-static const rf_action shop_TopProducts_get = {
+const rf_action shop_TopProducts_get = {
     .name = "get", .kind = RF_ACT_HANDLER,
     .handler = { "shop_top_products_get", RF_ASYNC, { .ctx = shop_top_products_get } },
     .request_serializer = &shop_ProductSerializer_serializer,
@@ -1043,7 +1043,7 @@ static const rf_action shop_TopProducts_get = {
 /* shop.rflow:174 */
 static const rf_perm_expr shop_TopProducts_post_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_TopProducts_post_perms[] = { &shop_TopProducts_post_0, };
-static const rf_action shop_TopProducts_post = {
+const rf_action shop_TopProducts_post = {
     .name = "post", .kind = RF_ACT_HANDLER,
     .handler = { "shop_top_products_post", RF_ASYNC, { .ctx = shop_top_products_post } },
     .request_serializer = &shop_ProductSerializer_serializer,
@@ -1054,7 +1054,7 @@ static const rf_action shop_TopProducts_post = {
 };
 static const rf_perm_expr shop_TopProducts_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_TopProducts_default_perms[] = { &shop_TopProducts_default_0, };
-static const rf_action shop_TopProducts_default = {
+const rf_action shop_TopProducts_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &shop_ProductSerializer_serializer,
     .response_serializer = &shop_ProductSerializer_serializer,
@@ -1062,7 +1062,7 @@ static const rf_action shop_TopProducts_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .paginator = &shop_TopProducts_Pages,
 };
-static const rf_view shop_TopProducts_view = {
+const rf_view shop_TopProducts_view = {
     .name = "TopProducts", .description = "",
     .kind = RF_VIEW_API, .is_async = true,
     .authenticators = shop_TopProducts_auth, .nauthenticators = 2,
@@ -1084,7 +1084,7 @@ static const rf_paginator shop_ProductReviews_Pages = {
 /* shop.rflow:178 */
 static const rf_perm_expr shop_ProductReviews_list_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_ProductReviews_list_perms[] = { &shop_ProductReviews_list_0, };
-static const rf_action shop_ProductReviews_list = {
+const rf_action shop_ProductReviews_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -1096,7 +1096,7 @@ static const rf_action shop_ProductReviews_list = {
 /* shop.rflow:178 */
 static const rf_perm_expr shop_ProductReviews_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_ProductReviews_create_perms[] = { &shop_ProductReviews_create_0, };
-static const rf_action shop_ProductReviews_create = {
+const rf_action shop_ProductReviews_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -1107,7 +1107,7 @@ static const rf_action shop_ProductReviews_create = {
 };
 static const rf_perm_expr shop_ProductReviews_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_ProductReviews_default_perms[] = { &shop_ProductReviews_default_0, };
-static const rf_action shop_ProductReviews_default = {
+const rf_action shop_ProductReviews_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &shop_ReviewSerializer_serializer,
     .response_serializer = &shop_ReviewSerializer_serializer,
@@ -1116,7 +1116,7 @@ static const rf_action shop_ProductReviews_default = {
     .paginator = &shop_ProductReviews_Pages,
     .queryset = &shop_qs2,
 };
-static const rf_view shop_ProductReviews_view = {
+const rf_view shop_ProductReviews_view = {
     .name = "ProductReviews", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = true,
     .model = &shop_Review_resource,
@@ -1131,12 +1131,12 @@ static const rf_view shop_ProductReviews_view = {
 static const rf_authenticator *const shop_api_root_auth[] = { &rf_token_authentication, &rf_basic_authentication, };
 static const rf_perm_expr shop_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated_or_read_only };
 static const rf_perm_expr *const shop_api_root_default_perms[] = { &shop_api_root_default_0, };
-static const rf_action shop_api_root_default = {
+const rf_action shop_api_root_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = shop_api_root_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view shop_api_root_view = {
+const rf_view shop_api_root_view = {
     .name = "APIRootView", .kind = RF_VIEW_API,
     .authenticators = shop_api_root_auth, .nauthenticators = 2,
     .default_action = &shop_api_root_default,

@@ -260,7 +260,7 @@ static const rf_perm_expr handlers_Send_post_2 = { .op = RF_P_OR, .a = &handlers
 static const rf_perm_expr *const handlers_Send_post_perms[] = { &handlers_Send_post_2, };
 static const rf_throttle handlers_Send_post_throttle0 = { .name = "Anon", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 10, .duration = 60 };
 static const rf_throttle *const handlers_Send_post_throttles[] = { &handlers_Send_post_throttle0, };
-static const rf_action handlers_Send_post = {
+const rf_action handlers_Send_post = {
     .name = "post", .kind = RF_ACT_HANDLER,
     .handler = { "handlers_send", RF_BLOCKING, { .ctx = handlers_send } },
     .request_serializer = &handlers_Message_serializer,
@@ -275,7 +275,7 @@ static const rf_perm_expr handlers_Send_default_2 = { .op = RF_P_OR, .a = &handl
 static const rf_perm_expr *const handlers_Send_default_perms[] = { &handlers_Send_default_2, };
 static const rf_throttle handlers_Send_default_throttle0 = { .name = "Anon", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 10, .duration = 60 };
 static const rf_throttle *const handlers_Send_default_throttles[] = { &handlers_Send_default_throttle0, };
-static const rf_action handlers_Send_default = {
+const rf_action handlers_Send_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &handlers_Message_serializer,
     .response_serializer = &handlers_Message_serializer,
@@ -283,7 +283,7 @@ static const rf_action handlers_Send_default = {
     .throttles = handlers_Send_default_throttles, .nthrottles = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view handlers_Send_view = {
+const rf_view handlers_Send_view = {
     .name = "Send", .description = "",
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = handlers_Send_auth, .nauthenticators = 1,
@@ -297,7 +297,7 @@ static const rf_authenticator *const handlers_Ping_auth[] = { &handlers_SessionA
 static const rf_perm_expr handlers_Ping_get_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr handlers_Ping_get_1 = { .op = RF_P_NOT, .a = &handlers_Ping_get_0 };
 static const rf_perm_expr *const handlers_Ping_get_perms[] = { &handlers_Ping_get_1, };
-static const rf_action handlers_Ping_get = {
+const rf_action handlers_Ping_get = {
     .name = "get", .kind = RF_ACT_HANDLER,
     .handler = { "handlers_ping", RF_ASYNC, { .ctx = handlers_ping } },
     .permissions = handlers_Ping_get_perms, .npermissions = 1,
@@ -306,12 +306,12 @@ static const rf_action handlers_Ping_get = {
 static const rf_perm_expr handlers_Ping_default_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr handlers_Ping_default_1 = { .op = RF_P_NOT, .a = &handlers_Ping_default_0 };
 static const rf_perm_expr *const handlers_Ping_default_perms[] = { &handlers_Ping_default_1, };
-static const rf_action handlers_Ping_default = {
+const rf_action handlers_Ping_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = handlers_Ping_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view handlers_Ping_view = {
+const rf_view handlers_Ping_view = {
     .name = "Ping", .description = "",
     .kind = RF_VIEW_API, .is_async = true,
     .authenticators = handlers_Ping_auth, .nauthenticators = 2,

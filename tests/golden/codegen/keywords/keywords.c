@@ -331,7 +331,7 @@ static const rf_authenticator *const keywords_Things_auth[] = { &keywords_Sessio
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_list_perms[] = { &keywords_Things_list_0, };
-static const rf_action keywords_Things_list = {
+const rf_action keywords_Things_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -342,7 +342,7 @@ static const rf_action keywords_Things_list = {
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_create_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_create_perms[] = { &keywords_Things_create_0, };
-static const rf_action keywords_Things_create = {
+const rf_action keywords_Things_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -353,7 +353,7 @@ static const rf_action keywords_Things_create = {
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_retrieve_perms[] = { &keywords_Things_retrieve_0, };
-static const rf_action keywords_Things_retrieve = {
+const rf_action keywords_Things_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -364,7 +364,7 @@ static const rf_action keywords_Things_retrieve = {
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_update_perms[] = { &keywords_Things_update_0, };
-static const rf_action keywords_Things_update = {
+const rf_action keywords_Things_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -375,7 +375,7 @@ static const rf_action keywords_Things_update = {
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_partial_update_perms[] = { &keywords_Things_partial_update_0, };
-static const rf_action keywords_Things_partial_update = {
+const rf_action keywords_Things_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -386,7 +386,7 @@ static const rf_action keywords_Things_partial_update = {
 /* keywords.rflow:11 */
 static const rf_perm_expr keywords_Things_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_destroy_perms[] = { &keywords_Things_destroy_0, };
-static const rf_action keywords_Things_destroy = {
+const rf_action keywords_Things_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -396,7 +396,7 @@ static const rf_action keywords_Things_destroy = {
 };
 static const rf_perm_expr keywords_Things_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_Things_default_perms[] = { &keywords_Things_default_0, };
-static const rf_action keywords_Things_default = {
+const rf_action keywords_Things_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &keywords_ThingSerializer_serializer,
     .response_serializer = &keywords_ThingSerializer_serializer,
@@ -404,7 +404,7 @@ static const rf_action keywords_Things_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .queryset = &keywords_qs0,
 };
-static const rf_view keywords_Things_view = {
+const rf_view keywords_Things_view = {
     .name = "Things", .description = "",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &keywords_Thing_resource,
@@ -420,7 +420,7 @@ static const rf_authenticator *const keywords_P_auth[] = { &keywords_SessionAuth
 /* keywords.rflow:12 */
 static const rf_perm_expr keywords_P_post_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_P_post_perms[] = { &keywords_P_post_0, };
-static const rf_action keywords_P_post = {
+const rf_action keywords_P_post = {
     .name = "post", .kind = RF_ACT_HANDLER,
     .handler = { "keywords_post", RF_BLOCKING, { .ctx = keywords_post } },
     .request_serializer = &keywords_Plain_serializer,
@@ -430,14 +430,14 @@ static const rf_action keywords_P_post = {
 };
 static const rf_perm_expr keywords_P_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_P_default_perms[] = { &keywords_P_default_0, };
-static const rf_action keywords_P_default = {
+const rf_action keywords_P_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &keywords_Plain_serializer,
     .response_serializer = &keywords_Plain_serializer,
     .permissions = keywords_P_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view keywords_P_view = {
+const rf_view keywords_P_view = {
     .name = "P", .description = "",
     .kind = RF_VIEW_API, .is_async = false,
     .authenticators = keywords_P_auth, .nauthenticators = 2,
@@ -449,12 +449,12 @@ static const rf_view keywords_P_view = {
 static const rf_authenticator *const keywords_api_root_auth[] = { &keywords_SessionAuthentication_auth, &rf_basic_authentication, };
 static const rf_perm_expr keywords_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const keywords_api_root_default_perms[] = { &keywords_api_root_default_0, };
-static const rf_action keywords_api_root_default = {
+const rf_action keywords_api_root_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = keywords_api_root_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view keywords_api_root_view = {
+const rf_view keywords_api_root_view = {
     .name = "APIRootView", .kind = RF_VIEW_API,
     .authenticators = keywords_api_root_auth, .nauthenticators = 2,
     .default_action = &keywords_api_root_default,

@@ -476,7 +476,7 @@ static const rf_authenticator *const lookups_MyBooks_auth[] = { &rf_token_authen
 /* lookups.rflow:35 */
 static const rf_perm_expr lookups_MyBooks_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const lookups_MyBooks_list_perms[] = { &lookups_MyBooks_list_0, };
-static const rf_action lookups_MyBooks_list = {
+const rf_action lookups_MyBooks_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &lookups_BookSerializer_serializer,
     .response_serializer = &lookups_BookSerializer_serializer,
@@ -486,7 +486,7 @@ static const rf_action lookups_MyBooks_list = {
 };
 static const rf_perm_expr lookups_MyBooks_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const lookups_MyBooks_default_perms[] = { &lookups_MyBooks_default_0, };
-static const rf_action lookups_MyBooks_default = {
+const rf_action lookups_MyBooks_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &lookups_BookSerializer_serializer,
     .response_serializer = &lookups_BookSerializer_serializer,
@@ -494,7 +494,7 @@ static const rf_action lookups_MyBooks_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .queryset = &lookups_qs0,
 };
-static const rf_view lookups_MyBooks_view = {
+const rf_view lookups_MyBooks_view = {
     .name = "MyBooks", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &lookups_Book_resource,
@@ -510,7 +510,7 @@ static const rf_authenticator *const lookups_ShelfBooks_auth[] = { &rf_token_aut
 /* lookups.rflow:44 */
 static const rf_perm_expr lookups_ShelfBooks_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const lookups_ShelfBooks_list_perms[] = { &lookups_ShelfBooks_list_0, };
-static const rf_action lookups_ShelfBooks_list = {
+const rf_action lookups_ShelfBooks_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &lookups_BookSerializer_serializer,
     .response_serializer = &lookups_BookSerializer_serializer,
@@ -520,7 +520,7 @@ static const rf_action lookups_ShelfBooks_list = {
 };
 static const rf_perm_expr lookups_ShelfBooks_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const lookups_ShelfBooks_default_perms[] = { &lookups_ShelfBooks_default_0, };
-static const rf_action lookups_ShelfBooks_default = {
+const rf_action lookups_ShelfBooks_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &lookups_BookSerializer_serializer,
     .response_serializer = &lookups_BookSerializer_serializer,
@@ -528,7 +528,7 @@ static const rf_action lookups_ShelfBooks_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .queryset = &lookups_qs1,
 };
-static const rf_view lookups_ShelfBooks_view = {
+const rf_view lookups_ShelfBooks_view = {
     .name = "ShelfBooks", .description = "",
     .kind = RF_VIEW_GENERIC, .is_async = false,
     .model = &lookups_Book_resource,

@@ -295,7 +295,7 @@ static const rf_authenticator *const notes_Notes_auth[] = { &notes_SessionAuthen
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_list_perms[] = { &notes_Notes_list_0, };
-static const rf_action notes_Notes_list = {
+const rf_action notes_Notes_list = {
     .name = "list", .kind = RF_ACT_LIST,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -306,7 +306,7 @@ static const rf_action notes_Notes_list = {
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_create_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_create_perms[] = { &notes_Notes_create_0, };
-static const rf_action notes_Notes_create = {
+const rf_action notes_Notes_create = {
     .name = "create", .kind = RF_ACT_CREATE,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -317,7 +317,7 @@ static const rf_action notes_Notes_create = {
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_retrieve_perms[] = { &notes_Notes_retrieve_0, };
-static const rf_action notes_Notes_retrieve = {
+const rf_action notes_Notes_retrieve = {
     .name = "retrieve", .kind = RF_ACT_RETRIEVE,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -328,7 +328,7 @@ static const rf_action notes_Notes_retrieve = {
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_update_perms[] = { &notes_Notes_update_0, };
-static const rf_action notes_Notes_update = {
+const rf_action notes_Notes_update = {
     .name = "update", .kind = RF_ACT_UPDATE,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -339,7 +339,7 @@ static const rf_action notes_Notes_update = {
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_partial_update_perms[] = { &notes_Notes_partial_update_0, };
-static const rf_action notes_Notes_partial_update = {
+const rf_action notes_Notes_partial_update = {
     .name = "partial_update", .kind = RF_ACT_PARTIAL_UPDATE,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -350,7 +350,7 @@ static const rf_action notes_Notes_partial_update = {
 /* notes.rflow:19 */
 static const rf_perm_expr notes_Notes_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_destroy_perms[] = { &notes_Notes_destroy_0, };
-static const rf_action notes_Notes_destroy = {
+const rf_action notes_Notes_destroy = {
     .name = "destroy", .kind = RF_ACT_DESTROY,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -361,7 +361,7 @@ static const rf_action notes_Notes_destroy = {
 /* notes.rflow:25 */
 static const rf_perm_expr notes_Notes_finish_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_finish_perms[] = { &notes_Notes_finish_0, };
-static const rf_action notes_Notes_finish = {
+const rf_action notes_Notes_finish = {
     .name = "finish", .kind = RF_ACT_HANDLER,
     .handler = { "notes_finish", RF_BLOCKING, { .ctx = notes_finish } },
     .request_serializer = &notes_NoteSerializer_serializer,
@@ -372,7 +372,7 @@ static const rf_action notes_Notes_finish = {
 };
 static const rf_perm_expr notes_Notes_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_Notes_default_perms[] = { &notes_Notes_default_0, };
-static const rf_action notes_Notes_default = {
+const rf_action notes_Notes_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .request_serializer = &notes_NoteSerializer_serializer,
     .response_serializer = &notes_NoteSerializer_serializer,
@@ -380,7 +380,7 @@ static const rf_action notes_Notes_default = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .queryset = &notes_qs0,
 };
-static const rf_view notes_Notes_view = {
+const rf_view notes_Notes_view = {
     .name = "Notes", .description = "Notes, by title.",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &notes_Note_resource,
@@ -390,7 +390,7 @@ static const rf_view notes_Notes_view = {
     .nslots = 0,
     .default_action = &notes_Notes_default,
 };
-static const rf_view notes_Notes_finish_view = {
+const rf_view notes_Notes_finish_view = {
     .name = "Notes", .description = "Mark a note done.",
     .kind = RF_VIEW_VIEWSET, .is_async = false,
     .model = &notes_Note_resource,
@@ -405,12 +405,12 @@ static const rf_view notes_Notes_finish_view = {
 static const rf_authenticator *const notes_api_root_auth[] = { &notes_SessionAuthentication_auth, &rf_basic_authentication, };
 static const rf_perm_expr notes_api_root_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const notes_api_root_default_perms[] = { &notes_api_root_default_0, };
-static const rf_action notes_api_root_default = {
+const rf_action notes_api_root_default = {
     .name = NULL, .kind = RF_ACT_HANDLER,
     .permissions = notes_api_root_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
 };
-static const rf_view notes_api_root_view = {
+const rf_view notes_api_root_view = {
     .name = "APIRootView", .kind = RF_VIEW_API,
     .authenticators = notes_api_root_auth, .nauthenticators = 2,
     .default_action = &notes_api_root_default,
