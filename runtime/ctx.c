@@ -79,6 +79,11 @@ const rf_app *rf_ctx_app(const rf_ctx *ctx) { return ctx->app; }
 const rf_view *rf_ctx_view(const rf_ctx *ctx) { return ctx->view; }
 const rf_action *rf_ctx_action(const rf_ctx *ctx) { return ctx->action; }
 rf_method rf_ctx_method(const rf_ctx *ctx) { return ctx->method; }
+
+const char *rf_ctx_method_name(const rf_ctx *ctx)
+{
+    return ctx->method_name ? ctx->method_name : rf_method_name(ctx->method);
+}
 const char *rf_ctx_path(const rf_ctx *ctx) { return ctx->path; }
 const char *rf_ctx_raw_query(const rf_ctx *ctx) { return ctx->raw_query; }
 rf_pool *rf_ctx_pool(rf_ctx *ctx) { return ctx->worker->pool; }

@@ -120,7 +120,7 @@ static void after_handler(rf_ctx *ctx, rf_rc rc)
 static rf_rc method_not_allowed(rf_ctx *ctx)
 {
     return rf_error(ctx, 405, rf_sprintf(ctx->arena, "Method \"%s\" not allowed.",
-                                         rf_method_name(ctx->method)));
+                                         rf_ctx_method_name(ctx)));
 }
 
 static rf_rc run_handler(rf_ctx *ctx)
@@ -149,6 +149,8 @@ static void step_handler(rf_ctx *ctx)
  */
 const rf_action *rf_route_action(const rf_route *r, rf_method m)
 {
+    if (m >= RF_METHOD_COUNT)
+        return NULL;   /* TRACE, CONNECT */
     if (r->by_method[m])
         return r->by_method[m];
     return m == RF_HEAD ? r->by_method[RF_GET] : NULL;
@@ -186,6 +188,7 @@ static bool redirect_with_slash(rf_ctx *ctx)
         location = rf_sprintf(ctx->arena, "%s?%s", location, ctx->raw_query);
     rf_ctx_add_header(ctx, "Location", location);
     ctx->content_type = "text/html; charset=utf-8";
+    ctx->redirect = true;
     rf_respond_text(ctx, 301, "", 0);
     return true;
 }

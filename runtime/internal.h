@@ -131,7 +131,10 @@ struct rf_ctx {
     const rf_route *route;
     const rf_view *view;
     const rf_action *action;     /* NULL: the method is not handled (405) */
-    rf_method method;            /* as received (HEAD stays HEAD) */
+    rf_method method;            /* as received (HEAD stays HEAD);
+                                    RF_METHOD_COUNT for TRACE and CONNECT,
+                                    which no route maps (405) */
+    const char *method_name;     /* "GET", ..., "TRACE" */
     const char *path;            /* decoded, leading slash */
     const char *raw_path;        /* as received, percent-encoded */
     const char *raw_query;       /* after '?', NULL when none */
@@ -176,6 +179,8 @@ struct rf_ctx {
     rf_header *resp_headers;     /* in the order added */
     rf_header **resp_tail;
     bool finalized;
+    bool redirect;               /* Django's APPEND_SLASH answer: it leaves
+                                    before XFrameOptionsMiddleware */
 
     /* Errors raised by validate_<field>/validators hooks (rf_raise); the
      * validation pipeline reads and clears them. */
@@ -216,6 +221,9 @@ int rf_ctx_query_params(rf_ctx *ctx, const rf_kv **out);
 rf_throttle_store *rf_ctx_throttle_store(rf_ctx *ctx);
 rf_pool *rf_ctx_pool(rf_ctx *ctx);
 struct event_base *rf_ctx_base(rf_ctx *ctx);
+
+/* The request method's name, TRACE and CONNECT included. */
+const char *rf_ctx_method_name(const rf_ctx *ctx);
 
 /* Microseconds on the monotonic clock. */
 uint64_t rf_now_usec(void);
@@ -273,7 +281,7 @@ const rf_action *rf_route_action(const rf_route *r, rf_method m);
  * JSON in its HTML page, as DRF's BrowsableAPIRenderer does). */
 typedef struct rf_renderer {
     uint32_t bit;                      /* RF_RENDER_* */
-    const char *media_type, *main, *sub, *format;
+    const char *media_type, *main, *sub;
     void (*finish)(rf_ctx *ctx);
 } rf_renderer;
 extern const rf_renderer rf_json_renderer;

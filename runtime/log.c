@@ -27,7 +27,7 @@ void rf_access_log(const rf_ctx *ctx, size_t bytes)
     char line[1024];
     uint64_t usec = rf_now_usec() - ctx->start_usec;
     int n = snprintf(line, sizeof line, "%s \"%s %s%s%s\" %d %zu %lluus",
-                     ctx->peer ? ctx->peer : "-", rf_method_name(ctx->method),
+                     ctx->peer ? ctx->peer : "-", rf_ctx_method_name(ctx),
                      ctx->raw_path ? ctx->raw_path : "",
                      ctx->raw_query ? "?" : "", ctx->raw_query ? ctx->raw_query : "",
                      ctx->status, bytes, (unsigned long long)usec);

@@ -34,7 +34,7 @@ static void json_finish(rf_ctx *ctx)
 }
 
 const rf_renderer rf_json_renderer = {
-    RF_RENDER_JSON, "application/json", "application", "json", "json", json_finish,
+    RF_RENDER_JSON, "application/json", "application", "json", json_finish,
 };
 
 /* In DRF's order of DEFAULT_RENDERER_CLASSES; the browsable API joins here. */
@@ -191,11 +191,9 @@ static int indent_of(const media *m)
     return n < 0 ? 0 : n > 8 ? 8 : (int)n;
 }
 
-static uint32_t available_renderers(const rf_ctx *ctx)
+static uint32_t configured_renderers(const rf_ctx *ctx)
 {
-    uint32_t mask = ctx->action && ctx->action->renderers ? ctx->action->renderers
-                                                          : RF_RENDER_JSON;
-    return mask & RF_RENDER_JSON;   /* the implemented ones */
+    return ctx->action && ctx->action->renderers ? ctx->action->renderers : RF_RENDER_JSON;
 }
 
 static int split_accept(rf_arena *a, const char *header, media **out)
@@ -216,12 +214,20 @@ static int split_accept(rf_arena *a, const char *header, media **out)
     return n;
 }
 
+/* The format of every renderer a view may name, implemented or not: a
+ * configured renderer that does not exist yet is "known", so its format
+ * leaves nothing acceptable (406) rather than nothing at all (404). */
+static const struct { uint32_t bit; const char *format; } formats[] = {
+    { RF_RENDER_JSON, "json" },
+    { RF_RENDER_BROWSABLE, "api" },
+};
+
 static uint32_t filter_by_format(uint32_t mask, const char *format)
 {
     uint32_t kept = 0;
-    for (size_t r = 0; r < NRENDERERS; r++)
-        if ((mask & renderers[r]->bit) && strcmp(renderers[r]->format, format) == 0)
-            kept |= renderers[r]->bit;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if ((mask & formats[i].bit) && strcmp(formats[i].format, format) == 0)
+            kept |= formats[i].bit;
     return kept;
 }
 
@@ -244,8 +250,11 @@ static const renderer *select_renderer(uint32_t mask, const media *ms, int n, co
 
 rf_rc rf_negotiate(rf_ctx *ctx)
 {
-    uint32_t mask = available_renderers(ctx);
-    const char *format = rf_ctx_query(ctx, "format");
+    uint32_t mask = configured_renderers(ctx);
+    /* A format suffix (products.json) first, then ?format= */
+    const char *format = rf_ctx_kwarg(ctx, "format");
+    if (!format || !*format)
+        format = rf_ctx_query(ctx, "format");
     if (format && *format && !(mask = filter_by_format(mask, format)))
         return rf_error(ctx, 404, "Not found.");
     const char *accept = rf_ctx_header(ctx, "Accept");

@@ -15,7 +15,9 @@
  *   lookup  [^/.]+       (DRF's default lookup_value_regex)
  *   re:R    R, a POSIX extended regular expression matched against the
  *           whole segment part (\d and \D are accepted as in Python)
- * Routes are tried in table order; the first match wins, as in Django.
+ * Routes are tried in table order; the first match wins, as in Django.  A
+ * route with format_suffix also matches its format-suffixed form right
+ * after itself, as DRF's format_suffix_patterns lists them.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -358,6 +360,38 @@ static bool route_matches(const compiled_route *cr, const char *path,
     return true;
 }
 
+static bool capture_into(const compiled_route *cr, rf_ctx *ctx, const char *path)
+{
+    capture caps[cr->nsegs];
+    int ncaps;
+    if (!route_matches(cr, path, caps, &ncaps))
+        return false;
+    for (int c = 0; c < ncaps; c++)
+        rf_ctx_add_kwarg(ctx, caps[c].seg->name, rf_strndup(ctx->arena, caps[c].v, caps[c].n));
+    return true;
+}
+
+/* format_suffix_patterns: the route's pattern with its trailing "/"
+ * replaced by \.(?P<format>[a-z0-9]+)/?$ (for the API root, whose own
+ * pattern inside the include is empty, appended to it).  The format is
+ * after the last '.', since it cannot hold one. */
+static bool suffix_matches(const compiled_route *cr, rf_ctx *ctx, const char *path)
+{
+    size_t n = strlen(path);
+    if (n && path[n - 1] == '/')
+        n--;
+    const char *dot = memrchr(path, '.', n);
+    size_t flen = dot ? n - (size_t)(dot + 1 - path) : 0;
+    if (!flen || !all_of(dot + 1, flen, "abcdefghijklmnopqrstuvwxyz0123456789"))
+        return false;
+    bool root = cr->route->kind == RF_ROUTE_API_ROOT;
+    const char *base = rf_sprintf(ctx->arena, "%.*s%s", (int)(dot - path), path, root ? "" : "/");
+    if (!capture_into(cr, ctx, base))
+        return false;
+    rf_ctx_add_kwarg(ctx, "format", rf_strndup(ctx->arena, dot + 1, flen));
+    return true;
+}
+
 bool rf_router_match(const rf_router *r, rf_ctx *ctx, const char *path,
                      const rf_route **route)
 {
@@ -365,15 +399,11 @@ bool rf_router_match(const rf_router *r, rf_ctx *ctx, const char *path,
         path++;
     for (int i = 0; i < r->n; i++) {
         const compiled_route *cr = &r->routes[i];
-        capture caps[cr->nsegs];
-        int ncaps;
-        if (!route_matches(cr, path, caps, &ncaps))
-            continue;
-        for (int c = 0; c < ncaps; c++)
-            rf_ctx_add_kwarg(ctx, caps[c].seg->name,
-                             rf_strndup(ctx->arena, caps[c].v, caps[c].n));
-        *route = cr->route;
-        return true;
+        if (capture_into(cr, ctx, path) ||
+            (cr->route->format_suffix && suffix_matches(cr, ctx, path))) {
+            *route = cr->route;
+            return true;
+        }
     }
     return false;
 }

@@ -144,7 +144,9 @@ static void add_response_headers(rf_ctx *ctx, struct evkeyvalq *out)
 {
     rf_worker *w = ctx->worker;
     evhttp_add_header(out, "Date", cached_date(w));
-    for (size_t i = 0; i < sizeof static_headers / sizeof static_headers[0]; i++)
+    /* A redirect leaves before XFrameOptionsMiddleware in Django. */
+    size_t nstatic = sizeof static_headers / sizeof static_headers[0] - ctx->redirect;
+    for (size_t i = 0; i < nstatic; i++)
         evhttp_add_header(out, static_headers[i][0], static_headers[i][1]);
     for (const rf_header *h = ctx->resp_headers; h; h = h->next)
         evhttp_add_header(out, h->name, h->value);
@@ -180,17 +182,27 @@ static void http_send(rf_ctx *ctx)
         finished(ctx);   /* evhttp freed the request at once */
 }
 
-/* evhttp admits only the seven methods configure_http allows. */
-static rf_method method_of(struct evhttp_request *req)
+/* evhttp admits only the methods configure_http allows.  TRACE and
+ * CONNECT have no rf_method: no route maps them, so they get DRF's 405
+ * after the checks. */
+static void read_method(rf_ctx *ctx, struct evhttp_request *req)
 {
     switch (evhttp_request_get_command(req)) {
-    case EVHTTP_REQ_POST:    return RF_POST;
-    case EVHTTP_REQ_PUT:     return RF_PUT;
-    case EVHTTP_REQ_PATCH:   return RF_PATCH;
-    case EVHTTP_REQ_DELETE:  return RF_DELETE;
-    case EVHTTP_REQ_HEAD:    return RF_HEAD;
-    case EVHTTP_REQ_OPTIONS: return RF_OPTIONS;
-    default:                 return RF_GET;
+    case EVHTTP_REQ_POST:    ctx->method = RF_POST; break;
+    case EVHTTP_REQ_PUT:     ctx->method = RF_PUT; break;
+    case EVHTTP_REQ_PATCH:   ctx->method = RF_PATCH; break;
+    case EVHTTP_REQ_DELETE:  ctx->method = RF_DELETE; break;
+    case EVHTTP_REQ_HEAD:    ctx->method = RF_HEAD; break;
+    case EVHTTP_REQ_OPTIONS: ctx->method = RF_OPTIONS; break;
+    case EVHTTP_REQ_TRACE:
+        ctx->method = RF_METHOD_COUNT;
+        ctx->method_name = "TRACE";
+        break;
+    case EVHTTP_REQ_CONNECT:
+        ctx->method = RF_METHOD_COUNT;
+        ctx->method_name = "CONNECT";
+        break;
+    default:                 ctx->method = RF_GET; break;
     }
 }
 
@@ -240,7 +252,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     ctx->req = req;
     ctx->send = http_send;
     ctx->headers = evhttp_request_get_input_headers(req);
-    ctx->method = method_of(req);
+    read_method(ctx, req);
     read_target(ctx, req);
     read_peer(ctx, req);
     if (head_size(req) > w->cfg->max_header) {
@@ -319,7 +331,7 @@ static void configure_http(struct evhttp *http, const rf_config *cfg, rf_worker 
     evhttp_set_gencb(http, on_request, w);
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
-                               EVHTTP_REQ_OPTIONS);
+                               EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_default_content_type(http, NULL);
     evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body);
     /* Heads between max_header and this get our 431; beyond it libevent

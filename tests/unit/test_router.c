@@ -23,6 +23,10 @@ static const rf_route routes[] = {
     R("h/{key:re:[0-9a-f]{4}}/", [RF_GET] = &get),
     R("d/{n:re:\\d+}/", [RF_GET] = &get),
     R("", [RF_GET] = &get),
+    { .pattern = "f/", .kind = RF_ROUTE_API_ROOT, .format_suffix = true },
+    { .pattern = "f/items/", .view = &view, .format_suffix = true, .by_method = { [RF_GET] = &get } },
+    { .pattern = "f/items/{pk:lookup}/", .view = &view, .format_suffix = true,
+      .by_method = { [RF_GET] = &get } },
 };
 
 static const rf_app app = {
@@ -89,6 +93,28 @@ START_TEST(converters)
 }
 END_TEST
 
+/* DRF's format_suffix_patterns: \.(?P<format>[a-z0-9]+)/?$ instead of the
+ * trailing slash; for the API root, after "f/". */
+START_TEST(format_suffixes)
+{
+    const char *fmt;
+    ck_assert_int_eq(match("/f/items.json", "format", &fmt), 12);
+    ck_assert_str_eq(fmt, "json");
+    ck_assert_int_eq(match("/f/items.json/", "format", &fmt), 12);
+    ck_assert_int_eq(match("/f/items/", "format", &fmt), 12);
+    ck_assert_ptr_null(fmt);
+    ck_assert_int_eq(match("/f/items.JSON", NULL, NULL), -1);
+    ck_assert_int_eq(match("/f/items.", NULL, NULL), -1);
+    ck_assert_int_eq(match("/f/items/7.api", "format", &fmt), 13);
+    ck_assert_str_eq(fmt, "api");
+    ck_assert_int_eq(match("/f/items/1.5/", "pk", &fmt), 13);   /* pk 1, format 5 */
+    ck_assert_str_eq(fmt, "1");
+    ck_assert_int_eq(match("/f/.json", "format", &fmt), 11);
+    ck_assert_str_eq(fmt, "json");
+    ck_assert_int_eq(match("/api/things.json", NULL, NULL), -1);   /* no suffixes there */
+}
+END_TEST
+
 START_TEST(allow_lists_handled_methods_in_drf_order)
 {
     const rf_router *r = rf_test_env_worker(env)->router;
@@ -119,6 +145,7 @@ Suite *make_router_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, default_router_order_and_lookup);
     tcase_add_test(tc, converters);
+    tcase_add_test(tc, format_suffixes);
     tcase_add_test(tc, allow_lists_handled_methods_in_drf_order);
     tcase_add_test(tc, bad_patterns_are_refused);
     suite_add_tcase(s, tc);

@@ -183,6 +183,10 @@ typedef struct rf_route {
     const char *name_suffix;         /* viewsets: "List", "Instance" */
     const char *view_name;           /* overrides the computed name: an
                                         extra action's name ("Publish") */
+    bool format_suffix;              /* DefaultRouter's format_suffix_patterns:
+                                        also match "products.json" and
+                                        "products.json/" (the API root:
+                                        "api/.json"), format as a kwarg */
     bool detail;                     /* object route: has the lookup */
     const rf_root_entry *root;       /* RF_ROUTE_API_ROOT */
     uint16_t nroot;

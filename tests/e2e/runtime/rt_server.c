@@ -3,7 +3,8 @@
  * descriptors (what the code generator will emit) and linked against
  * librestflow.  test_runtime.py starts it on a free port and speaks HTTP.
  *
- * Routes (DefaultRouter layout for "things", plus single views):
+ * Routes (DefaultRouter layout for "things", with format suffixes, plus
+ * single views):
  *   api/                          API root {"things": ..., "notes": ...}
  *   api/things/                   list (sync), create (echoes the body, 201)
  *   api/things/recent/            list extra action
@@ -427,15 +428,17 @@ static const rf_root_entry root_entries[] = {
 #define VIEW(pat, v, ...) { .pattern = pat, .view = &v, .by_method = { __VA_ARGS__ } }
 
 static const rf_route routes[] = {
-    { .pattern = "api/", .kind = RF_ROUTE_API_ROOT, .root = root_entries, .nroot = 2 },
-    { .pattern = "api/things/", .view = &things, .name_suffix = "List",
+    { .pattern = "api/", .kind = RF_ROUTE_API_ROOT, .root = root_entries, .nroot = 2,
+      .format_suffix = true },
+    { .pattern = "api/things/", .view = &things, .name_suffix = "List", .format_suffix = true,
       .by_method = { [RF_GET] = &a_list, [RF_POST] = &a_create } },
     { .pattern = "api/things/recent/", .view = &things, .view_name = "Recent",
-      .by_method = { [RF_GET] = &a_recent } },
+      .format_suffix = true, .by_method = { [RF_GET] = &a_recent } },
     { .pattern = "api/things/{pk:lookup}/", .view = &things, .name_suffix = "Instance",
-      .detail = true, .by_method = { [RF_GET] = &a_retrieve, [RF_DELETE] = &a_destroy } },
+      .detail = true, .format_suffix = true,
+      .by_method = { [RF_GET] = &a_retrieve, [RF_DELETE] = &a_destroy } },
     { .pattern = "api/things/{pk:lookup}/publish/", .view = &things, .view_name = "Publish",
-      .detail = true, .by_method = { [RF_POST] = &a_publish } },
+      .detail = true, .format_suffix = true, .by_method = { [RF_POST] = &a_publish } },
     { .pattern = "api/notes/", .view = &notes, .name_suffix = "List",
       .by_method = { [RF_GET] = &n_list, [RF_POST] = &n_create } },
     { .pattern = "api/notes/{pk:lookup}/", .view = &notes, .name_suffix = "Instance",

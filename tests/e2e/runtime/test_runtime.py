@@ -144,12 +144,17 @@ class Routing(ServerTest):
         self.assertEqual(headers["location"], "/api/things/?page=2")
         self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
         self.assertNotIn("allow", headers)
+        # Django's CommonMiddleware answers before XFrameOptionsMiddleware
+        self.assertNotIn("x-frame-options", headers)
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
         status, headers, _ = self.req("POST", "/lazy/1", {"Content-Type": JSON}, "{}")
         self.assertEqual((status, headers["location"]), (301, "/lazy/1/"))
 
     def test_lookup_excludes_dots_and_detail_routes_match(self):
         self.assertJSON(self.req("GET", "/api/things/42/"), 200, '{"pk":"42"}', ALLOW_DETAIL)
-        self.assertJSON(self.req("GET", "/api/things/4.2/"), 404, '{"detail":"Not found."}')
+        # pk 4 with the format suffix "2", which no renderer has, as DRF
+        self.assertJSON(self.req("GET", "/api/things/4.2/"), 404, '{"detail":"Not found."}',
+                        ALLOW_DETAIL)
         self.assertJSON(self.req("GET", "/api/things/recent/"), 200, "[]", "GET, HEAD, OPTIONS")
 
     def test_unmapped_method_is_405_with_allow(self):
@@ -175,6 +180,24 @@ class Routing(ServerTest):
         self.assertJSON(self.req("GET", "/api/", {"Host": "example.com:8000"}), 200,
                         '{"things":"http://example.com:8000/api/things/",'
                         '"notes":"http://example.com:8000/api/notes/"}', "GET, HEAD, OPTIONS")
+
+    def test_format_suffixes_of_default_router_routes(self):
+        self.assertJSON(self.req("GET", "/api/things.json"), 200,
+                        '[{"id":1,"name":"a\\u2028\u00e9"},{"id":2,"name":"b"}]', ALLOW_LIST)
+        self.assertJSON(self.req("GET", "/api/things/3.json/"), 200, '{"pk":"3"}', ALLOW_DETAIL)
+        self.assertJSON(self.req("GET", "/api/things.xml"), 404, '{"detail":"Not found."}',
+                        ALLOW_LIST)
+        self.assertJSON(self.req("GET", "/api/.json", {"Host": "h"}), 200,
+                        '{"things":"http://h/api/things.json","notes":"http://h/api/notes.json"}',
+                        "GET, HEAD, OPTIONS")
+        # a plain path() route takes no suffix: the capture keeps it
+        self.assertEqual(json.loads(self.req("GET", "/echo/x.json/")[2])["name"], "x.json")
+
+    def test_trace_is_405_after_the_checks(self):
+        self.assertJSON(self.req("TRACE", "/api/things/"), 405,
+                        '{"detail":"Method \\"TRACE\\" not allowed."}', ALLOW_LIST)
+        status, headers, _ = self.req("TRACE", "/secure/")
+        self.assertEqual((status, headers["www-authenticate"]), (401, "Token"))
 
     def test_url_kwargs_are_decoded(self):
         status, _, data = self.req("GET", "/echo/a%20b/?q=x+y&q=z")
