@@ -10,14 +10,19 @@ from . import systems
 
 RFLOWC = os.path.join(systems.BUILD, "rflowc")
 REPEAT = 5
+SLOW = 5.0        # seconds: a run this slow is not repeated
+LIMIT = 120       # seconds: a run is stopped here
 
 
 def _time(argv):
-    """Median wall time of REPEAT runs, or the reason the command fails."""
+    """Median wall time of up to REPEAT runs, or why there is none."""
     times = []
-    for _ in range(REPEAT):
+    while len(times) < REPEAT and (not times or times[0] < SLOW):
         start = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True)
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=LIMIT)
+        except subprocess.TimeoutExpired:
+            return None, "did not finish in %d s (stopped)" % LIMIT
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             lines = (done.stderr or done.stdout).strip().splitlines() or ["exit %d" % done.returncode]

@@ -151,7 +151,7 @@ def _memory_table(summary):
 
 
 def _seconds(value, error):
-    return "%.3f s" % value if value is not None else "fails: " + (error or "?")
+    return "%.3f s" % value if value is not None else error or "?"
 
 
 def _compiler_table(summary):
@@ -237,7 +237,9 @@ def markdown(summary):
            "shared pages between them. Idle: %d keep-alive connections opened after one "
            "request each." % cfg["idle_connections"], "",
            _memory_table(summary), "",
-           "#### Compiler (median of 5)", "", _compiler_table(summary), "",
+           "#### Compiler", "",
+           "Wall time, median of 5 runs (1 run when it takes over 5 s; stopped at 120 s).", "",
+           _compiler_table(summary), "",
            "#### The issue's targets", ""]
     out += ["- " + line for line in _target_lines(summary)]
     notes = []

@@ -34,7 +34,7 @@ VALID = {"name": "Bench product", "description": "Created by wrk", "price": "12.
 CHECKS = [
     ("ping", get("/api/ping/")),
     ("retrieve", get("/api/products/%d/" % data.RETRIEVE_ID)),
-    ("retrieve no review", get("/api/products/12/")),
+    ("retrieve no review", get("/api/products/%d/" % data.NO_REVIEW_ID)),
     ("retrieve not top", get("/api/products/13/")),
     ("retrieve missing", get("/api/products/999999/")),
     ("retrieve bad id", get("/api/products/abc/")),
