@@ -161,11 +161,14 @@ static void http_send(rf_ctx *ctx)
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
     add_response_headers(ctx, out);
     size_t sent = 0;
-    if (ctx->method == RF_HEAD) {
+    /* Set here rather than left to evhttp: HEAD announces the GET body's
+     * length, and evhttp would send none for CONNECT. */
+    if (ctx->status != 204 && ctx->status != 304) {
         char len[24];
         snprintf(len, sizeof len, "%zu", ctx->resp_len);
         evhttp_add_header(out, "Content-Length", len);
-    } else if (ctx->resp_len) {
+    }
+    if (ctx->method != RF_HEAD && ctx->resp_len) {
         evbuffer_add_reference(w->reply, ctx->resp_body, ctx->resp_len, NULL, NULL);
         sent = ctx->resp_len;
     }
@@ -215,8 +218,23 @@ static size_t head_size(struct evhttp_request *req)
     return n;
 }
 
+/* evhttp parses a CONNECT target as host:port; DRF sees a path there. */
+static void read_connect_target(rf_ctx *ctx, struct evhttp_request *req)
+{
+    const char *raw = evhttp_request_get_uri(req);
+    const char *q = strchr(raw, '?');
+    size_t n = q ? (size_t)(q - raw) : strlen(raw);
+    ctx->raw_path = rf_strndup(ctx->arena, raw, n);
+    ctx->path = rf_url_decode(ctx->arena, raw, n, false);
+    ctx->raw_query = q ? rf_strdup(ctx->arena, q + 1) : NULL;
+}
+
 static void read_target(rf_ctx *ctx, struct evhttp_request *req)
 {
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_CONNECT) {
+        read_connect_target(ctx, req);
+        return;
+    }
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;

@@ -193,9 +193,11 @@ class Routing(ServerTest):
         # a plain path() route takes no suffix: the capture keeps it
         self.assertEqual(json.loads(self.req("GET", "/echo/x.json/")[2])["name"], "x.json")
 
-    def test_trace_is_405_after_the_checks(self):
+    def test_trace_and_connect_are_405_after_the_checks(self):
         self.assertJSON(self.req("TRACE", "/api/things/"), 405,
                         '{"detail":"Method \\"TRACE\\" not allowed."}', ALLOW_LIST)
+        self.assertJSON(self.req("CONNECT", "/api/things/?x=1"), 405,
+                        '{"detail":"Method \\"CONNECT\\" not allowed."}', ALLOW_LIST)
         status, headers, _ = self.req("TRACE", "/secure/")
         self.assertEqual((status, headers["www-authenticate"]), (401, "Token"))
 
