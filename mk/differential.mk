@@ -4,14 +4,15 @@
 #                           then two DRF twins of each spec compared with no
 #                           difference allowed (part of `make test`)
 #   make differential       the DRF twin against each generated restflow
-#                           server; builds nothing: the server must exist at
-#                           DIFF_SERVER (default generated/<spec>/<spec>-server)
+#                           server, build/<spec>-server (built first; another
+#                           binary with DIFF_SERVER), a test step: differences
+#                           not in tests/differential/known_differences fail
 #   DIFF_SPECS=shop         limit either target to some specs
 #   DIFF_ARGS="--only 'auth.*' -v"   options for tests/differential/run.py
 
 DIFF_SPECS  ?= $(sort $(patsubst tests/differential/%/users.json,%,\
                  $(wildcard tests/differential/*/users.json)))
-DIFF_SERVER ?= generated/$(1)/$(1)-server
+DIFF_SERVER ?= $(BUILD)/$(1)-server
 DIFF_ARGS   ?=
 DIFF_RUN     = $(PYTHON) tests/differential/run.py
 
@@ -26,9 +27,9 @@ drf-self-check: differential-harness-tests
 	  $(DIFF_RUN) --spec $$spec --no-known $(DIFF_ARGS) || status=1; \
 	done; exit $$status
 
-differential:
+differential: $(foreach s,$(DIFF_SPECS),$(call DIFF_SERVER,$(s)))
 	@status=0; for spec in $(DIFF_SPECS); do \
 	  $(DIFF_RUN) --spec $$spec --b restflow=$(call DIFF_SERVER,$$spec) $(DIFF_ARGS) || status=1; \
 	done; exit $$status
 
-TEST_STEPS += drf-self-check
+TEST_STEPS += drf-self-check differential

@@ -120,7 +120,10 @@ class SideState:
                 connection.putheader(name, value)
             if body is not None:
                 connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body)
+            try:
+                connection.endheaders(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass   # answered before the body was read (413): read that answer
             response = connection.getresponse()
             reply = Reply(response.status,
                           [(k.lower(), v) for k, v in response.getheaders()],

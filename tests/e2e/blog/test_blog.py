@@ -592,27 +592,31 @@ class LockHolder:
                                             text=True)
             self.session.stdin.write("BEGIN; SELECT id FROM blog_posts WHERE id = 3 FOR UPDATE;\n")
             self.session.stdin.flush()
+            self.poll("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")
         else:
             import sqlite3
             self.connection = sqlite3.connect(os.path.join(server.workdir, "e2e.db"),
                                               isolation_level=None, timeout=30)
             self.connection.execute("BEGIN IMMEDIATE")
 
-    def wait_until_blocked(self, request_thread, timeout=30):
+    def poll(self, count_sql, timeout=30):
+        """Until count_sql counts at least one row (PostgreSQL)."""
+        url = e2e.PgCluster.url_of(self.server.pg_names["default"])
+        deadline = time.monotonic() + timeout
+        while e2e.psql(url, count_sql).strip() == "0":
+            if time.monotonic() > deadline:
+                raise AssertionError("never true: " + count_sql)
+            time.sleep(0.05)
+
+    def wait_until_blocked(self, request_thread):
         """Until the server waits on the lock (PostgreSQL shows it); on
         SQLite nothing shows a waiting writer, so until the request has had
-        ample time to reach it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and request_thread.is_alive():
-            if not self.pg:
-                time.sleep(1.0)
-                return
-            url = e2e.PgCluster.url_of(self.server.pg_names["default"])
-            waiting = e2e.psql(url, "SELECT count(*) FROM pg_stat_activity "
-                                    "WHERE wait_event_type = 'Lock' AND query LIKE '%blog_posts%'")
-            if waiting.strip() != "0":
-                return
-            time.sleep(0.05)
+        ample time to reach it (the assertions after do not depend on it)."""
+        if self.pg:
+            self.poll("SELECT count(*) FROM pg_stat_activity "
+                      "WHERE wait_event_type = 'Lock' AND query LIKE '%blog_posts%'")
+        else:
+            request_thread.join(1.0)
 
     def release(self):
         if self.pg:
