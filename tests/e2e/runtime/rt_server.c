@@ -11,6 +11,7 @@
  *   api/things/{pk:lookup}/       retrieve (async), destroy (blocking, 204)
  *   api/things/{pk:lookup}/publish/   detail extra action, POST
  *   api/notes/, api/notes/{pk}/   a generic ModelViewSet over a table
+ *   api/notes-feed/               its list with CursorPagination
  *   secure/                       Token, Basic; IsAuthenticated; GET
  *   custom-auth/                  X-User authenticator (no WWW-Authenticate);
  *                                 IsAuthenticated or a deny-with-message
@@ -344,6 +345,12 @@ static const rf_paginator note_pages = {
     .page_query_param = "page", .last_page_strings = (const char *const[]){ "last", NULL },
 };
 
+static const rf_order newest_first[] = { { &note_fields[0], true } };
+static const rf_paginator note_feed = {
+    .name = "CursorPagination", .kind = RF_CURSOR, .page_size = 2,
+    .cursor_query_param = "cursor", .ordering = newest_first, .nordering = 1,
+};
+
 static const rf_queryset all_notes = {
     .res = &note_res, .order = (const rf_order[]){ { &note_fields[0], false } }, .norder = 1,
 };
@@ -359,6 +366,7 @@ static const rf_authenticator *const token_only[] = { &rf_token_authentication }
       .queryset = &all_notes, .permissions = note_perms, .npermissions = 1, __VA_ARGS__ }
 
 static const rf_action n_list = NOTE_ACTION("list", RF_ACT_LIST, .paginator = &note_pages);
+static const rf_action n_feed = NOTE_ACTION("list", RF_ACT_LIST, .paginator = &note_feed);
 static const rf_action n_create = NOTE_ACTION("create", RF_ACT_CREATE);
 static const rf_action n_retrieve = NOTE_ACTION("retrieve", RF_ACT_RETRIEVE);
 static const rf_action n_update = NOTE_ACTION("update", RF_ACT_UPDATE);
@@ -444,6 +452,8 @@ static const rf_route routes[] = {
     { .pattern = "api/notes/{pk:lookup}/", .view = &notes, .name_suffix = "Instance",
       .detail = true, .by_method = { [RF_GET] = &n_retrieve, [RF_PUT] = &n_update,
                                      [RF_PATCH] = &n_partial, [RF_DELETE] = &n_destroy } },
+    { .pattern = "api/notes-feed/", .view = &notes, .name_suffix = "List",
+      .by_method = { [RF_GET] = &n_feed } },
     VIEW("secure/", secure, [RF_GET] = &a_secure),
     VIEW("custom-auth/", custom, [RF_GET] = &a_custom),
     VIEW("throttled/", plain, [RF_GET] = &a_throttled),

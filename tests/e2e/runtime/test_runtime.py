@@ -398,6 +398,15 @@ class Generic(ServerTest):
         self.assertJSON(self.req("GET", "/api/notes/?page=0"), 404, '{"detail":"Invalid page."}',
                         ALLOW_LIST)
 
+    def test_cursor_pages_and_a_bad_cursor(self):
+        status, _, data = self.req("GET", "/api/notes-feed/", {"Host": "h"})
+        page = json.loads(data)
+        self.assertEqual((status, list(page)), (200, ["next", "previous", "results"]))
+        self.assertEqual([n["title"] for n in page["results"]], ["c", "b"])
+        self.assertRegex(page["next"], r"^http://h/api/notes-feed/\?cursor=[A-Za-z0-9%]+$")
+        self.assertJSON(self.req("GET", "/api/notes-feed/?cursor=garbage"), 404,
+                        '{"detail":"Invalid cursor"}', "GET, HEAD, OPTIONS")
+
     def test_lookup_misses_are_404_and_beat_the_body(self):
         self.assertJSON(self.req("GET", "/api/notes/99/"), 404, '{"detail":"Not found."}', self.ALLOW)
         self.assertJSON(self.req("GET", "/api/notes/abc/"), 404, '{"detail":"Not found."}', self.ALLOW)
