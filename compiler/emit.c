@@ -195,6 +195,24 @@ void em_banner(emitter *e, const model *m, const char *what, const char *comment
     em_line(e, "%s run `rflowc build` again.", comment);
 }
 
+void em_begin(emitter *e, const model *m, const char *comment, const char *what, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, what);
+    vsnprintf(text, sizeof text, what, ap);
+    va_end(ap);
+    em_init(e);
+    em_banner(e, m, text, comment);
+}
+
+bool em_finish(emitter *e, const char *dir, const char *name)
+{
+    bool ok = em_write(e, dir, name);
+    em_free(e);
+    return ok;
+}
+
 const char *em_file(const model *m, const char *suffix)
 {
     static char buf[256];

@@ -45,6 +45,12 @@ void em_loc(emitter *e, const model *m, model_loc loc);
 
 /* The spec's file name without its directories ("shop.rflow"). */
 const char *em_spec_file(const model *m);
+/* Start a file: init the printer and write the banner, `what` formatted
+ * printf-style.  em_finish writes it to DIR/NAME and frees the printer. */
+void em_begin(emitter *e, const model *m, const char *comment, const char *what, ...)
+    __attribute__((format(printf, 4, 5)));
+bool em_finish(emitter *e, const char *dir, const char *name);
+
 /* The banner every generated file starts with; `comment` is the
  * comment leader of the file's language ("" for C block comments, "#" or
  * "--" for line comments). */

@@ -198,7 +198,8 @@ void em_value(emitter *e, const model_value *v, model_ftype t)
     }
 }
 
-void em_limits(emitter *e, const model_limits *l, const char *choices)
+void em_limits(emitter *e, const model *m, const char *owner, const char *field,
+               const model_limits *l)
 {
     em_printf(e, "{ .max_length = %d, .min_length = %d, .min_value = ", (int)l->max_length,
               (int)l->min_length);
@@ -207,16 +208,18 @@ void em_limits(emitter *e, const model_limits *l, const char *choices)
     em_cstr(e, l->max_value);
     em_printf(e, ", .max_digits = %d, .decimal_places = %d", (int)l->max_digits,
               (int)l->decimal_places);
-    if (choices && l->nchoices)
-        em_printf(e, ", .choices = %s, .nchoices = %u", choices, l->nchoices);
+    if (l->nchoices)
+        em_printf(e, ", .choices = %s_%s_%s_choices, .nchoices = %u", m->name, owner, field,
+                  l->nchoices);
     em_printf(e, " }");
 }
 
-void em_choices(emitter *e, const char *sym, const model_limits *l)
+void em_choices(emitter *e, const model *m, const char *owner, const char *field,
+                const model_limits *l)
 {
     if (!l->nchoices)
         return;
-    em_line(e, "static const rf_choice %s[] = {", sym);
+    em_line(e, "static const rf_choice %s_%s_%s_choices[] = {", m->name, owner, field);
     em_indent(e);
     for (uint32_t i = 0; i < l->nchoices; i++) {
         const model_choice *c = l->choices[i];
@@ -313,11 +316,8 @@ static void header_plain_record(emitter *e, const model *m, const model_serializ
 bool emit_header(const model *m, const char *dir)
 {
     emitter e;
-    em_init(&e);
-    char what[256];
-    snprintf(what, sizeof what, "%s.h: records, field indexes and descriptors of the %s API.",
-             m->name, m->name);
-    em_banner(&e, m, what, "");
+    em_begin(&e, m, "", "%s.h: records, field indexes and descriptors of the %s API.", m->name,
+             m->name);
     const char *guard = em_upper(m->name);
     em_line(&e, "#ifndef %s_GENERATED_H", guard);
     em_line(&e, "#define %s_GENERATED_H", guard);
@@ -354,9 +354,7 @@ bool emit_header(const model *m, const char *dir)
     em_line(&e, "extern const rf_app %s_app;", m->name);
     em_blank(&e);
     em_line(&e, "#endif");
-    bool ok = em_write(&e, dir, em_file(m, ".h"));
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, em_file(m, ".h"));
 }
 
 /* ---------------------------------------------------------------------
@@ -365,11 +363,8 @@ bool emit_header(const model *m, const char *dir)
 bool emit_source(const model *m, const char *dir)
 {
     emitter e;
-    em_init(&e);
-    char what[256];
-    snprintf(what, sizeof what, "%s.c: descriptors, serializers, views and routes of the %s API.",
+    em_begin(&e, m, "", "%s.c: descriptors, serializers, views and routes of the %s API.",
              m->name, m->name);
-    em_banner(&e, m, what, "");
     em_line(&e, "#include <stddef.h>");
     em_line(&e, "#include <stdint.h>");
     em_blank(&e);
@@ -383,28 +378,21 @@ bool emit_source(const model *m, const char *dir)
     emit_c_policies(&e, m);
     emit_c_views(&e, m);
     emit_c_routes(&e, m);
-    bool ok = em_write(&e, dir, em_file(m, ".c"));
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, em_file(m, ".c"));
 }
 
 bool emit_main(const model *m, const char *dir)
 {
     emitter e;
-    em_init(&e);
-    char what[256];
-    snprintf(what, sizeof what, "%s_main.c: the %s-server program (serve, migrate, createuser, "
+    em_begin(&e, m, "", "%s_main.c: the %s-server program (serve, migrate, createuser, "
              "createtoken).", m->name, m->name);
-    em_banner(&e, m, what, "");
     em_line(&e, "#include \"%s.h\"", m->name);
     em_blank(&e);
     em_line(&e, "int main(int argc, char **argv)");
     em_line(&e, "{");
     em_line(&e, "    return rf_main(&%s_app, argc, argv);", m->name);
     em_line(&e, "}");
-    bool ok = em_write(&e, dir, em_file(m, "_main.c"));
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, em_file(m, "_main.c"));
 }
 
 bool emit_schema(const model *m, const char *dir)
@@ -414,14 +402,10 @@ bool emit_schema(const model *m, const char *dir)
     bool ok = true;
     for (int d = RF_SQLITE; d <= RF_POSTGRES && ok; d++) {
         emitter e;
-        em_init(&e);
-        char what[256];
-        snprintf(what, sizeof what, "%s: the tables of the %s API on %s (`%s-server migrate` runs "
+        em_begin(&e, m, "--", "%s: the tables of the %s API on %s (`%s-server migrate` runs "
                  "the same statements).", files[d], m->name, names[d], m->name);
-        em_banner(&e, m, what, "--");
         sql_schema(&e.out, m, (rf_dialect)d);
-        ok = em_write(&e, dir, files[d]);
-        em_free(&e);
+        ok = em_finish(&e, dir, files[d]);
     }
     return ok;
 }

@@ -88,11 +88,8 @@ static void comment_lines(emitter *e, const char *text, const char *tail)
 bool emit_hooks_header(const model *m, const char *dir)
 {
     emitter e;
-    em_init(&e);
-    char what[256];
-    snprintf(what, sizeof what, "%s_hooks.h: the C hooks %s names; the user writes them.",
-             m->name, em_spec_file(m));
-    em_banner(&e, m, what, "");
+    em_begin(&e, m, "", "%s_hooks.h: the C hooks %s names; the user writes them.", m->name,
+             em_spec_file(m));
     em_line(&e, "#ifndef %s_HOOKS_H", em_upper(m->name));
     em_line(&e, "#define %s_HOOKS_H", em_upper(m->name));
     em_blank(&e);
@@ -109,9 +106,7 @@ bool emit_hooks_header(const model *m, const char *dir)
     }
     em_blank(&e);
     em_line(&e, "#endif");
-    bool ok = em_write(&e, dir, em_file(m, "_hooks.h"));
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, em_file(m, "_hooks.h"));
 }
 
 bool emit_hooks_stubs(const model *m, const char *dir)
@@ -147,7 +142,5 @@ bool emit_hooks_stubs(const model *m, const char *dir)
         em_dedent(&e);
         em_line(&e, "}");
     }
-    bool ok = em_write(&e, dir, em_file(m, "_hooks.c"));
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, em_file(m, "_hooks.c"));
 }

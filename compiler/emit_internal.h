@@ -31,10 +31,13 @@ const char *em_vtype(model_ftype t);
 bool em_value_constant(const model_value *v);
 /* An rf_value initializer for a literal typed as field type t. */
 void em_value(emitter *e, const model_value *v, model_ftype t);
-/* An rf_limits initializer; `choices` names the array em_choices wrote
- * (NULL: none). */
-void em_limits(emitter *e, const model_limits *l, const char *choices);
-void em_choices(emitter *e, const char *sym, const model_limits *l);
+/* The choices array of field `field` of `owner` (a resource or a
+ * serializer), when it has choices, and an rf_limits initializer that
+ * refers to it. */
+void em_choices(emitter *e, const model *m, const char *owner, const char *field,
+                const model_limits *l);
+void em_limits(emitter *e, const model *m, const char *owner, const char *field,
+               const model_limits *l);
 /* The type a ForeignKey's key has (its target's primary key type); other
  * fields: their own. */
 model_ftype em_key_type(const model_field *f);

@@ -20,11 +20,8 @@
 bool emit_makefile(const model *m, const char *dir, bool with_main)
 {
     emitter e;
-    em_init(&e);
-    char what[256];
-    snprintf(what, sizeof what, "Makefile: builds %s-server from the generated sources and your "
-             "hooks.", m->name);
-    em_banner(&e, m, what, "#");
+    em_begin(&e, m, "#", "Makefile: builds %s-server from the generated sources and your hooks.",
+             m->name);
     static const char body[] =
         "#\n"
         "#   make                      build ./$(SERVER)\n"
@@ -78,7 +75,5 @@ bool emit_makefile(const model *m, const char *dir, bool with_main)
         "clean:\n"
         "\trm -f $(OUT)/$(SERVER)\n";
     em_printf(&e, body, m->name, with_main ? " $(SPEC)_main.c" : "");
-    bool ok = em_write(&e, dir, "Makefile");
-    em_free(&e);
-    return ok;
+    return em_finish(&e, dir, "Makefile");
 }

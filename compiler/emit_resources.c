@@ -74,10 +74,8 @@ static void field_entry(emitter *e, const model *m, const model_resource *r, con
     em_printf(e, ", .offset = offsetof(");
     em_record_type(e, m, r);
     em_line(e, ", %s),", em_member(f->name));
-    char choices[256];
-    snprintf(choices, sizeof choices, "%s_%s_%s_choices", m->name, r->name, f->name);
     em_printf(e, ".limits = ");
-    em_limits(e, &f->limits, choices);
+    em_limits(e, m, r->name, f->name, &f->limits);
     em_line(e, ",");
     if (f->has_default && em_value_constant(&f->default_value)) {
         em_printf(e, ".default_value = ");
@@ -114,11 +112,8 @@ static void sql_pair(emitter *e, const char *member, const model_resource *r,
 static void resource(emitter *e, const model *m, const model_resource *r)
 {
     em_loc(e, m, r->loc);
-    for (uint32_t i = 0; i < r->nfields; i++) {
-        char sym[256];
-        snprintf(sym, sizeof sym, "%s_%s_%s_choices", m->name, r->name, r->fields[i]->name);
-        em_choices(e, sym, &r->fields[i]->limits);
-    }
+    for (uint32_t i = 0; i < r->nfields; i++)
+        em_choices(e, m, r->name, r->fields[i]->name, &r->fields[i]->limits);
     em_line(e, "static const rf_field %s_%s_fields[] = {", m->name, r->name);
     em_indent(e);
     for (uint32_t i = 0; i < r->nfields; i++)

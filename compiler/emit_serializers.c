@@ -155,8 +155,6 @@ static void render_source(emitter *e, const model *m, const model_serializer *s,
 static void sfield_entry(emitter *e, const model *m, const model_serializer *s,
                          const model_sfield *f)
 {
-    char choices[256];
-    snprintf(choices, sizeof choices, "%s_%s_%s_choices", m->name, s->name, f->name);
     em_printf(e, "{ .name = ");
     em_cstr(e, f->name);
     em_printf(e, ", .label = ");
@@ -169,7 +167,7 @@ static void sfield_entry(emitter *e, const model *m, const model_serializer *s,
     sfield_flags(e, f);
     em_line(e, ",");
     em_printf(e, ".limits = ");
-    em_limits(e, &f->limits, choices);
+    em_limits(e, m, s->name, f->name, &f->limits);
     em_line(e, ",");
     if (f->has_default && em_value_constant(&f->default_value)) {
         em_printf(e, ".default_value = ");
@@ -212,24 +210,29 @@ static void emit_key(emitter *e, const char *name)
     em_line(e, ", %zu);", strlen(key));
 }
 
-/* A member of record `rec` (of resource r's type) with its state byte. */
+/* `null` when the record's field `index` is unset or NULL, else the
+ * member rendered by type. */
+static void render_nullable(emitter *e, const char *rec, uint32_t index, const char *member,
+                            model_ftype t, int places)
+{
+    em_printf(e, "if (!RF_IS_SET(%s, %u) || RF_IS_NULL(%s, %u))\n", rec, index, rec, index);
+    em_line(e, "    rf_json_null(b);");
+    em_line(e, "else");
+    em_indent(e);
+    render_scalar(e, member, t, places);
+    em_dedent(e);
+}
+
+/* Field `src` of a record of its resource's type, held in `rec`. */
 static void render_member(emitter *e, const model *m, const char *rec, const model_field *src,
                           const model_sfield *f)
 {
-    em_printf(e, "if (!RF_IS_SET(%s, %u) || RF_IS_NULL(%s, %u))\n", rec, src->index, rec,
-              src->index);
-    em_indent(e);
-    em_line(e, "rf_json_null(b);");
-    em_dedent(e);
-    em_line(e, "else");
-    em_indent(e);
     char member[256];
     snprintf(member, sizeof member, "((const %s_%s *)%s)->%s", m->name, src->resource->name,
              rec, em_member(src->name));
     int places = f->limits.decimal_places >= 0 ? f->limits.decimal_places
                                                 : src->limits.decimal_places;
-    render_scalar(e, member, src->type, places);
-    em_dedent(e);
+    render_nullable(e, rec, src->index, member, src->type, places);
 }
 
 static void render_field(emitter *e, const model *m, const model_serializer *s, uint32_t i)
@@ -247,19 +250,12 @@ static void render_field(emitter *e, const model *m, const model_serializer *s, 
             em_line(e, "rf_json_null(b);");
             break;
         }
-        em_printf(e, "if (!RF_IS_SET(rec, %u) || RF_IS_NULL(rec, %u))\n", i, i);
-        em_indent(e);
-        em_line(e, "rf_json_null(b);");
-        em_dedent(e);
-        em_line(e, "else");
-        em_indent(e);
         {
             char member[256];
             snprintf(member, sizeof member, "((const %s_%s *)rec)->%s", m->name, s->name,
                      em_member(f->name));
-            render_scalar(e, member, f->type, f->limits.decimal_places);
+            render_nullable(e, "rec", i, member, f->type, f->limits.decimal_places);
         }
-        em_dedent(e);
         break;
     case MODEL_SRC_PATH:
         em_line(e, "{");
@@ -413,11 +409,8 @@ static void hooks_tables(emitter *e, const model *m, const model_serializer *s)
 static void serializer(emitter *e, const model *m, const model_serializer *s)
 {
     em_loc(e, m, s->loc);
-    for (uint32_t i = 0; i < s->nfields; i++) {
-        char sym[256];
-        snprintf(sym, sizeof sym, "%s_%s_%s_choices", m->name, s->name, s->fields[i]->name);
-        em_choices(e, sym, &s->fields[i]->limits);
-    }
+    for (uint32_t i = 0; i < s->nfields; i++)
+        em_choices(e, m, s->name, s->fields[i]->name, &s->fields[i]->limits);
     em_line(e, "static const rf_sfield %s_%s_fields[] = {", m->name, s->name);
     em_indent(e);
     for (uint32_t i = 0; i < s->nfields; i++)
