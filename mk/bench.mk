@@ -46,7 +46,9 @@ $(FASTIFY_DIR)/node_modules/.package-lock.json: $(FASTIFY_DIR)/package-lock.json
 
 # restflow's side: rflowc generates the bench spec's sources, which link with
 # the runtime and the spec's one C hook.  bench/run reports "not built" with
-# the first error of the log when this fails.
+# the first error of the log when this fails.  The server is replaced only
+# by a good build: in a checkout others are changing, a failed rebuild
+# leaves the last good server, which bench/run then measures and says so.
 BENCH_GEN := $(BENCH_BUILD)/gen
 
 bench-restflow:
@@ -60,4 +62,5 @@ $(BENCH_BUILD)/restflow-bench: bench/restflow/bench.rflow bench/restflow/hooks.c
 	$(BUILD)/rflowc build bench/restflow/bench.rflow -o $(BENCH_GEN)
 	$(CC) $(BENCH_CFLAGS) -Iruntime/include -I$(BENCH_GEN) $(PKG_CFLAGS) \
 	  $(BENCH_GEN)/*.c bench/restflow/hooks.c \
-	  $(BUILD)/librestflow.a $(PKG_LIBS) -o $@
+	  $(BUILD)/librestflow.a $(PKG_LIBS) -o $@.tmp
+	mv $@.tmp $@

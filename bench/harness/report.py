@@ -9,6 +9,7 @@ LABELS = {"drf": "DRF", "fastify": "Fastify", "ulfius": "Ulfius (C)", "nginx": "
 PEERS = ["drf", "fastify", "ulfius", "nginx"]
 RESTFLOWS = ["restflow", "restflow-pg"]
 CLIENT_BOUND = 0.9     # wrk's core this busy: the number is the client's limit
+SERVER_BUSY = 0.7      # with many connections, a server below this was held back
 README_BEGIN = "<!-- results:begin (bench/run --update-readme writes this part) -->"
 README_END = "<!-- results:end -->"
 
@@ -43,7 +44,8 @@ def _memory(by_scenario, idle):
     }
 
 
-def summarise(args, results, memory, warnings, unavailable, timings, machine, started):
+def summarise(args, results, memory, warnings, unavailable, timings, machine, started,
+              notes=()):
     throughput = {}
     for name, by_scenario in results.items():
         for scenario, by_conns in by_scenario.items():
@@ -63,6 +65,7 @@ def summarise(args, results, memory, warnings, unavailable, timings, machine, st
         "throughput": throughput,
         "memory": {name: _memory(results[name], memory.get(name, [])) for name in results},
         "compiler": timings,
+        "notes": list(notes),
     }
 
 
@@ -97,23 +100,26 @@ def _measured_rows(summary):
 
 def _grid(summary, fmt):
     cols = _columns(summary)
-    rows = [[scenario, str(conns)] + [fmt(cells[name]) if name in cells
+    rows = [[scenario, str(conns)] + [fmt(cells[name], conns) if name in cells
                                       else _missing_cell(summary, name, scenario)
                                       for name in cols]
             for scenario, conns, cells in _measured_rows(summary)]
     return _table(["scenario", "conns"] + [LABELS[c] for c in cols], rows)
 
 
-def _rps(cell):
-    marks = ("†" if cell["errors"] else "") + ("‡" if cell["client_cpu"] >= CLIENT_BOUND else "")
+def _rps(cell, conns):
+    client_bound = cell["client_cpu"] >= CLIENT_BOUND
+    held_back = conns > 1 and not client_bound and cell["server_cpu"] < SERVER_BUSY
+    marks = ("†" if cell["errors"] else "") + ("‡" if client_bound else "") + \
+        ("§" if held_back else "")
     return "{:,.0f}{}".format(cell["rps"], marks)
 
 
-def _cpu(cell):
-    return "%.0f" % cell["cpu_us"] if cell["cpu_us"] is not None else "no answer"
+def _cpu(cell, conns):
+    return "%.0f" % cell["cpu_us"] if cell.get("cpu_us") is not None else "no answer"
 
 
-def _latency(cell):
+def _latency(cell, conns):
     if cell["p50_ms"] is None:
         return "no answer"
     return "%.2f / %.2f" % (cell["p50_ms"], cell["p99_ms"])
@@ -223,8 +229,10 @@ def markdown(summary):
            "Versions: " + "; ".join("%s %s" % kv for kv in m["versions"].items()) + ".", "",
            "#### Requests per second", "",
            "† some requests failed (non-2xx, timeout or socket error); "
-           "‡ wrk's core was ≥ %d%% busy: the client, not the server, may be the limit."
-           % (CLIENT_BOUND * 100), "", _grid(summary, _rps), "",
+           "‡ wrk's core was ≥ %d%% busy: the client, not the server, may be the limit; "
+           "§ with many connections neither the server (< %d%% of its core) nor wrk was "
+           "busy: other work on the machine set the pace, read the CPU per request instead."
+           % (CLIENT_BOUND * 100, SERVER_BUSY * 100), "", _grid(summary, _rps), "",
            "#### Latency, p50 / p99 (ms)", "", _grid(summary, _latency), "",
            "#### Server CPU time per request (µs)", "",
            "CPU time of the server's processes (and of PostgreSQL's, for restflow-pg) over "
@@ -242,7 +250,7 @@ def markdown(summary):
            _compiler_table(summary), "",
            "#### The issue's targets", ""]
     out += ["- " + line for line in _target_lines(summary)]
-    notes = []
+    notes = list(summary.get("notes", []))
     for name, info in summary["systems"].items():
         if info["unavailable"]:
             notes.append("%s: not measured: %s" % (LABELS[name], info["unavailable"]))
