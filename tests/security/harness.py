@@ -139,6 +139,34 @@ class Cluster:
         return done.stdout
 
 
+class Redis:
+    """A throwaway redis-server on a free port (the shared throttle store)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="rf-security-redis-")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("redis-server did not start")
+                time.sleep(0.05)
+        self.url = "redis://127.0.0.1:%d/0" % self.port
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(20)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------
 # Servers
 
