@@ -24,6 +24,19 @@ static void root_entries(emitter *e, const model *m, const model_route *r, uint3
     em_line(e, "};");
 }
 
+/* DefaultRouter's format_suffix_patterns (products.json, api/.json): its
+ * root and every route of a registration it holds. */
+static bool format_suffixed(const model *m, const model_route *r)
+{
+    if (r->kind == MODEL_ROUTE_API_ROOT)
+        return true;
+    for (uint32_t i = 0; r->registration && i < m->nrouters; i++)
+        for (uint32_t k = 0; k < m->routers[i]->nregistrations; k++)
+            if (m->routers[i]->registrations[k] == r->registration)
+                return m->routers[i]->kind == MODEL_DEFAULT_ROUTER;
+    return false;
+}
+
 static void route(emitter *e, const model *m, const model_route *r, uint32_t index)
 {
     static const char *const methods[] = { "RF_GET", "RF_POST", "RF_PUT", "RF_PATCH", "RF_DELETE" };
@@ -64,6 +77,8 @@ static void route(emitter *e, const model *m, const model_route *r, uint32_t ind
     em_cstr(e, r->display_name);
     em_line(e, ",");
     em_printf(e, ".detail = %s", r->detail ? "true" : "false");
+    if (format_suffixed(m, r))
+        em_printf(e, ", .format_suffix = true");
     if (r->kind == MODEL_ROUTE_API_ROOT)
         em_printf(e, ", .root = %s_root%u, .nroot = %u", m->name, index, r->nroot);
     em_line(e, " },");

@@ -2014,18 +2014,18 @@ static const rf_route events_routes[] = {
         .view = &events_Venues_view,
         .by_method = { [RF_GET] = &events_Venues_list, },
         .url_name = "venue-list", .name_suffix = "List", .view_name = "Venues List",
-        .detail = false },
+        .detail = false, .format_suffix = true },
     /* events.rflow:286 */
     { .pattern = "api/venues/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &events_Venues_view,
         .by_method = { [RF_GET] = &events_Venues_retrieve, },
         .url_name = "venue-detail", .name_suffix = "Instance", .view_name = "Venues Instance",
-        .detail = true },
+        .detail = true, .format_suffix = true },
     /* events.rflow:298 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
         .view = &events_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
-        .detail = false, .root = events_root2, .nroot = 1 },
+        .detail = false, .format_suffix = true, .root = events_root2, .nroot = 1 },
     /* events.rflow:290 */
     { .pattern = "api/admin/venues/", .kind = RF_ROUTE_VIEW,
         .view = &events_VenueAdmin_view,

@@ -472,18 +472,18 @@ static const rf_route keywords_routes[] = {
         .view = &keywords_Things_view,
         .by_method = { [RF_GET] = &keywords_Things_list, [RF_POST] = &keywords_Things_create, },
         .url_name = "thing-list", .name_suffix = "List", .view_name = "Things List",
-        .detail = false },
+        .detail = false, .format_suffix = true },
     /* keywords.rflow:13 */
     { .pattern = "things/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &keywords_Things_view,
         .by_method = { [RF_GET] = &keywords_Things_retrieve, [RF_PUT] = &keywords_Things_update, [RF_PATCH] = &keywords_Things_partial_update, [RF_DELETE] = &keywords_Things_destroy, },
         .url_name = "thing-detail", .name_suffix = "Instance", .view_name = "Things Instance",
-        .detail = true },
+        .detail = true, .format_suffix = true },
     /* keywords.rflow:14 */
     { .pattern = "", .kind = RF_ROUTE_API_ROOT,
         .view = &keywords_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
-        .detail = false, .root = keywords_root2, .nroot = 1 },
+        .detail = false, .format_suffix = true, .root = keywords_root2, .nroot = 1 },
     /* keywords.rflow:14 */
     { .pattern = "p/", .kind = RF_ROUTE_VIEW,
         .view = &keywords_P_view,

@@ -428,24 +428,24 @@ static const rf_route notes_routes[] = {
         .view = &notes_Notes_view,
         .by_method = { [RF_GET] = &notes_Notes_list, [RF_POST] = &notes_Notes_create, },
         .url_name = "note-list", .name_suffix = "List", .view_name = "Notes List",
-        .detail = false },
+        .detail = false, .format_suffix = true },
     /* notes.rflow:34 */
     { .pattern = "api/notes/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &notes_Notes_view,
         .by_method = { [RF_GET] = &notes_Notes_retrieve, [RF_PUT] = &notes_Notes_update, [RF_PATCH] = &notes_Notes_partial_update, [RF_DELETE] = &notes_Notes_destroy, },
         .url_name = "note-detail", .name_suffix = "Instance", .view_name = "Notes Instance",
-        .detail = true },
+        .detail = true, .format_suffix = true },
     /* notes.rflow:34 */
     { .pattern = "api/notes/{pk:lookup}/finish/", .kind = RF_ROUTE_VIEW,
         .view = &notes_Notes_finish_view,
         .by_method = { [RF_POST] = &notes_Notes_finish, },
         .url_name = "note-finish", .name_suffix = NULL, .view_name = "Finish",
-        .detail = true },
+        .detail = true, .format_suffix = true },
     /* notes.rflow:38 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
         .view = &notes_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
-        .detail = false, .root = notes_root3, .nroot = 1 },
+        .detail = false, .format_suffix = true, .root = notes_root3, .nroot = 1 },
 };
 
 static const rf_database_def notes_databases[] = {
