@@ -926,7 +926,9 @@ static void info_number(rf_buf *b, const char *key, const char *text, rf_ftype t
     if (!text)
         return;
     info_key(b, key);
-    if (type == RF_F_DECIMAL)
+    /* DRF reports the limit the validator holds: an integer literal stays an
+     * int (`0`); a decimal one reaches the encoder as a float (`0.5`). */
+    if (type == RF_F_DECIMAL && strpbrk(text, ".eE"))
         rf_json_f64(b, strtod(text, NULL));
     else
         rf_buf_puts(b, text);

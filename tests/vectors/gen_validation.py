@@ -58,10 +58,12 @@ def make_field(spec):
 
 
 def limit_value(spec, text):
-    """A limit as the DRF twin writes it: int, float or Decimal by field type.
-    The spec keeps str() of it, which is what restflow's descriptors hold."""
+    """A limit as the DRF twin writes it: int, float or Decimal by field type
+    (a decimal field's integer limit is an int, as `min_value = 0` in a spec
+    and MinValueValidator(0) in Django).  The spec keeps str() of it, which
+    is what restflow's descriptors hold."""
     if spec["type"] == "decimal":
-        return decimal.Decimal(text)
+        return int(text) if text.lstrip("-").isdigit() else decimal.Decimal(text)
     if spec["type"] == "float":
         return float(text)
     return int(text)
