@@ -837,11 +837,16 @@ static void resource_pk(sema *s, model_resource *r, const ast_block *b)
     if (r->pk)
         return;
     model_field *id = model_find_field(r, "id");
-    if (id && (id->type == MODEL_T_AUTO || id->type == MODEL_T_BIGAUTO))
-        return;   /* "an AutoField must set primary_key" said it */
+    /* Both mistakes below are reported; `id` then stands in as the key, so
+     * later passes can rely on every resource having one. */
+    if (id && (id->type == MODEL_T_AUTO || id->type == MODEL_T_BIGAUTO)) {
+        r->pk = id;   /* "an AutoField must set primary_key" said it */
+        return;
+    }
     if (id) {
         diag_error(s->d, id->loc.span, "'id' can only be a field name if the field "
                    "also sets primary_key = true");
+        r->pk = id;
         return;
     }
     /* Django puts the automatic id first. */
