@@ -694,9 +694,12 @@ static json_t *parse_multipart(rf_arena *a, const char *content_type, const char
         const char *line_end = memmem(p, (size_t)(end - p), "\r\n", 2);
         if (!line_end)
             break;
-        /* An unterminated last part runs to the end, as Django reads it. */
+        /* An unterminated last part runs to the end, as Django reads it.
+         * The delimiter line's own CRLF may open the next delimiter: an
+         * empty part, skipped. */
         const char *next = memmem(line_end, (size_t)(end - line_end), delim, dlen);
-        add_part(a, obj, line_end + 2, (size_t)((next ? next : end) - line_end - 2));
+        if (next != line_end)
+            add_part(a, obj, line_end + 2, (size_t)((next ? next : end) - line_end - 2));
         p = next ? next + dlen : NULL;
     }
     return obj;

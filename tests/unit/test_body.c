@@ -320,6 +320,11 @@ START_TEST(multipart_form_fields)
     ck_assert_str_eq(MP("multipart/form-data; boundary=ab", "XXXX\r\n--ab\r\n" PART("a") "1\r\n--ab--"),
                      "{\"a\":\"1\"}");
     ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "garbage"), "{}");
+    /* regression: a part whose delimiter line runs straight into the next
+     * delimiter had a negative length (an out-of-bounds read) */
+    ck_assert_str_eq(MP("multipart/form-data; boundary=b", "--b\r\n--b--\r\n"), "{}");
+    ck_assert_str_eq(MP("multipart/form-data; boundary=b",
+                        "--bjunk\r\n--b\r\n" PART("a") "1\r\n--b--"), "{\"a\":\"1\"}");
     ck_assert_str_eq(MP("multipart/form-data; boundary=xyz", "--xyz\r\n" PART("a") "1"),
                      "{\"a\":\"1\"}");
 }
