@@ -29,7 +29,7 @@ e2e-sqlite: $(E2E_SPECS:%=$(BUILD)/%-server)
 e2e-postgres: $(E2E_SPECS:%=$(BUILD)/%-server)
 	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
 	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
-	export E2E_PG_URL=$$(tests/pg/cluster.sh start "$$dir") && \
+	export E2E_PG_URL=$$(tests/pg/cluster.sh start "$$dir") E2E_PG_THROWAWAY=1 && \
 	status=0; for s in $(E2E_SPECS); do \
 	  $(call E2E_RUN,$$s) --server $(BUILD)/$$s-server --backend postgres $(E2E_ARGS) || status=1; \
 	done; exit $$status

@@ -31,6 +31,7 @@ hooks, deliberate differences) are skipped there.
 The harness builds nothing.  Standard library only.
 """
 import argparse
+import atexit
 import base64
 import functools
 import http.client
@@ -154,15 +155,30 @@ class PgCluster:
         head = base[:base.rindex("/") + 1]
         return head + name + ("?" + query if query else "")
 
+    dropped = []
+
     @classmethod
-    def create(cls):
-        name = "e2e_%d_%d" % (os.getpid(), next(cls.counter))
-        psql(SETTINGS.pg_url, "CREATE DATABASE %s" % name)
+    def create(cls, template=None):
+        number = next(cls.counter)
+        if number == 1:
+            atexit.register(cls.drop_all)     # first registered, last run
+        name = "e2e_%d_%d" % (os.getpid(), number)
+        psql(SETTINGS.pg_url, "CREATE DATABASE %s%s" % (name, " TEMPLATE " + template if template else ""))
         return name
 
     @classmethod
     def drop(cls, name):
-        psql(SETTINGS.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        """Dropped at exit (a DROP DATABASE costs a checkpoint, half a
+        second here), or never when the whole cluster goes after the run
+        ($E2E_PG_THROWAWAY, as mk/e2e.mk sets)."""
+        cls.dropped.append(name)
+
+    @classmethod
+    def drop_all(cls):
+        if os.environ.get("E2E_PG_THROWAWAY"):
+            return
+        for name in cls.dropped:
+            psql(SETTINGS.pg_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
 
 
 def psql(url, sql):
@@ -173,49 +189,98 @@ def psql(url, sql):
     return done.stdout
 
 
+class Databases:
+    """The databases one server runs on: "default" and the spec's others,
+    fresh, or copied from a template set."""
+
+    def __init__(self, directory, template=None):
+        self.directory = directory
+        self.pg_names = {}
+        self.args = []
+        for alias in ["default"] + SETTINGS.databases:
+            if SETTINGS.backend == "postgres":
+                self.pg_names[alias] = PgCluster.create(template and template.pg_names[alias])
+                url = PgCluster.url_of(self.pg_names[alias])
+            else:
+                path = self.sqlite_file(alias)
+                if template:
+                    for suffix in ("", "-wal"):
+                        if os.path.exists(template.sqlite_file(alias) + suffix):
+                            shutil.copyfile(template.sqlite_file(alias) + suffix, path + suffix)
+                url = "sqlite:" + path
+            self.args += ["--db", url if alias == "default" else "%s=%s" % (alias, url)]
+
+    def sqlite_file(self, alias):
+        return database_file(os.path.join(self.directory, "e2e.db"), alias)
+
+    def drop(self):
+        for name in self.pg_names.values():
+            PgCluster.drop(name)
+        self.pg_names.clear()
+
+    def sql(self, statements, db="default"):
+        """Fixture SQL on one of the databases (timestamps in UTC)."""
+        if SETTINGS.backend == "postgres":
+            psql(PgCluster.url_of(self.pg_names[db]), "SET TIME ZONE 'UTC';\n" + statements)
+        else:
+            sqlite_exec(self.sqlite_file(db), statements)
+
+
+def manage(db_args, *args):
+    """A management command of the server binary: (status, stdout, stderr)."""
+    done = subprocess.run([SETTINGS.binary, *args, *db_args], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def must(db_args, *args):
+    status, out, err = manage(db_args, *args)
+    if status != 0:
+        raise AssertionError("%s %s: status %d\n%s%s" % (
+            SETTINGS.binary, " ".join(args), status, out, err))
+    return out
+
+
+_seeded = []
+
+
+def seeded_template():
+    """Databases migrated and seeded with the suite's users through the
+    server's own commands (migrate, createuser, createtoken --key), once per
+    run: every server starts on a copy, so that a class pays a file copy
+    (SQLite) or CREATE DATABASE ... TEMPLATE (PostgreSQL), not six password
+    hashes.  The commands themselves are tested on live servers (the
+    suites' Management classes)."""
+    if not _seeded:
+        template = Databases(tempfile.mkdtemp(prefix="e2e-template-"))
+        _seeded.append(template)
+        atexit.register(lambda: (template.drop(), shutil.rmtree(template.directory, True)))
+        must(template.args, "migrate")
+        for user in SETTINGS.users:
+            must(template.args, "createuser", user["username"], "--password", user["password"],
+                 *(["--staff"] if user.get("staff") else []))
+            if user.get("token"):
+                must(template.args, "createtoken", user["username"], "--key", user["token"])
+    return _seeded[0]
+
+
 class RestflowServer:
-    """A generated server on fresh databases, seeded through its commands."""
+    """A generated server on a copy of the seeded databases."""
 
     def __init__(self, workdir, extra_args=()):
         self.workdir = workdir
         self.extra_args = list(extra_args)
         self.process = None
-        self.pg_names = {}
         self.log = os.path.join(workdir, "server.log")
-        self.db_args = self._databases()
-
-    def _databases(self):
-        args = []
-        for alias in ["default"] + SETTINGS.databases:
-            if SETTINGS.backend == "postgres":
-                self.pg_names[alias] = PgCluster.create()
-                url = PgCluster.url_of(self.pg_names[alias])
-            else:
-                url = "sqlite:" + database_file(os.path.join(self.workdir, "e2e.db"), alias)
-            args += ["--db", url if alias == "default" else "%s=%s" % (alias, url)]
-        return args
+        self.databases = Databases(workdir, seeded_template())
+        self.db_args = self.databases.args
+        self.pg_names = self.databases.pg_names
 
     def manage(self, *args):
         """A management command on this server's databases: (status, stdout, stderr)."""
-        done = subprocess.run([SETTINGS.binary, *args, *self.db_args], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return done.returncode, done.stdout, done.stderr
+        return manage(self.db_args, *args)
 
-    def _must(self, *args):
-        status, out, err = self.manage(*args)
-        if status != 0:
-            raise AssertionError("%s %s: status %d\n%s%s" % (
-                SETTINGS.binary, " ".join(args), status, out, err))
-        return out
-
-    def start(self, seed=True):
-        if seed:
-            self._must("migrate")
-            for user in SETTINGS.users:
-                self._must("createuser", user["username"], "--password", user["password"],
-                           *(["--staff"] if user.get("staff") else []))
-                if user.get("token"):
-                    self._must("createtoken", user["username"], "--key", user["token"])
+    def start(self):
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [SETTINGS.binary, "serve", "--listen", "127.0.0.1:0", "--workers", "1",
@@ -250,17 +315,10 @@ class RestflowServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for name in self.pg_names.values():
-            PgCluster.drop(name)
-        self.pg_names = {}
+        self.databases.drop()
 
     def sql(self, statements, db="default"):
-        """Fixture SQL on one of the server's databases; the rows of the
-        last statement when it returns any."""
-        if SETTINGS.backend == "postgres":
-            out = psql(PgCluster.url_of(self.pg_names[db]), statements)
-            return out
-        return sqlite_exec(database_file(os.path.join(self.workdir, "e2e.db"), db), statements)
+        self.databases.sql(statements, db)
 
 
 class DrfServer:
@@ -273,7 +331,7 @@ class DrfServer:
         self.db_file = os.path.join(workdir, "drf.db")
         self.pid = None
 
-    def start(self, seed=True):
+    def start(self):
         users = os.path.join(self.workdir, "users.json")
         with open(users, "w", encoding="utf-8") as f:
             json.dump(SETTINGS.users, f)
