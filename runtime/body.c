@@ -82,13 +82,18 @@ static int hexval(int c)
     return -1;
 }
 
+/* plus: a query component ('+' is a space).  In a path, %00 stays as it
+ * is: a NUL would cut the C string (and with it the route) short.  The
+ * converters that refuse a NUL (int, slug, uuid) refuse '%' too; lookup
+ * and str capture "%00" where Django captures a NUL, and a lookup either
+ * way finds no row: 404, as DRF. */
 static size_t unpercent(char *out, const char *s, size_t n, bool plus)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
         if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+            (lo = hexval((unsigned char)s[i + 2])) >= 0 && (plus || hi || lo)) {
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else {

@@ -348,6 +348,9 @@ START_TEST(url_decoding_as_django)
     ck_assert_str_eq(rf_url_decode(a, "/a%20b+c/%C3%A9/%ff/%zz%4", 25, false),
                      "/a b+c/\xC3\xA9/%FF/%zz%4");
     ck_assert_str_eq(rf_url_decode(a, "a+b%2B%e2%82", 12, true), "a b+\xEF\xBF\xBD");
+    /* regression: a NUL decoded into a path cut it short (and APPEND_SLASH
+     * then redirected to a mangled URL) */
+    ck_assert_str_eq(rf_url_decode(a, "/p/1%00/", 8, false), "/p/1%00/");
     rf_kv *kv;
     int n = rf_parse_qs(a, "x=1&&y&x=2&z=a%26b", 18, &kv);
     ck_assert_int_eq(n, 4);

@@ -65,6 +65,8 @@ START_TEST(default_router_order_and_lookup)
     ck_assert_int_eq(match("/api/things/a%20b/publish/", "pk", &pk), 3);
     ck_assert_str_eq(pk, "a b");
     ck_assert_int_eq(match("/api/things/4.2/", NULL, NULL), -1);   /* [^/.]+ */
+    ck_assert_int_eq(match("/api/things/1%00/", "pk", &pk), 2);   /* not cut at a NUL */
+    ck_assert_str_eq(pk, "1%00");
     ck_assert_int_eq(match("/api/things", NULL, NULL), -1);
     ck_assert_int_eq(match("/api/things/42", NULL, NULL), -1);
     ck_assert_int_eq(match("/api/things/42/x/", NULL, NULL), -1);
