@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -73,16 +74,109 @@ static const char *form_text(model_hook_form f)
     }
 }
 
-static void comment_lines(emitter *e, const char *text, const char *tail)
+static void comment_lines(emitter *e, const char *text)
 {
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        em_line(e, " * %.*s", (int)n, p);
+        em_line(e, " *   %.*s", (int)n, p);
         p += n + (nl ? 1 : 0);
     }
-    if (tail)
-        em_line(e, " * %s", tail);
+}
+
+/* One place the spec names a hook function. */
+typedef struct hook_use {
+    const model_hook *hook;
+    char where[160];        /* "ProductSerializer.validate_price" */
+    char record[160];       /* the C type obj points to, "" when it varies */
+} hook_use;
+
+typedef struct hook_uses {
+    hook_use *items;
+    uint32_t n, cap;
+} hook_uses;
+
+static void add_use(hook_uses *u, const model_hook *h, const char *owner, const char *what,
+                    const char *record)
+{
+    if (!h)
+        return;
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 32;
+        u->items = realloc(u->items, u->cap * sizeof *u->items);
+        if (!u->items)
+            abort();
+    }
+    hook_use *x = &u->items[u->n++];
+    x->hook = h;
+    snprintf(x->where, sizeof x->where, "%s.%s", owner, what);
+    snprintf(x->record, sizeof x->record, "%s", record ? record : "");
+}
+
+/* The record type a serializer validates into. */
+static const char *serializer_record(const model *m, const model_serializer *s, char *buf,
+                                     size_t n)
+{
+    if (s->instance)
+        snprintf(buf, n, "%s_%s", m->name, s->instance->name);
+    else
+        snprintf(buf, n, "%s_%s", m->name, s->name);
+    return buf;
+}
+
+/* Every hook reference of the model, in declaration order. */
+static void collect_uses(const model *m, hook_uses *u)
+{
+    for (uint32_t i = 0; i < m->nauthentications; i++)
+        add_use(u, m->authentications[i]->authenticate, m->authentications[i]->name,
+                "authenticate", NULL);
+    for (uint32_t i = 0; i < m->npermissions; i++) {
+        const model_permission *p = m->permissions[i];
+        add_use(u, p->has_permission, p->name, "has_permission", NULL);
+        add_use(u, p->has_object_permission, p->name, "has_object_permission", NULL);
+    }
+    for (uint32_t i = 0; i < m->nserializers; i++) {
+        const model_serializer *s = m->serializers[i];
+        char rec[160];
+        serializer_record(m, s, rec, sizeof rec);
+        for (uint32_t k = 0; k < s->nfields; k++)
+            if (s->fields[k]->validate_hook)
+                add_use(u, s->fields[k]->validate_hook, s->name,
+                        s->fields[k]->validate_hook->role, rec);
+        for (uint32_t k = 0; k < s->nvalidators; k++)
+            add_use(u, s->validators[k], s->name, s->validators[k]->role, rec);
+    }
+    for (uint32_t i = 0; i < m->nviews; i++) {
+        const model_view *v = m->views[i];
+        const model_view_hooks *h = &v->hooks;
+        char rec[160] = "";
+        if (v->model)
+            snprintf(rec, sizeof rec, "%s_%s", m->name, v->model->name);
+        const model_hook *hooks[] = { h->get_queryset, h->get_object, h->get_serializer_context,
+                                      h->perform_create, h->perform_update, h->perform_destroy };
+        for (size_t k = 0; k < sizeof hooks / sizeof hooks[0]; k++)
+            if (hooks[k])
+                add_use(u, hooks[k], v->name, hooks[k]->role, rec);
+        for (uint32_t k = 0; k < v->nactions; k++)
+            add_use(u, v->actions[k]->handler, v->name, v->actions[k]->name, NULL);
+    }
+}
+
+static void hook_comment(emitter *e, const model *m, const hook_uses *u, const char *function)
+{
+    em_line(e, "/* %s", function);
+    for (uint32_t i = 0; i < u->n; i++) {
+        const model_hook *h = u->items[i].hook;
+        if (strcmp(h->function, function) != 0)
+            continue;
+        em_line(e, " *");
+        em_line(e, " * %s (%s:%u):", u->items[i].where, em_spec_file(m), h->loc.line);
+        comment_lines(e, role_when(h->role));
+        if (h->sig == MODEL_SIG_OBJ && u->items[i].record[0])
+            em_line(e, " *   obj is a %s *.", u->items[i].record);
+        comment_lines(e, form_text(h->form));
+    }
+    em_line(e, " */");
 }
 
 bool emit_hooks_header(const model *m, const char *dir)
@@ -94,16 +188,16 @@ bool emit_hooks_header(const model *m, const char *dir)
     em_line(&e, "#define %s_HOOKS_H", em_upper(m->name));
     em_blank(&e);
     em_line(&e, "#include \"%s.h\"", m->name);
+    hook_uses uses = { 0 };
+    collect_uses(m, &uses);
     for (uint32_t i = 0; i < m->nhooks; i++) {
         const model_hook *h = m->hooks[i];
         em_blank(&e);
-        em_line(&e, "/* %s (%s:%u)", h->role, em_spec_file(m), h->loc.line);
-        comment_lines(&e, role_when(h->role), NULL);
-        comment_lines(&e, form_text(h->form), NULL);
-        em_line(&e, " */");
+        hook_comment(&e, m, &uses, h->function);
         em_printf(&e, prototypes[h->sig], h->function);
         em_line(&e, ";");
     }
+    free(uses.items);
     em_blank(&e);
     em_line(&e, "#endif");
     return em_finish(&e, dir, em_file(m, "_hooks.h"));

@@ -9,105 +9,136 @@
 
 #include "blog.h"
 
-/* has_object_permission (blog.rflow:222)
- * When get_object has found the instance (obj: its record,
- * rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_is_author
+ *
+ * IsAuthor.has_object_permission (blog.rflow:222):
+ *   When get_object has found the instance (obj: its record,
+ *   rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_is_author(rf_ctx *ctx, void *obj);
 
-/* has_permission (blog.rflow:226)
- * Before the handler, in the permission check (with &, |, ~ as
- * the spec combines it).  RF_OK grants, RF_ERROR denies.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* blog_is_editor
+ *
+ * IsEditor.has_permission (blog.rflow:226):
+ *   Before the handler, in the permission check (with &, |, ~ as
+ *   the spec combines it).  RF_OK grants, RF_ERROR denies.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc blog_is_editor(rf_ctx *ctx);
 
-/* authenticate (blog.rflow:231)
- * For each request of a view that lists this authenticator, in chain order.
- * Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
- * when the request carries no credentials of this kind (the next one runs);
- * or fail with `return rf_auth_failed(ctx, "message");`.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_api_token
+ *
+ * ApiToken.authenticate (blog.rflow:231):
+ *   For each request of a view that lists this authenticator, in chain order.
+ *   Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
+ *   when the request carries no credentials of this kind (the next one runs);
+ *   or fail with `return rf_auth_failed(ctx, "message");`.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_api_token(rf_ctx *ctx);
 
-/* validate (blog.rflow:152)
- * Serializer.validate, after the `validators`, once every field
- * passed; obj is the validated record.  Refuse with rf_raise(ctx, NULL, msg).
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* blog_validate_post
+ *
+ * PostSerializer.validate (blog.rflow:152):
+ *   Serializer.validate, after the `validators`, once every field
+ *   passed; obj is the validated record.  Refuse with rf_raise(ctx, NULL, msg).
+ *   obj is a blog_Post *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc blog_validate_post(rf_ctx *ctx, void *obj);
 
-/* validate_slug (blog.rflow:151)
- * Field validation, when this field converted without error; obj is the
- * record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* blog_validate_slug
+ *
+ * PostSerializer.validate_slug (blog.rflow:151):
+ *   Field validation, when this field converted without error; obj is the
+ *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
+ *   obj is a blog_Post *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc blog_validate_slug(rf_ctx *ctx, void *obj);
 
-/* handler (blog.rflow:259)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* blog_drafts_list
+ *
+ * Posts.drafts (blog.rflow:259):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc blog_drafts_list(rf_ctx *ctx);
 
-/* handler (blog.rflow:270)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_post_publish
+ *
+ * Posts.publish (blog.rflow:270):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_post_publish(rf_ctx *ctx);
 
-/* perform_create (blog.rflow:275)
- * After the request serializer validated the body; obj is the
- * validated record before the INSERT: set fields on it, or refuse.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* blog_posts_perform_create
+ *
+ * Posts.perform_create (blog.rflow:275):
+ *   After the request serializer validated the body; obj is the
+ *   validated record before the INSERT: set fields on it, or refuse.
+ *   obj is a blog_Post *.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc blog_posts_perform_create(rf_ctx *ctx, void *obj);
 
-/* perform_destroy (blog.rflow:276)
- * Before the DELETE; obj is the instance.
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* blog_posts_perform_destroy
+ *
+ * Posts.perform_destroy (blog.rflow:276):
+ *   Before the DELETE; obj is the instance.
+ *   obj is a blog_Post *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc blog_posts_perform_destroy(rf_ctx *ctx, void *obj);
 
-/* handler (blog.rflow:289)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* blog_author_posts
+ *
+ * Authors.posts (blog.rflow:289):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc blog_author_posts(rf_ctx *ctx);
 
-/* perform_create (blog.rflow:319)
- * After the request serializer validated the body; obj is the
- * validated record before the INSERT: set fields on it, or refuse.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_comment_create
+ *
+ * PostComments.perform_create (blog.rflow:319):
+ *   After the request serializer validated the body; obj is the
+ *   validated record before the INSERT: set fields on it, or refuse.
+ *   obj is a blog_Comment *.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_comment_create(rf_ctx *ctx, void *obj);
 
-/* get (blog.rflow:340)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_stats_get
+ *
+ * Stats.get (blog.rflow:340):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_stats_get(rf_ctx *ctx);
 
-/* post (blog.rflow:348)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* blog_contact_post
+ *
+ * Contact.post (blog.rflow:348):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc blog_contact_post(rf_ctx *ctx);
 

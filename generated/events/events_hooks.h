@@ -9,122 +9,157 @@
 
 #include "events.h"
 
-/* has_permission (events.rflow:163)
- * Before the handler, in the permission check (with &, |, ~ as
- * the spec combines it).  RF_OK grants, RF_ERROR denies.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_can_buy
+ *
+ * IsHolder.has_permission (events.rflow:163):
+ *   Before the handler, in the permission check (with &, |, ~ as
+ *   the spec combines it).  RF_OK grants, RF_ERROR denies.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_can_buy(rf_ctx *ctx);
 
-/* has_object_permission (events.rflow:164)
- * When get_object has found the instance (obj: its record,
- * rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_is_holder
+ *
+ * IsHolder.has_object_permission (events.rflow:164):
+ *   When get_object has found the instance (obj: its record,
+ *   rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_is_holder(rf_ctx *ctx, void *obj);
 
-/* validators (events.rflow:97)
- * Object-level validation, once every field passed; obj is the
- * validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_validate_event
+ *
+ * EventSerializer.validators (events.rflow:97):
+ *   Object-level validation, once every field passed; obj is the
+ *   validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
+ *   obj is a events_Event *.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_validate_event(rf_ctx *ctx, void *obj);
 
-/* validate_seat (events.rflow:106)
- * Field validation, when this field converted without error; obj is the
- * record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* events_validate_seat
+ *
+ * TicketSerializer.validate_seat (events.rflow:106):
+ *   Field validation, when this field converted without error; obj is the
+ *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
+ *   obj is a events_Ticket *.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc events_validate_seat(rf_ctx *ctx, void *obj);
 
-/* list (events.rflow:172)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_venues_list
+ *
+ * Venues.list (events.rflow:172):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_venues_list(rf_ctx *ctx);
 
-/* retrieve (events.rflow:173)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_venues_retrieve
+ *
+ * Venues.retrieve (events.rflow:173):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_venues_retrieve(rf_ctx *ctx);
 
-/* destroy (events.rflow:180)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* events_venue_destroy
+ *
+ * VenueAdmin.destroy (events.rflow:180):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc events_venue_destroy(rf_ctx *ctx);
 
-/* get_object (events.rflow:215)
- * Inside get_object, after the lookup's condition, before the fetch;
- * q may be narrowed further.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_event_get_object
+ *
+ * EventDetail.get_object (events.rflow:215):
+ *   Inside get_object, after the lookup's condition, before the fetch;
+ *   q may be narrowed further.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_event_get_object(rf_ctx *ctx, rf_query *q);
 
-/* get_serializer_context (events.rflow:216)
- * Before validation or rendering; hand values to other hooks
- * with rf_ctx_set_var.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_serializer_context
+ *
+ * EventDetail.get_serializer_context (events.rflow:216):
+ *   Before validation or rendering; hand values to other hooks
+ *   with rf_ctx_set_var.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_serializer_context(rf_ctx *ctx);
 
-/* perform_update (events.rflow:217)
- * After validation of an update; obj is the record about to be
- * written by the UPDATE: set fields on it, or refuse.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_event_perform_update
+ *
+ * EventDetail.perform_update (events.rflow:217):
+ *   After validation of an update; obj is the record about to be
+ *   written by the UPDATE: set fields on it, or refuse.
+ *   obj is a events_Event *.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_event_perform_update(rf_ctx *ctx, void *obj);
 
-/* get_queryset (events.rflow:240)
- * For list and get_object: q holds the queryset's conditions; add
- * conditions with rf_query_where / rf_query_where_eq.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* events_search_queryset
+ *
+ * EventSearch.get_queryset (events.rflow:240):
+ *   For list and get_object: q holds the queryset's conditions; add
+ *   conditions with rf_query_where / rf_query_where_eq.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc events_search_queryset(rf_ctx *ctx, rf_query *q);
 
-/* perform_destroy (events.rflow:251)
- * Before the DELETE; obj is the instance.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* events_ticket_perform_destroy
+ *
+ * TicketDetail.perform_destroy (events.rflow:251):
+ *   Before the DELETE; obj is the instance.
+ *   obj is a events_Ticket *.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc events_ticket_perform_destroy(rf_ctx *ctx, void *obj);
 
-/* get (events.rflow:270)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_checkout_quote
+ *
+ * Checkout.get (events.rflow:270):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_checkout_quote(rf_ctx *ctx);
 
-/* perform_create (events.rflow:273)
- * After the request serializer validated the body; obj is the
- * validated record before the INSERT: set fields on it, or refuse.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_checkout_perform_create
+ *
+ * Checkout.perform_create (events.rflow:273):
+ *   After the request serializer validated the body; obj is the
+ *   validated record before the INSERT: set fields on it, or refuse.
+ *   obj is a events_Ticket *.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_checkout_perform_create(rf_ctx *ctx, void *obj);
 
-/* post (events.rflow:280)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* events_refund_post
+ *
+ * RefundRequest.post (events.rflow:280):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc events_refund_post(rf_ctx *ctx);
 

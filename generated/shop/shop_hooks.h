@@ -9,66 +9,85 @@
 
 #include "shop.h"
 
-/* has_object_permission (shop.rflow:116)
- * When get_object has found the instance (obj: its record,
- * rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* shop_is_owner
+ *
+ * IsOwner.has_object_permission (shop.rflow:116):
+ *   When get_object has found the instance (obj: its record,
+ *   rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc shop_is_owner(rf_ctx *ctx, void *obj);
 
-/* authenticate (shop.rflow:120)
- * For each request of a view that lists this authenticator, in chain order.
- * Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
- * when the request carries no credentials of this kind (the next one runs);
- * or fail with `return rf_auth_failed(ctx, "message");`.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* shop_api_key_auth
+ *
+ * ApiKey.authenticate (shop.rflow:120):
+ *   For each request of a view that lists this authenticator, in chain order.
+ *   Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
+ *   when the request carries no credentials of this kind (the next one runs);
+ *   or fail with `return rf_auth_failed(ctx, "message");`.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc shop_api_key_auth(rf_ctx *ctx);
 
-/* validators (shop.rflow:64)
- * Object-level validation, once every field passed; obj is the
- * validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* shop_validate_product
+ *
+ * ProductSerializer.validators (shop.rflow:64):
+ *   Object-level validation, once every field passed; obj is the
+ *   validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
+ *   obj is a shop_Product *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc shop_validate_product(rf_ctx *ctx, void *obj);
 
-/* validate_price (shop.rflow:63)
- * Field validation, when this field converted without error; obj is the
- * record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* shop_validate_price
+ *
+ * ProductSerializer.validate_price (shop.rflow:63):
+ *   Field validation, when this field converted without error; obj is the
+ *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
+ *   obj is a shop_Product *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc shop_validate_price(rf_ctx *ctx, void *obj);
 
-/* handler (shop.rflow:155)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* shop_product_publish
+ *
+ * Products.publish (shop.rflow:155):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc shop_product_publish(rf_ctx *ctx);
 
-/* perform_create (shop.rflow:159)
- * After the request serializer validated the body; obj is the
- * validated record before the INSERT: set fields on it, or refuse.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* shop_products_perform_create
+ *
+ * Products.perform_create (shop.rflow:159):
+ *   After the request serializer validated the body; obj is the
+ *   validated record before the INSERT: set fields on it, or refuse.
+ *   obj is a shop_Product *.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc shop_products_perform_create(rf_ctx *ctx, void *obj);
 
-/* get (shop.rflow:173)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* shop_top_products_get
+ *
+ * TopProducts.get (shop.rflow:173):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc shop_top_products_get(rf_ctx *ctx);
 
-/* post (shop.rflow:174)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* shop_top_products_post
+ *
+ * TopProducts.post (shop.rflow:174):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc shop_top_products_post(rf_ctx *ctx);
 

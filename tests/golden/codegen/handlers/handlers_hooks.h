@@ -9,51 +9,65 @@
 
 #include "handlers.h"
 
-/* has_permission (handlers.rflow:20)
- * Before the handler, in the permission check (with &, |, ~ as
- * the spec combines it).  RF_OK grants, RF_ERROR denies.
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* handlers_office_hours
+ *
+ * OfficeHours.has_permission (handlers.rflow:20):
+ *   Before the handler, in the permission check (with &, |, ~ as
+ *   the spec combines it).  RF_OK grants, RF_ERROR denies.
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc handlers_office_hours(rf_ctx *ctx);
 
-/* authenticate (handlers.rflow:25)
- * For each request of a view that lists this authenticator, in chain order.
- * Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
- * when the request carries no credentials of this kind (the next one runs);
- * or fail with `return rf_auth_failed(ctx, "message");`.
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* handlers_header_auth
+ *
+ * Header.authenticate (handlers.rflow:25):
+ *   For each request of a view that lists this authenticator, in chain order.
+ *   Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
+ *   when the request carries no credentials of this kind (the next one runs);
+ *   or fail with `return rf_auth_failed(ctx, "message");`.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc handlers_header_auth(rf_ctx *ctx);
 
-/* validators (handlers.rflow:16)
- * Object-level validation, once every field passed; obj is the
- * validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* handlers_check_message
+ *
+ * Message.validators (handlers.rflow:16):
+ *   Object-level validation, once every field passed; obj is the
+ *   validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
+ *   obj is a handlers_Message *.
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc handlers_check_message(rf_ctx *ctx, void *obj);
 
-/* validate_subject (handlers.rflow:15)
- * Field validation, when this field converted without error; obj is the
- * record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
- * sync: runs on the event loop and must not block; never RF_PENDING.
+/* handlers_validate_subject
+ *
+ * Message.validate_subject (handlers.rflow:15):
+ *   Field validation, when this field converted without error; obj is the
+ *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
+ *   obj is a handlers_Message *.
+ *   sync: runs on the event loop and must not block; never RF_PENDING.
  */
 rf_rc handlers_validate_subject(rf_ctx *ctx, void *obj);
 
-/* post (handlers.rflow:36)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* handlers_send
+ *
+ * Send.post (handlers.rflow:36):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc handlers_send(rf_ctx *ctx);
 
-/* get (handlers.rflow:41)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * async: runs on the event loop; may return RF_PENDING and then call
- * rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+/* handlers_ping
+ *
+ * Ping.get (handlers.rflow:41):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc handlers_ping(rf_ctx *ctx);
 

@@ -9,11 +9,13 @@
 
 #include "notes.h"
 
-/* handler (notes.rflow:29)
- * The action's handler: it answers the request with the helpers of
- * restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
- * blocking: runs on the worker pool and may block; the sync helpers
- * (rf_validated_serializer, rf_save, ...) are for this form.
+/* notes_finish
+ *
+ * Notes.finish (notes.rflow:29):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   blocking: runs on the worker pool and may block; the sync helpers
+ *   (rf_validated_serializer, rf_save, ...) are for this form.
  */
 rf_rc notes_finish(rf_ctx *ctx);
 
