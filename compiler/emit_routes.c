@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emit_internal.h"
+#include "openapi.h"
 
 void em_action_sym(emitter *e, const model *m, const model_view *v, const model_action *a);
 
@@ -134,6 +135,8 @@ void emit_c_routes(emitter *e, const model *m)
         rf_buf_release(&b);
     }
     em_blank(e);
+    emit_c_openapi(e, m);
+    em_blank(e);
     const model_resource *user = model_find_resource(m, "User");
     em_loc(e, m, m->loc);
     em_line(e, "const rf_app %s_app = {", m->name);
@@ -152,6 +155,7 @@ void emit_c_routes(emitter *e, const model *m)
     em_line(e, ".auth_tables = { \"auth_user\", \"authtoken_token\", %u },",
             user ? user->database->index : 0);
     em_line(e, ".num_proxies = %d,", (int)m->settings.num_proxies);
+    em_line(e, ".openapi = %s_openapi,", m->name);
     em_dedent(e);
     em_line(e, "};");
 }

@@ -3,6 +3,7 @@
  *
  *   rflowc check SPEC...    diagnostics only; silent when every spec is valid
  *   rflowc routes SPEC      the URL table, as DRF's routers build it
+ *   rflowc openapi SPEC     the OpenAPI 3.1 document (emit_openapi.c)
  *   rflowc build SPEC -o DIR [--no-main] [--stubs]
  *                           write the server's sources into DIR (emit.h)
  *   rflowc dump-ast SPEC    the syntax tree, for compiler developers
@@ -22,6 +23,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "emit.h"
+#include "openapi.h"
 #include "routes.h"
 #include "sema.h"
 #include "source.h"
@@ -37,6 +39,7 @@ static const char usage_text[] =
     "commands:\n"
     "  check SPEC...      check specs and report every error found\n"
     "  routes SPEC        print the URL table, in DRF's route order\n"
+    "  openapi SPEC       print the API's OpenAPI 3.1 document (JSON)\n"
     "  build SPEC -o DIR  write the server's C sources, schemas and Makefile into DIR\n"
     "  dump-ast SPEC      print the syntax tree (for compiler developers)\n"
     "  vendor DIR         copy the runtime's sources into DIR, so that a generated\n"
@@ -197,7 +200,17 @@ static void print_routes(const compilation *c, FILE *out)
     routes_print(c->model, out);
 }
 
+static void print_openapi(const compilation *c, FILE *out)
+{
+    rf_buf b;
+    rf_buf_init(&b, NULL, 65536);
+    openapi_document(c->model, &b);
+    fwrite(b.data, 1, b.len, out);
+    rf_buf_release(&b);
+}
+
 static const spec_command dump_ast_command = { print_ast, false };
+static const spec_command openapi_command = { print_openapi, true };
 static const spec_command routes_command = { print_routes, true };
 
 static int run_on_one_spec(const options *o, const char *cmd, const spec_command *command)
@@ -291,6 +304,8 @@ int main(int argc, char **argv)
             rc = cmd_check(&o);
         else if (!strcmp(cmd, "routes"))
             rc = run_on_one_spec(&o, cmd, &routes_command);
+        else if (!strcmp(cmd, "openapi"))
+            rc = run_on_one_spec(&o, cmd, &openapi_command);
         else if (!strcmp(cmd, "dump-ast"))
             rc = run_on_one_spec(&o, cmd, &dump_ast_command);
         else if (!strcmp(cmd, "build"))

@@ -3,6 +3,9 @@
 # tests/ecosystem/.
 #   make ecosystem-redis    the Redis store against a real redis-server, and
 #                           two blog servers sharing one limit through it
+#   make ecosystem-install  make install and rflowc vendor, in temp dirs
+#   make ecosystem-openapi  the OpenAPI documents, validated, and the shop
+#                           API checked against its own
 
 ECO_BUILD := $(BUILD)/tests/ecosystem
 
@@ -25,3 +28,19 @@ ecosystem-install: all
 	$(PYTHON) tests/ecosystem/test_install.py
 
 TEST_STEPS += ecosystem-install
+
+# The Node packages of the checks below (package-lock.json pins them).
+ECO_NODE := tests/ecosystem/node_modules/.package-lock.json
+$(ECO_NODE): tests/ecosystem/package.json tests/ecosystem/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (Node.js 20 with npm)"; exit 1; }
+	cd tests/ecosystem && npm ci --no-audit --no-fund --loglevel=error
+
+# rflowc openapi for every spec (validated by @apidevtools/swagger-parser),
+# the document the shop server serves, and the shop API's answers checked
+# against it.
+.PHONY: ecosystem-openapi
+ecosystem-openapi: $(BUILD)/rflowc $(BUILD)/shop-server $(ECO_NODE)
+	$(PYTHON) tests/ecosystem/test_openapi.py --rflowc $(BUILD)/rflowc \
+	  --server $(BUILD)/shop-server
+
+TEST_STEPS += ecosystem-openapi

@@ -40,6 +40,8 @@ typedef struct rf_config {
                                     each worker migrates its own */
     const char *throttle_store;  /* --throttle-store redis://...; NULL:
                                     the app's, else in-process */
+    const char *schema_path;     /* --schema-path; NULL: <API root>schema/,
+                                    "none": not served */
 } rf_config;
 
 /* ---------------------------------------------------------------------
@@ -58,6 +60,9 @@ bool rf_router_match(const rf_router *r, rf_ctx *ctx, const char *path,
 const char *rf_router_allow(const rf_router *r, const rf_route *route);
 /* True when pattern compiles; *err describes the problem otherwise. */
 bool rf_route_pattern_valid(const char *pattern, const char **err);
+/* Add a route after the table's (the runtime's own: the schema route);
+ * route must outlive the router.  false with *err when it does not compile. */
+bool rf_router_append(rf_router *r, const rf_route *route, const char **err);
 
 /* ---------------------------------------------------------------------
  * The per-process worker: one event loop, its pool, its databases.
@@ -71,6 +76,7 @@ typedef struct rf_worker {
     int ndbs;                    /* app->ndatabases (more in unit tests) */
     rf_throttle_store *throttle_store;
     rf_router *router;
+    struct rf_schema_route *schema;  /* the OpenAPI route (schema_view.c) */
 
     /* Arenas of finished requests, reset and kept for the next ones so the
      * hot path does not malloc (see ctx.c). */
@@ -95,6 +101,12 @@ bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
 bool rf_worker_open_dbs(rf_worker *w, char *err, size_t errlen);
 /* Close the databases, the pool, the store; free the spare arenas. */
 void rf_worker_fini(rf_worker *w);
+/* The OpenAPI document's route (schema_view.c): added to the worker's
+ * router when the app has a document; false with a message in err for a
+ * --schema-path that does not compile.  uninstall frees it. */
+typedef struct rf_schema_route rf_schema_route;
+bool rf_schema_install(rf_worker *w, char *err, size_t errlen);
+void rf_schema_uninstall(rf_worker *w);
 /* Serve until SIGTERM/SIGINT (server.c); the process exit status. */
 int rf_serve(const rf_app *app, const rf_config *cfg);
 

@@ -62,6 +62,8 @@ static void usage(FILE *f, const char *prog)
         "                            default, per process) or redis://[[USER]:PASSWORD@]\n"
         "                            HOST[:PORT][/DB][?prefix=P&timeout=MS], shared by\n"
         "                            every worker and machine using it\n"
+        "  --schema-path PATH        where the OpenAPI document is served (default:\n"
+        "                            the API root's path + schema/; none: nowhere)\n"
         "  --no-access-log           no per-request line on stderr\n"
         "  -h, --help                this text\n"
         "SIZE takes a K, M or G suffix (powers of 1024).\n",
@@ -191,6 +193,8 @@ static opt_result value_option(options *o, const char *name, const char *v)
     }
     if (strcmp(name, "--throttle-store") == 0)
         return throttle_store_option(o, v);
+    if (strcmp(name, "--schema-path") == 0)
+        return *v ? (o->cfg.schema_path = v, OPT_OK) : OPT_BAD;
     if (strcmp(name, "--password") == 0)
         return o->password = v, OPT_OK;
     if (strcmp(name, "--email") == 0)

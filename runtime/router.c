@@ -239,6 +239,23 @@ rf_router *rf_router_new(const rf_app *app)
     return r;
 }
 
+bool rf_router_append(rf_router *r, const rf_route *route, const char **err)
+{
+    /* One spare entry past n, as rf_router_new leaves (free walks to n). */
+    compiled_route *grown = realloc(r->routes, ((size_t)r->n + 2) * sizeof *grown);
+    if (!grown)
+        abort();
+    r->routes = grown;
+    compiled_route *cr = &r->routes[r->n];
+    memset(cr, 0, 2 * sizeof *cr);
+    cr->route = route;
+    if (!rf_route_pattern_valid(route->pattern, err) || !compile_pattern(cr, route->pattern, err))
+        return false;
+    cr->allow = allow_header(route);
+    r->n++;
+    return true;
+}
+
 void rf_router_free(rf_router *r)
 {
     if (!r)

@@ -32,9 +32,15 @@ class Failure(Exception):
     pass
 
 
+def short(value, limit=400):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
+        len(text) - limit)
+
+
 def expect(got, want, what):
     if got != want:
-        raise Failure("%s: got %r, want %r" % (what, got, want))
+        raise Failure("%s: got %s, want %s" % (what, short(got), short(want)))
 
 
 class Server:
@@ -42,6 +48,7 @@ class Server:
     free port.  dbs: the spec's database names ("default" first)."""
 
     def __init__(self, binary, tmp, dbs=("default",), args=(), env=None):
+        os.makedirs(tmp, exist_ok=True)
         self.binary = binary
         self.db_args = []
         for name in dbs:

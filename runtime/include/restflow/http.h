@@ -214,6 +214,9 @@ struct rf_app {
     rf_auth_tables auth_tables;
     int32_t num_proxies;             /* NUM_PROXIES; -1: None */
     const rf_throttle_store *(*throttle_store)(void);  /* NULL: in-process */
+    /* The OpenAPI document (JSON) the server answers at its schema path
+     * (runtime/schema_view.c); NULL: none. */
+    const char *openapi;
 };
 
 /* The server and its management commands (migrate, createuser,

@@ -1,0 +1,19 @@
+/*
+ * openapi.h: the OpenAPI 3.1 document of a spec (emit_openapi.c), for
+ * `rflowc openapi` and for the copy every generated server serves.
+ */
+#ifndef RFLOWC_OPENAPI_H
+#define RFLOWC_OPENAPI_H
+
+#include "emit.h"
+#include "model.h"
+
+/* The document as JSON (two-space indents, a final newline), appended to
+ * out.  Deterministic: the same spec gives the same bytes. */
+void openapi_document(const model *m, rf_buf *out);
+
+/* For <spec>.c: `static const char <spec>_openapi[] = "...";`, the
+ * document the server answers at its schema path (runtime/schema_view.c). */
+void emit_c_openapi(emitter *e, const model *m);
+
+#endif
