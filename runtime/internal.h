@@ -193,6 +193,7 @@ struct rf_ctx {
     bool finalized;
     bool redirect;               /* Django's APPEND_SLASH answer: it leaves
                                     before XFrameOptionsMiddleware */
+    bool close_connection;       /* the request's framing was ambiguous */
 
     /* Errors raised by validate_<field>/validators hooks (rf_raise); the
      * validation pipeline reads and clears them. */

@@ -46,8 +46,6 @@ bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
         w->throttle_store = app->throttle_store ? (rf_throttle_store *)app->throttle_store()
                                                 : rf_throttle_store_memory();
     }
-    if (!rf_schema_install(w, err, errlen))
-        return false;
     w->ndbs = app->ndatabases;
     w->dbs = calloc((size_t)w->ndbs + 1, sizeof *w->dbs);
     return true;
@@ -84,7 +82,6 @@ void rf_worker_fini(rf_worker *w)
     if (w->throttle_store && w->throttle_store->close)
         w->throttle_store->close(w->throttle_store);
     rf_router_free(w->router);
-    rf_schema_uninstall(w);
     for (int i = 0; i < w->nspare; i++)
         rf_arena_free(w->spare_arenas[i]);
     free(w->spare_arenas);
@@ -153,7 +150,7 @@ static void add_response_headers(rf_ctx *ctx, struct evkeyvalq *out)
         evhttp_add_header(out, static_headers[i][0], static_headers[i][1]);
     for (const rf_header *h = ctx->resp_headers; h; h = h->next)
         evhttp_add_header(out, h->name, h->value);
-    if (w->draining)
+    if (w->draining || ctx->close_connection)
         evhttp_add_header(out, "Connection", "close");
 }
 
@@ -266,6 +263,37 @@ static void read_body(rf_ctx *ctx, struct evhttp_request *req)
         ctx->body = (const char *)evbuffer_pullup(in, -1);
 }
 
+/* Framing a front proxy could read otherwise than evhttp did (request
+ * smuggling, RFC 9112 sections 5.1 and 6.3): answered and the connection
+ * closed, so what follows on it is never read as a request.  evhttp itself
+ * refuses Content-Length with Transfer-Encoding, a repeated
+ * Transfer-Encoding and a Content-Length that is not a number. */
+static bool digits_only(const char *s)
+{
+    return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static const char *framing_error(const struct evkeyvalq *headers, int *status)
+{
+    const char *length = NULL;
+    const struct evkeyval *h;
+    *status = 400;
+    TAILQ_FOREACH(h, headers, next) {
+        if (strpbrk(h->key, " \t"))
+            return "Malformed request: whitespace in a header name.";
+        if (strcasecmp(h->key, "Content-Length") == 0) {
+            if (!digits_only(h->value) || (length && strcmp(length, h->value) != 0))
+                return "Malformed request: conflicting or invalid Content-Length.";
+            length = h->value;
+        } else if (strcasecmp(h->key, "Transfer-Encoding") == 0 &&
+                   strcasecmp(h->value, "chunked") != 0) {
+            *status = 501;
+            return "Transfer codings other than chunked are not supported.";
+        }
+    }
+    return NULL;
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     rf_worker *w = arg;
@@ -276,8 +304,12 @@ static void on_request(struct evhttp_request *req, void *arg)
     read_method(ctx, req);
     read_target(ctx, req);
     read_peer(ctx, req);
-    if (head_size(req) > w->cfg->max_header) {
-        rf_error(ctx, 431, "Request header fields too large.");
+    int status;
+    const char *framing = framing_error(ctx->headers, &status);
+    if (framing || head_size(req) > w->cfg->max_header) {
+        ctx->close_connection = framing != NULL;
+        rf_error(ctx, framing ? status : 431,
+                 framing ? framing : "Request header fields too large.");
         rf_finalize(ctx);
         return;
     }

@@ -239,6 +239,31 @@ class Connections(ServerTest):
         self.assertTrue(reply.startswith(b"HTTP/1.0 200 OK\r\n"), reply)
         self.assertTrue(reply.endswith(b"\r\n\r\n[]"), reply)
 
+    def assertRefused(self, extra, status, detail):
+        """The framing is refused, and nothing after it is read as a request."""
+        reply = self.raw(b"POST /api/things/ HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Type: application/json\r\n" + extra +
+                         b"GET /api/things/recent/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(reply.startswith(b"HTTP/1.1 %d " % status), reply)
+        self.assertIn(b"\r\nConnection: close\r\n", reply)
+        self.assertTrue(reply.endswith(b'{"detail":"%s"}' % detail.encode()), reply)
+        self.assertEqual(reply.count(b"HTTP/1.1 "), 1, reply)
+
+    def test_ambiguous_framing_is_refused_and_the_connection_closed(self):
+        bad_length = "Malformed request: conflicting or invalid Content-Length."
+        self.assertRefused(b"Content-Length: 2\r\nContent-Length: 30\r\n\r\n{}", 400, bad_length)
+        self.assertRefused(b"Content-Length: +2\r\n\r\n{}", 400, bad_length)
+        self.assertRefused(b"Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n{}", 400,
+                           "Malformed request: whitespace in a header name.")
+        self.assertRefused(b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+                           501, "Transfer codings other than chunked are not supported.")
+
+    def test_identical_content_lengths_are_accepted(self):
+        reply = self.raw(b"POST /api/things/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 2\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")
+        self.assertTrue(reply.startswith(b"HTTP/1.1 201 "), reply)
+
     def test_clients_that_vanish_mid_request_do_not_hurt_the_server(self):
         for path in (b"/blocking/sleep/?ms=200", b"/async/later/?ms=200"):
             s = socket.create_connection(("127.0.0.1", self.server.port))
