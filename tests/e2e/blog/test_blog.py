@@ -314,6 +314,18 @@ class PostsListing(BlogTest):
         self.assertDetail(self.get("/api/authors/nobody/posts/"), 404, "Not found.")
 
 
+class CursorStability(BlogTest):
+    def test_cursor_pages_are_stable_under_inserts(self):
+        first = self.get("/api/posts/?size=2")
+        # A post published after every other one lands before the cursor.
+        self.server.sql("INSERT INTO blog_posts (author_id, title, slug, body, status, "
+                        "published_at, created, updated) VALUES (1, 'Late news', 'late-news', "
+                        "'A long enough body for late news.', 'published', "
+                        "'2024-02-01 10:00:00', '2024-02-01 10:00:00', '2024-02-01 10:00:00');")
+        second = self.get(first.json()["next"][len(self.server.base_url):])
+        self.assertEqual(second.json()["results"], [list_item(4), list_item(3)])
+
+
 class Authors(BlogTest):
     def author(self, n):
         slug, name = AUTHORS[n]
@@ -329,6 +341,15 @@ class Authors(BlogTest):
                                   "previous": self.url("/api/authors/?limit=2"),
                                   "results": [self.author(2), self.author(3)]},
                          {"Allow": "GET, HEAD, OPTIONS"})
+
+    def test_limit_is_capped_at_max_limit(self):
+        r = self.get("/api/authors/?limit=1000")
+        self.assertReply(r, 200, {"count": 4, "next": None, "previous": None,
+                                  "results": [self.author(n) for n in (1, 2, 3, 4)]})
+        r = self.get("/api/authors/?limit=1000&offset=3")
+        self.assertReply(r, 200, {"count": 4, "next": None,
+                                  "previous": self.url("/api/authors/?limit=100"),
+                                  "results": [self.author(4)]})
 
     def test_bad_limit_falls_back_and_bad_offset_is_zero(self):
         r = self.get("/api/authors/?limit=abc&offset=-3")
@@ -538,6 +559,12 @@ class StatsAndContact(BlogTest):
         self.assertReply(self.get("/api/stats/", user="cleo"), 200, counts)
         self.assertDetail(self.get("/api/stats/", user="ann"), 403, FORBIDDEN)
         self.assertDetail(self.post("/api/stats/", {}), 405, 'Method "POST" not allowed.')
+
+    def test_bad_credentials_fail_even_on_allow_any(self):
+        r = self.post("/api/contact/", {}, headers={"Authorization": "Token nope"})
+        self.assertDetail(r, 401, "Invalid token.", {"WWW-Authenticate": "Token"})
+        r = self.post("/api/contact/", {}, headers={"Authorization": "Bearer nope"})
+        self.assertDetail(r, 401, "Invalid token.", {"WWW-Authenticate": "Token"})
 
     def test_contact_validates_with_the_views_serializer(self):
         r = self.post("/api/contact/", {"email": "nope", "topic": "spam", "message": "short"})

@@ -608,6 +608,8 @@ class Throttles(ShopTest):
         for _ in range(60):
             self.assertEqual(self.get("/api/products/", user="burst").status, 200)
         self.assertThrottled(self.get("/api/products/", user="burst"))
+        # Throttles come before the handler: no 405 for a throttled client.
+        self.assertThrottled(self.patch("/api/products/", {}, user="burst"))
         # Another user, and an anonymous client, count on their own.
         self.assertEqual(self.get("/api/products/", user="alice").status, 200)
         self.assertEqual(self.get("/api/products/").status, 200)
