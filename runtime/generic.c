@@ -8,10 +8,11 @@
  *             serializer's joins -> PostFetch, once -> envelope or plain list
  *   retrieve  get_object -> PostFetch on the one row -> 200
  *   create    body -> validate (request serializer) -> perform_create ->
- *             BEGIN, INSERT, reload, COMMIT -> 201 (response serializer)
+ *             BEGIN, INSERT, reload, render (response serializer), COMMIT
+ *             -> 201
  *   update    get_object -> body -> validate into the instance (PATCH:
- *             partial) -> perform_update -> BEGIN, UPDATE, reload, COMMIT
- *             -> 200
+ *             partial) -> perform_update -> BEGIN, UPDATE, reload, render,
+ *             COMMIT -> 200
  *   destroy   get_object -> perform_destroy -> DELETE -> 204
  *
  * get_object is DRF's: the queryset, get_queryset, every filter backend,
@@ -482,13 +483,34 @@ static void txn_done(rf_ctx *ctx, rf_result *res, void *arg)
     resume_steps(arg, err == RF_DB_OK ? RF_OK : rf_db_fail(ctx, err));
 }
 
+/* A request past --max-request-memory is answered 503 when it ends
+ * (response.c), whatever it did; a write it made must not outlive that
+ * answer, or a client that retries stores it twice.  So a write starts
+ * only while the arena has room, and commits only if writing, reloading
+ * and rendering the row kept it so. */
+static rf_rc out_of_memory(rf_gen *g)
+{
+    return rf_error(g->ctx, 503, "Service temporarily unavailable, try again later.");
+}
+
+static void rolled_back_out_of_memory(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    (void)res;
+    resume_steps(arg, out_of_memory(arg));
+}
+
 rf_rc rf_gen_step_begin(rf_gen *g)
 {
+    if (rf_arena_exhausted(g->ctx->arena))
+        return out_of_memory(g);
     return rf_db_begin(g->ctx, model_db(g), txn_done, g);
 }
 
 rf_rc rf_gen_step_commit(rf_gen *g)
 {
+    if (rf_arena_exhausted(g->ctx->arena))
+        return rf_db_rollback(g->ctx, model_db(g), rolled_back_out_of_memory, g);
     return rf_db_commit(g->ctx, model_db(g), txn_done, g);
 }
 
@@ -542,6 +564,8 @@ static void deleted(rf_ctx *ctx, rf_result *res, void *arg)
 
 static rf_rc step_delete(rf_gen *g)
 {
+    if (rf_arena_exhausted(g->ctx->arena))
+        return out_of_memory(g);
     rf_db *db = model_db(g);
     rf_dialect d = rf_db_dialect(db);
     rf_stmt stmt = { .name = NULL };
@@ -565,7 +589,10 @@ static rf_rc step_created(rf_gen *g)
 #define GET_OBJECT rf_gen_step_query, rf_gen_step_get_queryset, rf_gen_step_filter, \
                    rf_gen_step_lookup, rf_gen_step_get_object_hook, rf_gen_step_fetch_one, \
                    rf_gen_step_object_permissions
-#define SAVE rf_gen_step_begin, rf_gen_step_write, rf_gen_step_reload, rf_gen_step_commit
+/* The answer is rendered before the COMMIT: a request that outgrows its
+ * memory while rendering is rolled back like one that fails writing. */
+#define SAVE_AND_RENDER rf_gen_step_begin, rf_gen_step_write, rf_gen_step_reload, \
+                        rf_gen_step_render_one, rf_gen_step_commit
 
 static const rf_gen_step list_steps[] = {
     rf_gen_step_query, rf_gen_step_get_queryset, rf_gen_step_filter, rf_gen_step_paginate,
@@ -576,11 +603,11 @@ static const rf_gen_step retrieve_steps[] = {
 };
 static const rf_gen_step create_steps[] = {
     rf_gen_step_body, step_context, rf_gen_step_validate, step_perform_create, step_created,
-    SAVE, rf_gen_step_render_one, NULL
+    SAVE_AND_RENDER, NULL
 };
 static const rf_gen_step update_steps[] = {
     GET_OBJECT, rf_gen_step_body, step_context, rf_gen_step_validate, step_perform_update,
-    SAVE, rf_gen_step_render_one, NULL
+    SAVE_AND_RENDER, NULL
 };
 static const rf_gen_step destroy_steps[] = {
     GET_OBJECT, step_perform_destroy, step_delete, step_no_content, NULL

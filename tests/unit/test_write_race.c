@@ -7,6 +7,10 @@
  * The race is made deterministic: a perform_create / perform_update hook
  * stores the conflicting row itself, after validation and before the
  * write.  A real race between servers is in tests/security.
+ *
+ * Also here: a write by a request that outgrows --max-request-memory is
+ * never committed, since that request is answered 503 (a client retrying
+ * it would store it twice).
  */
 #include <check.h>
 #include <event2/event.h>
@@ -146,17 +150,31 @@ static int64_t sql(const char *text)
     return a.count;
 }
 
-static void setup(void)
+static void open_env(size_t max_request_memory)
 {
     snprintf(dbpath, sizeof dbpath, "/tmp/rf_write_race_%d.db", (int)getpid());
     unlink(dbpath);
     env = rf_test_env_new(&app, 2);
+    rf_test_env_config(env)->max_request_memory = max_request_memory;
     char url[96];
     snprintf(url, sizeof url, "sqlite:%s", dbpath);
     ck_assert(rf_test_env_open_db(env, 0, url));
     sql("CREATE TABLE \"w_slot\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
         "\"name\" varchar(20) NOT NULL UNIQUE, \"code\" varchar(20) NOT NULL UNIQUE)");
     sql("INSERT INTO \"w_slot\" (\"name\", \"code\") VALUES ('early', 'e1')");
+}
+
+static void setup(void)
+{
+    open_env(0);
+}
+
+/* Requests get 256 KiB of arena. */
+#define LIMIT (256 * 1024)
+
+static void setup_limited(void)
+{
+    open_env(LIMIT);
 }
 
 static void teardown(void)
@@ -221,6 +239,44 @@ START_TEST(unique_violation_no_check_covers_stays_500)
 }
 END_TEST
 
+/* A body whose text alone outgrows the arena: refused before any write. */
+START_TEST(create_past_the_memory_limit_writes_nothing)
+{
+    rf_buf body;
+    rf_buf_init(&body, NULL, LIMIT + 64);
+    rf_buf_lit(&body, "{\"name\": \"");
+    for (int i = 0; i < LIMIT; i++)
+        rf_buf_putc(&body, 'n');
+    rf_buf_lit(&body, "\", \"code\": \"big\"}");
+    rf_buf_putc(&body, '\0');
+    expect(run(&calm, &create_act, RF_POST, NULL, body.data), 503,
+           "{\"detail\":\"Service temporarily unavailable, try again later.\"}");
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\""), 1);
+    rf_buf_release(&body);
+}
+END_TEST
+
+/* A body that fits, whose row, read back and rendered after the INSERT,
+ * does not: the INSERT is rolled back. */
+START_TEST(create_outgrowing_the_limit_after_its_write_is_rolled_back)
+{
+    rf_buf body;
+    rf_buf_init(&body, NULL, LIMIT / 2);
+    rf_buf_lit(&body, "{\"name\": \"");
+    for (int i = 0; i < LIMIT / 5; i++)
+        rf_buf_putc(&body, 'm');
+    rf_buf_lit(&body, "\", \"code\": \"mid\"}");
+    rf_buf_putc(&body, '\0');
+    expect(run(&calm, &create_act, RF_POST, NULL, body.data), 503,
+           "{\"detail\":\"Service temporarily unavailable, try again later.\"}");
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\""), 1);
+    /* The rollback undid the INSERT and its id. */
+    expect(run(&calm, &create_act, RF_POST, NULL, "{\"name\": \"small\", \"code\": \"s\"}"), 201,
+           "{\"id\":2,\"name\":\"small\",\"code\":\"s\"}");
+    rf_buf_release(&body);
+}
+END_TEST
+
 Suite *make_write_race_suite(void)
 {
     Suite *s = suite_create("write_race");
@@ -229,6 +285,11 @@ Suite *make_write_race_suite(void)
     tcase_add_test(tc, create_losing_a_unique_race_is_drf_400);
     tcase_add_test(tc, update_losing_a_unique_race_is_drf_400);
     tcase_add_test(tc, unique_violation_no_check_covers_stays_500);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("memory_limit");
+    tcase_add_checked_fixture(tc, setup_limited, teardown);
+    tcase_add_test(tc, create_past_the_memory_limit_writes_nothing);
+    tcase_add_test(tc, create_outgrowing_the_limit_after_its_write_is_rolled_back);
     suite_add_tcase(s, tc);
     return s;
 }
