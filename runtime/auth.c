@@ -173,11 +173,12 @@ static rf_user load_user(rf_arena *a, const rf_result *r)
     };
 }
 
+/* The answer every other database failure gets (rf_db_fail): 503 with
+ * "Service temporarily unavailable." when the database cannot be reached. */
 static rf_rc database_failed(rf_ctx *ctx, const rf_result *r)
 {
     rf_log_error("authentication: %s", rf_result_message(r));
-    return rf_error(ctx, rf_result_error(r) == RF_DB_UNAVAILABLE ? 503 : 500,
-                    "A server error occurred.");
+    return rf_db_fail(ctx, rf_result_error(r));
 }
 
 static rf_rc no_database(rf_ctx *ctx)

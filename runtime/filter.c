@@ -774,8 +774,7 @@ static void on_key_checked(rf_ctx *ctx, rf_result *res, void *arg)
     rf_db_error err = rf_result_error(res);
     if (err != RF_DB_OK) {
         rf_log_error("filter: checking a related key failed: %s", rf_result_message(res));
-        run->k(ctx, rf_error(ctx, err == RF_DB_UNAVAILABLE ? 503 : 500,
-                             "A server error occurred."));
+        run->k(ctx, rf_db_fail(ctx, err));
         return;
     }
     if (rf_result_nrows(res) == 0)
