@@ -46,6 +46,8 @@ bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
         w->throttle_store = app->throttle_store ? (rf_throttle_store *)app->throttle_store()
                                                 : rf_throttle_store_memory();
     }
+    if (!rf_schema_install(w, err, errlen))
+        return false;
     w->ndbs = app->ndatabases;
     w->dbs = calloc((size_t)w->ndbs + 1, sizeof *w->dbs);
     return true;
@@ -82,6 +84,7 @@ void rf_worker_fini(rf_worker *w)
     if (w->throttle_store && w->throttle_store->close)
         w->throttle_store->close(w->throttle_store);
     rf_router_free(w->router);
+    rf_schema_uninstall(w);
     for (int i = 0; i < w->nspare; i++)
         rf_arena_free(w->spare_arenas[i]);
     free(w->spare_arenas);
