@@ -224,6 +224,18 @@ class Refunds(EventsTest):
                 "secret": f("string", "Secret", True, min_length=8)}}})
 
 
+class Checkout(EventsTest):
+    def test_primary_key_related_field_messages_and_an_async_field_hook(self):
+        r = self.post("/api/checkout/", {"event": 9, "seat": "1A"})
+        self.assertReply(r, 400, {"event": ['Invalid pk "9" - object does not exist.'],
+                                  "seat": ["A seat starts with its row letter."]},
+                         {"Allow": "GET, POST, HEAD, OPTIONS"})
+        r = self.post("/api/checkout/", {"event": "x", "seat": None})
+        self.assertReply(r, 400, {"event": ["Incorrect type. Expected pk value, received str."]})
+        self.assertReply(self.post("/api/checkout/", {}), 400,
+                         {"event": ["This field is required."]})
+
+
 class Strangers(EventsTest):
     def test_ten_a_second_for_anonymous_clients(self):
         path = "/api/cities/lyon/events/"
