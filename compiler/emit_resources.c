@@ -164,21 +164,29 @@ void emit_c_resources(emitter *e, const model *m)
  * call one negated group.  A path through foreign keys becomes nested
  * subqueries on the keys, so no join changes the rows' multiplicity.
  */
+/* One bound value of a condition. */
+typedef struct cond_arg {
+    const model_value *value;
+    model_ftype type;
+    bool like;              /* the text of a LIKE pattern */
+} cond_arg;
+
 typedef struct cond_builder {
     rf_buf sql;
-    const model_value *args[MODEL_MAX_LIST_ITEMS + 8];
-    bool like[MODEL_MAX_LIST_ITEMS + 8];   /* the argument is a LIKE pattern's text */
-    model_ftype types[MODEL_MAX_LIST_ITEMS + 8];
-    int nargs;
-    int depth;                              /* subquery aliases s1, s2, ... */
+    cond_arg *args;         /* an exclude() group may hold many `in` lists */
+    int nargs, cap;
+    int depth;              /* subquery aliases s1, s2, ... */
 } cond_builder;
 
 static void push_arg(cond_builder *cb, const model_value *v, model_ftype t, bool like)
 {
-    cb->args[cb->nargs] = v;
-    cb->types[cb->nargs] = t;
-    cb->like[cb->nargs] = like;
-    cb->nargs++;
+    if (cb->nargs == cb->cap) {
+        cb->cap = cb->cap ? cb->cap * 2 : 8;
+        cb->args = realloc(cb->args, (size_t)cb->cap * sizeof *cb->args);
+        if (!cb->args)
+            abort();
+    }
+    cb->args[cb->nargs++] = (cond_arg){ .value = v, .type = t, .like = like };
 }
 
 /* `?` for a value compared with a column of type t.  UUIDs compare as 32
@@ -332,7 +340,7 @@ static uint32_t conds(emitter *e, const char *sym, const model_queryset *q)
             em_line(e, "static const rf_qarg %s_args%u[] = {", sym, ncond);
             em_indent(e);
             for (int k = 0; k < cb.nargs; k++)
-                qarg(e, cb.args[k], cb.types[k], cb.like[k]);
+                qarg(e, cb.args[k].value, cb.args[k].type, cb.args[k].like);
             em_dedent(e);
             em_line(e, "};");
         }
@@ -340,6 +348,7 @@ static uint32_t conds(emitter *e, const char *sym, const model_queryset *q)
         em_cstr(e, cb.sql.data);
         em_line(e, ";");
         rf_buf_release(&cb.sql);
+        free(cb.args);
         nargs[ncond] = cb.nargs;
         i = end;
     }
