@@ -512,6 +512,7 @@ def private_copy(binary, tries=20):
     if not os.access(binary, os.X_OK):
         sys.exit("e2e: no executable server at %s (build it first)" % binary)
     directory = tempfile.mkdtemp(prefix="e2e-bin-")
+    atexit.register(shutil.rmtree, directory, True)
     copy = os.path.join(directory, os.path.basename(binary))
     for _ in range(tries):
         try:
