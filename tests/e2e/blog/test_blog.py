@@ -15,6 +15,8 @@ APIView handlers.  The hooks behave as tests/drf/blog/blog/hooks.py fixes.
 """
 import base64
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -602,6 +604,51 @@ class BlockingHooks(BlogTest):
             holder.release()
         publish.join(60)
         self.assertReply(result["r"], 200, post(3, published_at=NOW, updated=NOW))
+
+
+@restflow_only("the generated server's own options and process life")
+class ServerLife(BlogTest):
+    server_args = ("--max-body", "1K", "--max-header", "2K", "--workers", "2")
+
+    def test_limits_from_the_command_line(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=30) as s:
+            s.sendall(b"POST /api/contact/ HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 2048\r\n\r\n")
+            self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 413 "))
+        r = self.get("/api/tags/", headers={"X-Big": "y" * 3000})
+        self.assertDetail(r, 431, "Request header fields too large.")
+
+    def test_two_workers_share_the_port(self):
+        for _ in range(20):
+            self.assertReply(self.get("/api/tags/rust/"), 200, {"id": 3, "name": "Rust", "slug": "rust"})
+
+    def test_access_log_lines(self):
+        self.get("/api/tags/?x=1")
+        deadline = time.monotonic() + 10
+        while '"GET /api/tags/?x=1" 200 ' not in self.server.log_text():
+            self.assertLess(time.monotonic(), deadline, self.server.log_text())
+            time.sleep(0.05)
+        self.assertRegex(self.server.log_text(),
+                         r'(?m)^127\.0\.0\.1 "GET /api/tags/\?x=1" 200 \d+ \d+us$')
+
+
+@restflow_only("SIGTERM with a request in flight")
+class GracefulStop(BlogTest):
+    def test_sigterm_lets_the_request_in_flight_finish(self):
+        holder = LockHolder(self.server)
+        result = {}
+        publish = threading.Thread(target=lambda: result.update(
+            r=self.post("/api/posts/editing-notes/publish-now/", user="cleo")))
+        try:
+            publish.start()
+            holder.wait_until_blocked(publish)
+            self.server.process.send_signal(signal.SIGTERM)
+        finally:
+            holder.release()
+        publish.join(60)
+        self.assertReply(result["r"], 200, post(3, published_at=NOW, updated=NOW),
+                         {"Connection": "close"})
+        self.assertEqual(self.server.process.wait(30), 0)
 
 
 class LockHolder:
