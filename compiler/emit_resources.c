@@ -264,6 +264,15 @@ static void leaf(cond_builder *cb, const model_qcond *c, const char *col, const 
     }
 }
 
+/* True when the condition holds for a NULL value (isnull, or = null). */
+static bool matches_null(const model_qcond *c)
+{
+    if (c->lookup == MODEL_LOOKUP_ISNULL)
+        return c->value.b;
+    return (c->lookup == MODEL_LOOKUP_EXACT || c->lookup == MODEL_LOOKUP_IEXACT) &&
+           c->value.kind == MODEL_V_NULL;
+}
+
 /* The condition at hop i of c's path, over table alias `alias`. */
 static void path_cond(cond_builder *cb, const model_qcond *c, const char *alias, uint32_t i)
 {
@@ -274,8 +283,13 @@ static void path_cond(cond_builder *cb, const model_qcond *c, const char *alias,
         leaf(cb, c, col, hop);
         return;
     }
+    /* Django joins a path with LEFT OUTER JOINs: a NULL key on the way
+     * makes what follows NULL, which a test for NULL matches. */
+    bool null_through = hop->null && matches_null(c);
     char sub[16];
     snprintf(sub, sizeof sub, "s%d", ++cb->depth);
+    if (null_through)
+        rf_buf_printf(&cb->sql, "(%s IS NULL OR ", col);
     rf_buf_printf(&cb->sql, "%s IN (SELECT %s.", col, sub);
     sql_ident(&cb->sql, hop->fk_target_field->column);
     rf_buf_lit(&cb->sql, " FROM ");
@@ -283,6 +297,8 @@ static void path_cond(cond_builder *cb, const model_qcond *c, const char *alias,
     rf_buf_printf(&cb->sql, " %s WHERE ", sub);
     path_cond(cb, c, sub, i + 1);
     rf_buf_putc(&cb->sql, ')');
+    if (null_through)
+        rf_buf_putc(&cb->sql, ')');
 }
 
 static void one_cond(cond_builder *cb, const model_qcond *c)

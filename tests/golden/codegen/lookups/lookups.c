@@ -202,6 +202,42 @@ const rf_resource lookups_Book_resource = {
     .select_columns = "t.\"id\", t.\"shelf_id\", t.\"title\", t.\"pages\", t.\"rating\", t.\"code\"",
 };
 
+/* lookups.rflow:53 */
+static const rf_field lookups_Loan_fields[] = {
+    { .name = "id", .column = "id", .verbose_name = "ID",
+        .type = RF_F_AUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = LOOKUPS_LOAN_ID, .offset = offsetof(lookups_Loan, id),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+    { .name = "book", .column = "book_id", .verbose_name = "book",
+        .type = RF_F_FOREIGNKEY, .flags = RF_FF_NULL | RF_FF_DB_INDEX | RF_FF_EDITABLE, .index = LOOKUPS_LOAN_BOOK, .offset = offsetof(lookups_Loan, book),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .fk_target = &lookups_Book_resource, .on_delete = RF_SET_NULL, .related_name = NULL,
+    },
+    { .name = "borrower", .column = "borrower", .verbose_name = "borrower",
+        .type = RF_F_CHAR, .flags = RF_FF_EDITABLE, .index = LOOKUPS_LOAN_BORROWER, .offset = offsetof(lookups_Loan, borrower),
+        .limits = { .max_length = 40, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+};
+
+const rf_resource lookups_Loan_resource = {
+    .name = "Loan", .verbose_name = "loan", .table = "lookups_loan",
+    .fields = lookups_Loan_fields, .nfields = 3, .pk = 0,
+    .rec_size = sizeof(lookups_Loan), .db = 0,
+    .insert_sql = {
+        "INSERT INTO \"lookups_loan\" (\"book_id\", \"borrower\") VALUES (?, ?) RETURNING \"id\"",
+        "INSERT INTO \"lookups_loan\" (\"book_id\", \"borrower\") VALUES (?, ?) RETURNING \"id\"",
+    },
+    .update_sql = {
+        "UPDATE \"lookups_loan\" SET \"book_id\" = ?, \"borrower\" = ? WHERE \"id\" = ?",
+        "UPDATE \"lookups_loan\" SET \"book_id\" = ?, \"borrower\" = ? WHERE \"id\" = ?",
+    },
+    .delete_sql = {
+        "DELETE FROM \"lookups_loan\" WHERE \"id\" = ?",
+        "DELETE FROM \"lookups_loan\" WHERE \"id\" = ?",
+    },
+    .select_columns = "t.\"id\", t.\"book_id\", t.\"borrower\"",
+};
+
 /* ---------------------------------------------------------------------
  * Querysets: conditions over alias t, `?` bound per request.
  */
@@ -275,6 +311,15 @@ static const rf_qcond lookups_qs1_conds[] = {
 };
 static const rf_queryset lookups_qs1 = { .res = &lookups_Book_resource, .conds = lookups_qs1_conds, .nconds = 4 };
 
+/* lookups.rflow:61 */
+static const char lookups_qs2_sql0[] = "(t.\"book_id\" IS NULL OR t.\"book_id\" IN (SELECT s1.\"id\" FROM \"lookups_book\" s1 WHERE s1.\"pages\" IS NULL))";
+static const char lookups_qs2_sql1[] = "NOT ((t.\"book_id\" IS NULL OR t.\"book_id\" IN (SELECT s1.\"id\" FROM \"lookups_book\" s1 WHERE s1.\"code\" IS NULL)))";
+static const rf_qcond lookups_qs2_conds[] = {
+    { lookups_qs2_sql0, NULL, 0 },
+    { lookups_qs2_sql1, NULL, 0 },
+};
+static const rf_queryset lookups_qs2 = { .res = &lookups_Loan_resource, .conds = lookups_qs2_conds, .nconds = 2 };
+
 /* ---------------------------------------------------------------------
  * Serializers: fields, validate (JSON -> record), render (row -> JSON).
  */
@@ -287,6 +332,7 @@ static void key(rf_buf *b, bool *first, const char *k, size_t n)
 
 static void lookups_ShelfBrief_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 static void lookups_BookSerializer_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
+static void lookups_LoanSerializer_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 
 /* lookups.rflow:23 */
 static const rf_sfield lookups_ShelfBrief_fields[] = {
@@ -464,6 +510,72 @@ const rf_serializer lookups_BookSerializer_serializer = {
     .validate = lookups_BookSerializer_validate, .render = lookups_BookSerializer_render,
 };
 
+/* lookups.rflow:58 */
+static const rf_sfield lookups_LoanSerializer_fields[] = {
+    { .name = "id", .label = "ID", .help_text = NULL,
+        .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 0, .offset = offsetof(lookups_Loan, id), .model_field = &lookups_Loan_fields[0],
+        .source = RF_SRC_RECORD, .src_offset = offsetof(lookups_Loan, id), .src_index = 0 },
+    { .name = "borrower", .label = "Borrower", .help_text = NULL,
+        .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
+        .limits = { .max_length = 40, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 2, .offset = offsetof(lookups_Loan, borrower), .model_field = &lookups_Loan_fields[2],
+        .source = RF_SRC_RECORD, .src_offset = offsetof(lookups_Loan, borrower), .src_index = 2 },
+    { .name = "book", .label = "Book", .help_text = NULL,
+        .type = RF_F_FOREIGNKEY, .flags = RF_SF_ALLOW_NULL,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 1, .offset = offsetof(lookups_Loan, book), .model_field = &lookups_Loan_fields[1],
+        .source = RF_SRC_RECORD, .src_offset = offsetof(lookups_Loan, book), .src_index = 1 },
+};
+
+static void lookups_LoanSerializer_validate(rf_vstate *vs, void *rec)
+{
+    rf_validate_field(vs, &lookups_LoanSerializer_fields[1], rec);
+    rf_validate_field(vs, &lookups_LoanSerializer_fields[2], rec);
+}
+
+static void lookups_LoanSerializer_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach)
+{
+    bool first = true;
+    (void)joined;
+    (void)jb;
+    (void)attach;
+    /* id */
+    key(b, &first, "\"id\":", 5);
+    if (!RF_IS_SET(rec, 0) || RF_IS_NULL(rec, 0))
+        rf_json_null(b);
+    else
+        rf_json_i64(b, ((const lookups_Loan *)rec)->id);
+    /* borrower */
+    key(b, &first, "\"borrower\":", 11);
+    if (!RF_IS_SET(rec, 2) || RF_IS_NULL(rec, 2))
+        rf_json_null(b);
+    else
+        rf_json_str(b, ((const lookups_Loan *)rec)->borrower);
+    /* book */
+    key(b, &first, "\"book\":", 7);
+    if (!RF_IS_SET(rec, 1) || RF_IS_NULL(rec, 1))
+        rf_json_null(b);
+    else
+        rf_json_i64(b, ((const lookups_Loan *)rec)->book);
+    if (first)
+        rf_buf_putc(b, '{');
+    rf_buf_putc(b, '}');
+}
+
+static void lookups_LoanSerializer_render(rf_buf *b, const rf_row *row)
+{
+    lookups_LoanSerializer_render_in(b, row->rec, row->joined, 0, row->attach);
+}
+
+const rf_serializer lookups_LoanSerializer_serializer = {
+    .name = "LoanSerializer", .model = &lookups_Loan_resource,
+    .fields = lookups_LoanSerializer_fields, .nfields = 3,
+    .rec_size = sizeof(lookups_Loan),
+    .validate = lookups_LoanSerializer_validate, .render = lookups_LoanSerializer_render,
+};
+
 /* ---------------------------------------------------------------------
  * Authentication and permission classes.
  */
@@ -539,21 +651,61 @@ const rf_view lookups_ShelfBooks_view = {
     .default_action = &lookups_ShelfBooks_default,
 };
 
+/* lookups.rflow:60 */
+static const rf_authenticator *const lookups_OrphanLoans_auth[] = { &rf_token_authentication, };
+/* lookups.rflow:60 */
+static const rf_perm_expr lookups_OrphanLoans_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const lookups_OrphanLoans_list_perms[] = { &lookups_OrphanLoans_list_0, };
+const rf_action lookups_OrphanLoans_list = {
+    .name = "list", .kind = RF_ACT_LIST,
+    .request_serializer = &lookups_LoanSerializer_serializer,
+    .response_serializer = &lookups_LoanSerializer_serializer,
+    .permissions = lookups_OrphanLoans_list_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+    .queryset = &lookups_qs2,
+};
+static const rf_perm_expr lookups_OrphanLoans_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const lookups_OrphanLoans_default_perms[] = { &lookups_OrphanLoans_default_0, };
+const rf_action lookups_OrphanLoans_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .request_serializer = &lookups_LoanSerializer_serializer,
+    .response_serializer = &lookups_LoanSerializer_serializer,
+    .permissions = lookups_OrphanLoans_default_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+    .queryset = &lookups_qs2,
+};
+const rf_view lookups_OrphanLoans_view = {
+    .name = "OrphanLoans", .description = "",
+    .kind = RF_VIEW_GENERIC, .is_async = false,
+    .model = &lookups_Loan_resource,
+    .authenticators = lookups_OrphanLoans_auth, .nauthenticators = 1,
+    .lookup_field = &lookups_Loan_fields[0],
+    .lookup_url_kwarg = "pk",
+    .nslots = 0,
+    .default_action = &lookups_OrphanLoans_default,
+};
+
 /* ---------------------------------------------------------------------
  * Routes, in the order requests are matched.
  */
 static const rf_route lookups_routes[] = {
-    /* lookups.rflow:51 */
+    /* lookups.rflow:66 */
     { .pattern = "books/", .kind = RF_ROUTE_VIEW,
         .view = &lookups_MyBooks_view,
         .by_method = { [RF_GET] = &lookups_MyBooks_list, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "My Books",
         .detail = false },
-    /* lookups.rflow:52 */
+    /* lookups.rflow:67 */
     { .pattern = "shelves/{shelf_id:int}/{prefix:str}/", .kind = RF_ROUTE_VIEW,
         .view = &lookups_ShelfBooks_view,
         .by_method = { [RF_GET] = &lookups_ShelfBooks_list, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Shelf Books",
+        .detail = false },
+    /* lookups.rflow:68 */
+    { .pattern = "loans/orphans/", .kind = RF_ROUTE_VIEW,
+        .view = &lookups_OrphanLoans_view,
+        .by_method = { [RF_GET] = &lookups_OrphanLoans_list, },
+        .url_name = NULL, .name_suffix = NULL, .view_name = "Orphan Loans",
         .detail = false },
 };
 
@@ -564,6 +716,7 @@ static const rf_database_def lookups_databases[] = {
 static const rf_resource *const lookups_resources[] = {
     &lookups_Shelf_resource,
     &lookups_Book_resource,
+    &lookups_Loan_resource,
 };
 
 static const char lookups_schema_sqlite[] =
@@ -584,6 +737,13 @@ static const char lookups_schema_sqlite[] =
     "    \"code\" char(32) NULL\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS \"lookups_book_shelf_id_idx\" ON \"lookups_book\" (\"shelf_id\");\n"
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"lookups_loan\" (\n"
+    "    \"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n"
+    "    \"book_id\" integer NULL REFERENCES \"lookups_book\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"borrower\" varchar(40) NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS \"lookups_loan_book_id_idx\" ON \"lookups_loan\" (\"book_id\");\n"
 ;
 static const char lookups_schema_postgres[] =
     "\n"
@@ -603,6 +763,13 @@ static const char lookups_schema_postgres[] =
     "    \"code\" uuid NULL\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS \"lookups_book_shelf_id_idx\" ON \"lookups_book\" (\"shelf_id\");\n"
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"lookups_loan\" (\n"
+    "    \"id\" serial NOT NULL PRIMARY KEY,\n"
+    "    \"book_id\" integer NULL REFERENCES \"lookups_book\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"borrower\" varchar(40) NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS \"lookups_loan_book_id_idx\" ON \"lookups_loan\" (\"book_id\");\n"
 ;
 
 /* The OpenAPI document (`rflowc openapi lookups.rflow`), served at the schema path. */
@@ -698,6 +865,38 @@ static const char lookups_openapi[] =
     "          {}\n"
     "        ]\n"
     "      }\n"
+    "    },\n"
+    "    \"/loans/orphans/\": {\n"
+    "      \"get\": {\n"
+    "        \"operationId\": \"listLoans\",\n"
+    "        \"tags\": [\n"
+    "          \"Orphan Loans\"\n"
+    "        ],\n"
+    "        \"responses\": {\n"
+    "          \"200\": {\n"
+    "            \"description\": \"\",\n"
+    "            \"content\": {\n"
+    "              \"application/json\": {\n"
+    "                \"schema\": {\n"
+    "                  \"type\": \"array\",\n"
+    "                  \"items\": {\n"
+    "                    \"$ref\": \"#/components/schemas/Loan\"\n"
+    "                  }\n"
+    "                }\n"
+    "              }\n"
+    "            }\n"
+    "          },\n"
+    "          \"401\": {\n"
+    "            \"$ref\": \"#/components/responses/Unauthorized\"\n"
+    "          }\n"
+    "        },\n"
+    "        \"security\": [\n"
+    "          {\n"
+    "            \"tokenAuth\": []\n"
+    "          },\n"
+    "          {}\n"
+    "        ]\n"
+    "      }\n"
     "    }\n"
     "  },\n"
     "  \"components\": {\n"
@@ -755,6 +954,28 @@ static const char lookups_openapi[] =
     "        \"required\": [\n"
     "          \"title\",\n"
     "          \"shelf\"\n"
+    "        ]\n"
+    "      },\n"
+    "      \"Loan\": {\n"
+    "        \"type\": \"object\",\n"
+    "        \"properties\": {\n"
+    "          \"id\": {\n"
+    "            \"type\": \"integer\",\n"
+    "            \"readOnly\": true\n"
+    "          },\n"
+    "          \"borrower\": {\n"
+    "            \"type\": \"string\",\n"
+    "            \"maxLength\": 40\n"
+    "          },\n"
+    "          \"book\": {\n"
+    "            \"type\": [\n"
+    "              \"integer\",\n"
+    "              \"null\"\n"
+    "            ]\n"
+    "          }\n"
+    "        },\n"
+    "        \"required\": [\n"
+    "          \"borrower\"\n"
     "        ]\n"
     "      },\n"
     "      \"Error\": {\n"
@@ -879,9 +1100,9 @@ static const char lookups_openapi[] =
 /* lookups.rflow:4 */
 const rf_app lookups_app = {
     .abi = RF_ABI_VERSION, .name = "lookups", .title = "", .version = "",
-    .routes = lookups_routes, .nroutes = 2,
+    .routes = lookups_routes, .nroutes = 3,
     .databases = lookups_databases, .ndatabases = 1,
-    .resources = lookups_resources, .nresources = 2,
+    .resources = lookups_resources, .nresources = 3,
     .schema_sql = { lookups_schema_sqlite, lookups_schema_postgres },
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,

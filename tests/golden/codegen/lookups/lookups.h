@@ -94,9 +94,24 @@ enum {
 };
 extern const rf_resource lookups_Book_resource;
 
+/* lookups.rflow:53 */
+typedef struct lookups_Loan {
+    uint8_t rf_state[3];
+    int64_t id; /* AutoField */
+    int64_t book; /* ForeignKey */
+    const char *borrower; /* CharField */
+} lookups_Loan;
+enum {
+    LOOKUPS_LOAN_ID = 0,
+    LOOKUPS_LOAN_BOOK = 1,
+    LOOKUPS_LOAN_BORROWER = 2,
+};
+extern const rf_resource lookups_Loan_resource;
+
 /* Serializers. */
 extern const rf_serializer lookups_ShelfBrief_serializer;
 extern const rf_serializer lookups_BookSerializer_serializer;
+extern const rf_serializer lookups_LoanSerializer_serializer;
 
 extern const rf_app lookups_app;
 

@@ -18,3 +18,10 @@ CREATE TABLE IF NOT EXISTS "lookups_book" (
     "code" uuid NULL
 );
 CREATE INDEX IF NOT EXISTS "lookups_book_shelf_id_idx" ON "lookups_book" ("shelf_id");
+
+CREATE TABLE IF NOT EXISTS "lookups_loan" (
+    "id" serial NOT NULL PRIMARY KEY,
+    "book_id" integer NULL REFERENCES "lookups_book" ("id") ON DELETE SET NULL,
+    "borrower" varchar(40) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "lookups_loan_book_id_idx" ON "lookups_loan" ("book_id");
