@@ -223,6 +223,40 @@ static void render_nullable(emitter *e, const char *rec, uint32_t index, const c
     em_dedent(e);
 }
 
+/* A string field class over a number or a boolean renders DRF's str()
+ * of it ("5", "0.5", "True"); true when it wrote the member so. */
+static bool render_as_text(emitter *e, const char *rec, uint32_t index, const char *member,
+                           const model_sfield *f, model_ftype t)
+{
+    bool text_class = f->sclass == MODEL_SC_CHAR || f->sclass == MODEL_SC_EMAIL ||
+                      f->sclass == MODEL_SC_URL || f->sclass == MODEL_SC_SLUG;
+    const char *how;
+    switch (t) {
+    case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
+    case MODEL_T_FOREIGNKEY:
+        how = "rf_buf_printf(b, \"\\\"%%lld\\\"\", (long long)%s);";
+        break;
+    case MODEL_T_FLOAT:
+        how = "{ rf_buf_putc(b, '\"'); rf_json_f64(b, %s); rf_buf_putc(b, '\"'); }";
+        break;
+    case MODEL_T_BOOLEAN:
+        how = "rf_json_str(b, %s ? \"True\" : \"False\");";
+        break;
+    default:
+        return false;
+    }
+    if (!text_class)
+        return false;
+    em_printf(e, "if (!RF_IS_SET(%s, %u) || RF_IS_NULL(%s, %u))\n", rec, index, rec, index);
+    em_line(e, "    rf_json_null(b);");
+    em_line(e, "else");
+    em_indent(e);
+    em_printf(e, how, member);
+    em_printf(e, "\n");
+    em_dedent(e);
+    return true;
+}
+
 /* Field `src` of a record of its resource's type, held in `rec`. */
 static void render_member(emitter *e, const model *m, const char *rec, const model_field *src,
                           const model_sfield *f)
@@ -230,6 +264,8 @@ static void render_member(emitter *e, const model *m, const char *rec, const mod
     char member[256];
     snprintf(member, sizeof member, "((const %s_%s *)%s)->%s", m->name, src->resource->name,
              rec, em_member(src->name));
+    if (render_as_text(e, rec, src->index, member, f, src->type))
+        return;
     int places = f->limits.decimal_places >= 0 ? f->limits.decimal_places
                                                 : src->limits.decimal_places;
     render_nullable(e, rec, src->index, member, src->type, places);
