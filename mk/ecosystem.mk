@@ -6,6 +6,7 @@
 #   make ecosystem-install  make install and rflowc vendor, in temp dirs
 #   make ecosystem-openapi  the OpenAPI documents, validated, and the shop
 #                           API checked against its own
+#   make ecosystem-browsable  the browsable API, over HTTP and in Chromium
 
 ECO_BUILD := $(BUILD)/tests/ecosystem
 
@@ -44,3 +45,13 @@ ecosystem-openapi: $(BUILD)/rflowc $(BUILD)/shop-server $(ECO_NODE)
 	  --server $(BUILD)/shop-server
 
 TEST_STEPS += ecosystem-openapi
+
+# The browsable API: HTML pages over HTTP, then a person's visit in headless
+# Chromium (Debian's /usr/bin/chromium, driven by playwright-core);
+# screenshots in tests/out/ecosystem/.
+.PHONY: ecosystem-browsable
+ecosystem-browsable: $(BUILD)/shop-server $(ECO_NODE)
+	$(PYTHON) tests/ecosystem/test_browsable.py --server $(BUILD)/shop-server \
+	  --out tests/out/ecosystem
+
+TEST_STEPS += ecosystem-browsable

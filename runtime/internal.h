@@ -107,6 +107,8 @@ void rf_worker_fini(rf_worker *w);
 typedef struct rf_schema_route rf_schema_route;
 bool rf_schema_install(rf_worker *w, char *err, size_t errlen);
 void rf_schema_uninstall(rf_worker *w);
+/* The app's first DefaultRouter root route, or NULL (schema_view.c). */
+const rf_route *rf_api_root_route(const rf_app *app);
 /* Serve until SIGTERM/SIGINT (server.c); the process exit status. */
 int rf_serve(const rf_app *app, const rf_config *cfg);
 
@@ -296,8 +298,11 @@ typedef struct rf_renderer {
     uint32_t bit;                      /* RF_RENDER_* */
     const char *media_type, *main, *sub;
     void (*finish)(rf_ctx *ctx);
+    bool pages_empty;                  /* finish runs for empty bodies too
+                                          (the browsable API's 204 page) */
 } rf_renderer;
 extern const rf_renderer rf_json_renderer;
+extern const rf_renderer rf_browsable_renderer;   /* browsable.c */
 
 /* Content negotiation: sets ctx->renderer and ctx->indent, or the 406
  * (404 for an unknown ?format=). */

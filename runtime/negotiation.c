@@ -9,9 +9,10 @@
  * carries parameters (indent=N).  `?format=` restricts the renderers first
  * (no renderer of that format: 404, as DRF's Http404).
  *
- * Renderers: JSON.  The browsable API (RF_RENDER_BROWSABLE) is a later
- * issue; until it exists it takes no part, so a client that accepts only
- * text/html gets 406 as from a JSON-only DRF view.
+ * Renderers: JSON and the browsable API (browsable.c, text/html), in
+ * DRF's DEFAULT_RENDERER_CLASSES order: a browser's Accept names text/html
+ * before its wildcard, so it gets the browsable API where the view has it,
+ * as in DRF.
  */
 #include <ctype.h>
 #include <string.h>
@@ -34,11 +35,11 @@ static void json_finish(rf_ctx *ctx)
 }
 
 const rf_renderer rf_json_renderer = {
-    RF_RENDER_JSON, "application/json", "application", "json", json_finish,
+    RF_RENDER_JSON, "application/json", "application", "json", json_finish, false,
 };
 
-/* In DRF's order of DEFAULT_RENDERER_CLASSES; the browsable API joins here. */
-static const renderer *const renderers[] = { &rf_json_renderer };
+/* In DRF's order of DEFAULT_RENDERER_CLASSES. */
+static const renderer *const renderers[] = { &rf_json_renderer, &rf_browsable_renderer };
 #define NRENDERERS (sizeof renderers / sizeof renderers[0])
 
 typedef struct param {

@@ -170,7 +170,7 @@ void rf_finalize(rf_ctx *ctx)
     settle_status(ctx);
     /* Before negotiation (404, 406), DRF forces the first renderer. */
     const rf_renderer *r = ctx->renderer ? ctx->renderer : &rf_json_renderer;
-    if (!ctx->resp_empty && ctx->resp_len)
+    if ((!ctx->resp_empty && ctx->resp_len) || r->pages_empty)
         r->finish(ctx);
     if (!ctx->resp_empty)
         add_header_nocopy(ctx, "Content-Type",

@@ -59,7 +59,7 @@ static char *compact(const char *json, size_t *len)
     return out;
 }
 
-static const rf_route *api_root(const rf_app *app)
+const rf_route *rf_api_root_route(const rf_app *app)
 {
     for (int i = 0; i < app->nroutes; i++)
         if (app->routes[i].kind == RF_ROUTE_API_ROOT)
@@ -72,7 +72,7 @@ static char *pattern_of(const rf_app *app, const char *configured)
 {
     if (configured)
         return strdup(configured + (configured[0] == '/'));
-    const rf_route *root = api_root(app);
+    const rf_route *root = rf_api_root_route(app);
     size_t n = root ? strlen(root->pattern) : 0;
     char *p = malloc(n + sizeof "schema/");
     if (!p)
@@ -91,7 +91,7 @@ bool rf_schema_install(rf_worker *w, char *err, size_t errlen)
     rf_schema_route *s = calloc(1, sizeof *s);
     if (!s)
         abort();
-    const rf_route *root = api_root(app);
+    const rf_route *root = rf_api_root_route(app);
     const rf_action *policies = root ? root->by_method[RF_GET] : NULL;
     if (policies)
         s->action = *policies;

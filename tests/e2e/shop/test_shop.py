@@ -272,10 +272,11 @@ class Negotiation(ShopTest):
         r = self.get("/api/products/", headers={"Accept": ""})
         self.assertDetail(r, 406, "Could not satisfy the request Accept header.")
 
-    @restflow_only("the browsable API is a later issue (docs/differential.md)")
-    def test_html_only_is_not_acceptable_yet(self):
+    @restflow_only("the page's HTML is restflow's own (tests/ecosystem/test_browsable.py)")
+    def test_html_gets_the_browsable_api(self):
         r = self.get("/api/products/", headers={"Accept": "text/html"})
-        self.assertDetail(r, 406, "Could not satisfy the request Accept header.")
+        self.assertReply(r, 200, headers={"Content-Type": "text/html; charset=utf-8",
+                                          "Vary": "Accept"})
 
     def test_head_is_get_without_a_body(self):
         r = self.request("HEAD", "/api/products/")
