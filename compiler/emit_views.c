@@ -384,14 +384,55 @@ static void action(emitter *e, const model *m, const model_view *v, const model_
     em_line(e, "};");
 }
 
-/* DRF's configuration when no action applies (OPTIONS, 405): the view's
- * own attributes, which an action without overrides carries. */
-static const model_action *view_level_action(const model_view *v)
+/* An action whose configuration does not override any of `keys`
+ * (MODEL_AC_*): standard actions first, then extra ones; NULL when every
+ * action overrides one of them. */
+static const model_action *action_without(const model_view *v, unsigned keys)
 {
-    for (uint32_t i = 0; i < v->nactions; i++)
-        if (!v->actions[i]->overridden && !v->actions[i]->extra)
-            return v->actions[i];
-    return v->nactions ? v->actions[0] : NULL;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < v->nactions; i++)
+            if (v->actions[i]->extra == (pass == 1) && !(v->actions[i]->overridden & keys))
+                return v->actions[i];
+    return NULL;
+}
+
+/* DRF's configuration when no action applies (OPTIONS, 405): the view's
+ * own attributes.  Each key is taken from an action that does not override
+ * it, where the merged value is the view's; a key every action overrides
+ * keeps the first action's. */
+static model_action_config view_level_config(const model_view *v)
+{
+    static const unsigned serializers = MODEL_AC_SERIALIZER_CLASS |
+                                        MODEL_AC_REQUEST_SERIALIZER_CLASS |
+                                        MODEL_AC_RESPONSE_SERIALIZER_CLASS;
+    const model_action *first = v->actions[0];
+    const model_action *a;
+    model_action_config c = first->config;
+    if ((a = action_without(v, serializers))) {
+        c.serializer = a->config.serializer;
+        c.request_serializer = a->config.request_serializer;
+        c.response_serializer = a->config.response_serializer;
+    }
+    if ((a = action_without(v, MODEL_AC_PERMISSION_CLASSES))) {
+        c.permissions = a->config.permissions;
+        c.npermissions = a->config.npermissions;
+    }
+    if ((a = action_without(v, MODEL_AC_THROTTLE_CLASSES))) {
+        c.throttles = a->config.throttles;
+        c.nthrottles = a->config.nthrottles;
+    }
+    if ((a = action_without(v, MODEL_AC_PARSER_CLASSES))) {
+        c.parsers = a->config.parsers;
+        c.nparsers = a->config.nparsers;
+    }
+    if ((a = action_without(v, MODEL_AC_RENDERER_CLASSES))) {
+        c.renderers = a->config.renderers;
+        c.nrenderers = a->config.nrenderers;
+    }
+    if ((a = action_without(v, MODEL_AC_QUERYSET)))
+        c.queryset = a->config.queryset;
+    c.paginator = NULL;   /* no action: nothing is listed */
+    return c;
 }
 
 static void view_hook(emitter *e, const model *m, const model_view *v, const char *role,
@@ -454,7 +495,7 @@ static void view_struct(emitter *e, const model *m, const model_view *v, const c
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++)
         if (hooks[i])
             em_line(e, ".%s = &%s_%s_%s,", roles[i], m->name, v->name, roles[i]);
-    if (view_level_action(v))
+    if (v->nactions)
         em_line(e, ".default_action = &%s_%s_default,", m->name, v->name);
     em_dedent(e);
     em_line(e, "};");
@@ -504,10 +545,10 @@ static void view(emitter *e, const model *m, const model_view *v)
         snprintf(sym, sizeof sym, "%s_%s_%s", m->name, v->name, v->actions[i]->name);
         action(e, m, v, v->actions[i], sym, v->actions[i]->name);
     }
-    const model_action *level = view_level_action(v);
-    if (level) {
+    if (v->nactions) {
+        model_action level = { .kind = MODEL_ACT_HANDLER, .config = view_level_config(v) };
         snprintf(sym, sizeof sym, "%s_%s_default", m->name, v->name);
-        action(e, m, v, level, sym, NULL);
+        action(e, m, v, &level, sym, NULL);
     }
     view_struct(e, m, v, "", v->description);
     /* DRF gives an extra action's view the action's description when it

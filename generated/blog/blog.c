@@ -1623,7 +1623,6 @@ const rf_action blog_Posts_default = {
     .permissions = blog_Posts_default_perms, .npermissions = 1,
     .throttles = blog_Posts_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_Posts_Newest,
     .queryset = &blog_qs0,
     .post_fetches = blog_Posts_post_fetches, .npost_fetches = 2,
 };
@@ -1745,7 +1744,6 @@ const rf_action blog_Authors_default = {
     .permissions = blog_Authors_default_perms, .npermissions = 1,
     .throttles = blog_Authors_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_Authors_Slice,
     .queryset = &blog_qs2,
 };
 const rf_view blog_Authors_view = {
@@ -1875,7 +1873,6 @@ const rf_action blog_Moderation_default = {
     .permissions = blog_Moderation_default_perms, .npermissions = 1,
     .throttles = blog_Moderation_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &blog_Moderation_Slice,
     .queryset = &blog_qs3,
 };
 const rf_view blog_Moderation_view = {
@@ -1954,7 +1951,6 @@ const rf_action blog_PostComments_default = {
     .permissions = blog_PostComments_default_perms, .npermissions = 1,
     .throttles = blog_PostComments_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_PostComments_Slice,
     .queryset = &blog_qs4,
 };
 const rf_view blog_PostComments_view = {
@@ -2075,7 +2071,6 @@ const rf_action blog_TagDetail_default = {
     .permissions = blog_TagDetail_default_perms, .npermissions = 1,
     .throttles = blog_TagDetail_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_TagDetail_Newest,
     .queryset = &blog_qs6,
 };
 const rf_view blog_TagDetail_view = {
@@ -2131,7 +2126,6 @@ const rf_action blog_Stats_default = {
     .permissions = blog_Stats_default_perms, .npermissions = 1,
     .throttles = blog_Stats_default_throttles, .nthrottles = 2,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_Stats_Newest,
 };
 const rf_view blog_Stats_view = {
     .name = "Stats", .description = "",
@@ -2178,7 +2172,6 @@ const rf_action blog_Contact_default = {
     .permissions = blog_Contact_default_perms, .npermissions = 1,
     .throttles = blog_Contact_default_throttles, .nthrottles = 1,
     .parsers = RF_PARSE_JSON, .renderers = RF_RENDER_JSON,
-    .paginator = &blog_Contact_Newest,
 };
 const rf_view blog_Contact_view = {
     .name = "Contact", .description = "",

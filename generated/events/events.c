@@ -1273,7 +1273,6 @@ const rf_action events_Venues_default = {
     .response_serializer = &events_VenueWithEvents_serializer,
     .permissions = events_Venues_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_Venues_Numbered,
 };
 const rf_view events_Venues_view = {
     .name = "Venues", .description = "",
@@ -1361,7 +1360,6 @@ const rf_action events_VenueAdmin_default = {
     .response_serializer = &events_VenueSerializer_serializer,
     .permissions = events_VenueAdmin_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_VenueAdmin_Numbered,
     .queryset = &events_qs0,
     .post_fetches = events_VenueAdmin_post_fetches, .npost_fetches = 1,
 };
@@ -1434,7 +1432,6 @@ const rf_action events_VenueEvents_default = {
     .response_serializer = &events_EventSerializer_serializer,
     .permissions = events_VenueEvents_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_VenueEvents_Stream,
     .queryset = &events_qs1,
 };
 const rf_view events_VenueEvents_view = {
@@ -1485,7 +1482,6 @@ const rf_action events_EventCreate_default = {
     .response_serializer = &events_EventSerializer_serializer,
     .permissions = events_EventCreate_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_EventCreate_Numbered,
     .queryset = &events_qs2,
 };
 const rf_view events_EventCreate_view = {
@@ -1575,7 +1571,6 @@ const rf_action events_EventDetail_default = {
     .response_serializer = &events_EventSerializer_serializer,
     .permissions = events_EventDetail_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_EventDetail_Numbered,
     .queryset = &events_qs3,
 };
 const rf_view events_EventDetail_view = {
@@ -1641,7 +1636,6 @@ const rf_action events_EventPrice_default = {
     .response_serializer = &events_EventSerializer_serializer,
     .permissions = events_EventPrice_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_EventPrice_Numbered,
     .queryset = &events_qs4,
 };
 const rf_view events_EventPrice_view = {
@@ -1709,7 +1703,6 @@ const rf_action events_EventSearch_default = {
     .permissions = events_EventSearch_default_perms, .npermissions = 1,
     .throttles = events_EventSearch_default_throttles, .nthrottles = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_EventSearch_Window,
     .queryset = &events_qs5,
 };
 const rf_view events_EventSearch_view = {
@@ -1780,7 +1773,6 @@ const rf_action events_TicketDetail_default = {
     .response_serializer = &events_TicketSerializer_serializer,
     .permissions = events_TicketDetail_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_TicketDetail_Numbered,
     .queryset = &events_qs6,
 };
 const rf_view events_TicketDetail_view = {
@@ -1856,7 +1848,6 @@ const rf_action events_TicketSeat_default = {
     .response_serializer = &events_TicketSerializer_serializer,
     .permissions = events_TicketSeat_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_TicketSeat_Numbered,
     .queryset = &events_qs7,
 };
 const rf_view events_TicketSeat_view = {
@@ -1930,7 +1921,6 @@ const rf_action events_Checkout_default = {
     .permissions = events_Checkout_default_perms, .npermissions = 1,
     .throttles = events_Checkout_default_throttles, .nthrottles = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_Checkout_Numbered,
     .queryset = &events_qs8,
 };
 const rf_view events_Checkout_view = {
@@ -1977,7 +1967,6 @@ const rf_action events_RefundRequest_default = {
     .response_serializer = &events_Refund_serializer,
     .permissions = events_RefundRequest_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &events_RefundRequest_Numbered,
 };
 const rf_view events_RefundRequest_view = {
     .name = "RefundRequest", .description = "",

@@ -931,7 +931,6 @@ const rf_action shop_Products_default = {
     .permissions = shop_Products_default_perms, .npermissions = 1,
     .throttles = shop_Products_default_throttles, .nthrottles = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &shop_Products_Pages,
     .queryset = &shop_qs0,
     .post_fetches = shop_Products_post_fetches, .npost_fetches = 1,
 };
@@ -1003,7 +1002,6 @@ const rf_action shop_Reviews_default = {
     .response_serializer = &shop_ReviewSerializer_serializer,
     .permissions = shop_Reviews_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &shop_Reviews_Pages,
     .queryset = &shop_qs1,
 };
 const rf_view shop_Reviews_view = {
@@ -1060,7 +1058,6 @@ const rf_action shop_TopProducts_default = {
     .response_serializer = &shop_ProductSerializer_serializer,
     .permissions = shop_TopProducts_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &shop_TopProducts_Pages,
 };
 const rf_view shop_TopProducts_view = {
     .name = "TopProducts", .description = "",
@@ -1113,7 +1110,6 @@ const rf_action shop_ProductReviews_default = {
     .response_serializer = &shop_ReviewSerializer_serializer,
     .permissions = shop_ProductReviews_default_perms, .npermissions = 1,
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
-    .paginator = &shop_ProductReviews_Pages,
     .queryset = &shop_qs2,
 };
 const rf_view shop_ProductReviews_view = {
