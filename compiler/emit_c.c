@@ -292,7 +292,8 @@ static void header_plain_record(emitter *e, const model *m, const model_serializ
     em_loc(e, m, s->loc);
     em_line(e, "typedef struct %s_%s {", m->name, s->name);
     em_indent(e);
-    em_line(e, "uint8_t rf_state[%u];", s->nfields);
+    /* at least one byte: a serializer without fields is still a record */
+    em_line(e, "uint8_t rf_state[%u];", s->nfields ? s->nfields : 1);
     for (uint32_t i = 0; i < s->nfields; i++) {
         const model_sfield *f = s->fields[i];
         const char *ct = em_ctype(f->type);
@@ -301,6 +302,10 @@ static void header_plain_record(emitter *e, const model *m, const model_serializ
     }
     em_dedent(e);
     em_line(e, "} %s_%s;", m->name, s->name);
+    if (!s->nfields) {
+        em_blank(e);
+        return;
+    }
     em_line(e, "enum {");
     em_indent(e);
     for (uint32_t i = 0; i < s->nfields; i++) {

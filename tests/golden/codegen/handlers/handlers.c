@@ -131,6 +131,7 @@ static void key(rf_buf *b, bool *first, const char *k, size_t n)
 }
 
 static void handlers_Message_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
+static void handlers_Ack_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 
 /* handlers.rflow:10 */
 static const rf_sfield handlers_Message_fields[] = {
@@ -226,6 +227,40 @@ const rf_serializer handlers_Message_serializer = {
     .validators = handlers_Message_validators, .nvalidators = 1,
 };
 
+/* handlers.rflow:21 */
+static const rf_sfield handlers_Ack_fields[] = {
+};
+
+static void handlers_Ack_validate(rf_vstate *vs, void *rec)
+{
+    (void)vs;
+    (void)rec;
+}
+
+static void handlers_Ack_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach)
+{
+    bool first = true;
+    (void)joined;
+    (void)jb;
+    (void)attach;
+    (void)rec;
+    if (first)
+        rf_buf_putc(b, '{');
+    rf_buf_putc(b, '}');
+}
+
+static void handlers_Ack_render(rf_buf *b, const rf_row *row)
+{
+    handlers_Ack_render_in(b, row->rec, row->joined, 0, row->attach);
+}
+
+const rf_serializer handlers_Ack_serializer = {
+    .name = "Ack",
+    .fields = handlers_Ack_fields, .nfields = 0,
+    .rec_size = sizeof(handlers_Ack),
+    .validate = handlers_Ack_validate, .render = handlers_Ack_render,
+};
+
 /* ---------------------------------------------------------------------
  * Authentication and permission classes.
  */
@@ -237,12 +272,12 @@ static rf_rc handlers_session_not_attempted(rf_ctx *ctx)
     (void)ctx;
     return RF_OK;
 }
-/* handlers.rflow:24 */
+/* handlers.rflow:28 */
 static const rf_authenticator handlers_Header_auth = { .name = "Header", .www_authenticate = "Header",
     .authenticate = { "handlers_header_auth", RF_SYNC, { .ctx = handlers_header_auth } } };
 static const rf_authenticator handlers_SessionAuthentication_auth = { .name = "SessionAuthentication", .www_authenticate = NULL,
     .authenticate = { "SessionAuthentication", RF_SYNC, { .ctx = handlers_session_not_attempted } } };
-/* handlers.rflow:19 */
+/* handlers.rflow:23 */
 static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", .message = "Come back later.",
     .has_permission_set = true, .has_object_permission_set = false,
     .has_permission = { "handlers_office_hours", RF_BLOCKING, { .ctx = handlers_office_hours } },
@@ -251,9 +286,9 @@ static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", 
 /* ---------------------------------------------------------------------
  * Views: per action its ActionConfig, so dispatch never branches on a name.
  */
-/* handlers.rflow:31 */
+/* handlers.rflow:35 */
 static const rf_authenticator *const handlers_Send_auth[] = { &handlers_Header_auth, };
-/* handlers.rflow:36 */
+/* handlers.rflow:40 */
 static const rf_perm_expr handlers_Send_post_0 = { .op = RF_P_LEAF, .leaf = &handlers_OfficeHours_perm };
 static const rf_perm_expr handlers_Send_post_1 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr handlers_Send_post_2 = { .op = RF_P_OR, .a = &handlers_Send_post_0, .b = &handlers_Send_post_1 };
@@ -291,9 +326,9 @@ const rf_view handlers_Send_view = {
     .default_action = &handlers_Send_default,
 };
 
-/* handlers.rflow:39 */
+/* handlers.rflow:43 */
 static const rf_authenticator *const handlers_Ping_auth[] = { &handlers_SessionAuthentication_auth, &rf_basic_authentication, };
-/* handlers.rflow:41 */
+/* handlers.rflow:45 */
 static const rf_perm_expr handlers_Ping_get_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr handlers_Ping_get_1 = { .op = RF_P_NOT, .a = &handlers_Ping_get_0 };
 static const rf_perm_expr *const handlers_Ping_get_perms[] = { &handlers_Ping_get_1, };
@@ -323,13 +358,13 @@ const rf_view handlers_Ping_view = {
  * Routes, in the order requests are matched.
  */
 static const rf_route handlers_routes[] = {
-    /* handlers.rflow:45 */
+    /* handlers.rflow:49 */
     { .pattern = "send/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Send_view,
         .by_method = { [RF_POST] = &handlers_Send_post, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Send",
         .detail = false },
-    /* handlers.rflow:46 */
+    /* handlers.rflow:50 */
     { .pattern = "ping/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Ping_view,
         .by_method = { [RF_GET] = &handlers_Ping_get, },

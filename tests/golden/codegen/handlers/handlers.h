@@ -75,8 +75,14 @@ enum {
     HANDLERS_MESSAGE_AT = 3,
 };
 
+/* handlers.rflow:21 */
+typedef struct handlers_Ack {
+    uint8_t rf_state[1];
+} handlers_Ack;
+
 /* Serializers. */
 extern const rf_serializer handlers_Message_serializer;
+extern const rf_serializer handlers_Ack_serializer;
 
 extern const rf_app handlers_app;
 
