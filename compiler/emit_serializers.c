@@ -497,16 +497,22 @@ void emit_c_serializers(emitter *e, const model *m)
 {
     if (!m->nserializers)
         return;
+    bool renders_a_key = false;
+    for (uint32_t i = 0; i < m->nserializers; i++)
+        for (uint32_t k = 0; k < m->serializers[i]->nfields; k++)
+            renders_a_key |= !m->serializers[i]->fields[k]->write_only;
     em_line(e, "/* ---------------------------------------------------------------------");
     em_line(e, " * Serializers: fields, validate (JSON -> record), render (row -> JSON).");
     em_line(e, " */");
-    em_line(e, "static void key(rf_buf *b, bool *first, const char *k, size_t n)");
-    em_line(e, "{");
-    em_line(e, "    rf_buf_putc(b, *first ? '{' : ',');");
-    em_line(e, "    *first = false;");
-    em_line(e, "    rf_buf_append(b, k, n);");
-    em_line(e, "}");
-    em_blank(e);
+    if (renders_a_key) {
+        em_line(e, "static void key(rf_buf *b, bool *first, const char *k, size_t n)");
+        em_line(e, "{");
+        em_line(e, "    rf_buf_putc(b, *first ? '{' : ',');");
+        em_line(e, "    *first = false;");
+        em_line(e, "    rf_buf_append(b, k, n);");
+        em_line(e, "}");
+        em_blank(e);
+    }
     for (uint32_t i = 0; i < m->nserializers; i++)
         em_line(e, "static void %s_%s_render_in(rf_buf *b, const void *rec, void *const *joined, "
                 "int jb, const rf_attach *attach);", m->name, m->serializers[i]->name);
