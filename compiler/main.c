@@ -54,7 +54,8 @@ static const char usage_text[] =
     "  --version          show the version\n"
     "\n"
     "A SPEC of '-' reads standard input.\n"
-    "exit status: 0 ok, 1 errors in a spec, 2 usage or internal error\n";
+    "exit status: 0 ok, 1 errors in a spec, 2 usage or internal error\n"
+    "manual: rflowc(1); documentation: docs/index.md in the restflow sources\n";
 
 typedef struct options {
     unsigned max_errors;

@@ -7,6 +7,7 @@
 #   make ecosystem-openapi  the OpenAPI documents, validated, and the shop
 #                           API checked against its own
 #   make ecosystem-browsable  the browsable API, over HTTP and in Chromium
+#   make ecosystem-docs     man pages, --help texts, editor grammars, doc links
 
 ECO_BUILD := $(BUILD)/tests/ecosystem
 
@@ -55,3 +56,12 @@ ecosystem-browsable: $(BUILD)/shop-server $(ECO_NODE)
 	  --out tests/out/ecosystem
 
 TEST_STEPS += ecosystem-browsable
+
+# Man pages and --help texts agree, editor grammars highlight the example
+# specs (VS Code's TextMate engine, Vim), docs links lead to files.
+.PHONY: ecosystem-docs
+ecosystem-docs: $(BUILD)/rflowc $(BUILD)/shop-server $(ECO_NODE) man
+	$(PYTHON) tests/ecosystem/test_docs.py --rflowc $(BUILD)/rflowc \
+	  --server $(BUILD)/shop-server --man $(BUILD)/man
+
+TEST_STEPS += ecosystem-docs

@@ -4,6 +4,8 @@
 #                                  sources (for `rflowc vendor`), man pages and
 #                                  editor files
 #   make uninstall PREFIX=...      removes exactly what install put there
+#   make man                       the man pages, from docs/man/*.md (go-md2man),
+#                                  into build/man/
 #
 # After an install, a generated server builds against it with
 #   cc ... $(pkg-config --cflags --libs restflow)
@@ -61,8 +63,19 @@ $(BUILD)/restflow.pc:
 	   echo 'Libs.private: -lpq -lpthread -lm'; \
 	} > $@.tmp && mv $@.tmp $@
 
+# Man pages: docs/man/NAME.SECTION.md -> build/man/NAME.SECTION.
+MAN_SRC   := $(sort $(wildcard docs/man/*.md))
+MAN_PAGES := $(MAN_SRC:docs/man/%.md=$(BUILD)/man/%)
+
+$(BUILD)/man/%: docs/man/%.md
+	@mkdir -p $(@D)
+	go-md2man -in $< -out $@
+
+.PHONY: man
+man: $(MAN_PAGES)
+
 .PHONY: install uninstall
-install: all $(BUILD)/restflow.pc
+install: all $(BUILD)/restflow.pc $(MAN_PAGES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	  $(DESTDIR)$(INCLUDEDIR)/restflow $(DESTDIR)$(DATADIR)/restflow/runtime/include/restflow
 	install -m 755 $(BUILD)/rflowc $(DESTDIR)$(BINDIR)/rflowc
@@ -75,6 +88,9 @@ install: all $(BUILD)/restflow.pc
 	install -m 644 runtime/*.c runtime/*.h $(DESTDIR)$(DATADIR)/restflow/runtime/
 	install -m 644 runtime/include/restflow.h $(DESTDIR)$(DATADIR)/restflow/runtime/include/
 	install -m 644 runtime/include/restflow/*.h $(DESTDIR)$(DATADIR)/restflow/runtime/include/restflow/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	cp -R editors $(DESTDIR)$(DATADIR)/restflow/
 	@if [ -z "$(DESTDIR)" ] && [ -n "$(SYSTEM_PREFIX)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 uninstall:
@@ -82,3 +98,4 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/$(RF_SONAME) $(DESTDIR)$(LIBDIR)/librestflow.so \
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/restflow.pc $(DESTDIR)$(INCLUDEDIR)/restflow.h
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/restflow $(DESTDIR)$(DATADIR)/restflow
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))

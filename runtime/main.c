@@ -66,7 +66,8 @@ static void usage(FILE *f, const char *prog)
         "                            the API root's path + schema/; none: nowhere)\n"
         "  --no-access-log           no per-request line on stderr\n"
         "  -h, --help                this text\n"
-        "SIZE takes a K, M or G suffix (powers of 1024).\n",
+        "SIZE takes a K, M or G suffix (powers of 1024).\n"
+        "exit status: 0 ok, 1 failure, 2 usage error.  manual: restflow-server(1)\n",
         prog, prog, prog, prog);
 }
 

@@ -79,7 +79,10 @@ class Install:
         for f in ["bin/rflowc", "lib/librestflow.a", "lib/librestflow.so.1",
                   "lib/librestflow.so", "lib/pkgconfig/restflow.pc", "include/restflow.h",
                   "include/restflow/http.h", "share/restflow/runtime/dispatch.c",
-                  "share/restflow/runtime/include/restflow/base.h"]:
+                  "share/restflow/runtime/include/restflow/base.h",
+                  "share/man/man1/rflowc.1", "share/man/man1/restflow-server.1",
+                  "share/restflow/editors/vim/syntax/rflow.vim",
+                  "share/restflow/editors/vscode/syntaxes/rflow.tmLanguage.json"]:
             if not os.path.exists(os.path.join(self.prefix, f)):
                 raise Failure("not installed: " + f)
         libs = run(["pkg-config", "--libs", "restflow"], env=clean_env(PKG_CONFIG_PATH=self.pkgconfig))

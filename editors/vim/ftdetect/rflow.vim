@@ -1,0 +1,2 @@
+" restflow API specs
+autocmd BufNewFile,BufRead *.rflow setfiletype rflow
