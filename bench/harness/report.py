@@ -211,7 +211,12 @@ def _target_lines(summary):
         lines.append("peak RSS under load: %.1f MiB (target < 32 MiB): %s"
                      % (mem["peak_rss_mib"], "met" if mem["peak_rss_mib"] < 32 else "MISSED"))
     for row in (summary["compiler"] or {}).get("rows", []):
-        if row["spec"].startswith("generated") and row["build_s"] is not None:
+        if not row["spec"].startswith("generated"):
+            continue
+        if row["build_s"] is None:
+            lines.append("rflowc build, 1,000 resources: %s (target < 1 s): MISSED"
+                         % row["build_error"])
+        else:
             lines.append("rflowc build, 1,000 resources: %.3f s (target < 1 s): %s"
                          % (row["build_s"], "met" if row["build_s"] < 1 else "MISSED"))
     return lines
