@@ -35,6 +35,8 @@
 
 #define MARKER "restflow "
 
+/* PKGS: the runtime's packages, as the top Makefile's PKGS and the
+ * generated Makefile's (compiler/emit_make.c) list them. */
 static const char makefile_text[] =
     "# librestflow, vendored by `rflowc vendor`.  DO NOT EDIT: run `rflowc vendor`\n"
     "# again to update this copy.\n"

@@ -23,6 +23,7 @@
 
 struct rf_schema_route {
     rf_route route;
+    rf_view view;                /* the root's, answering OPTIONS as JSON */
     rf_action action;
     char *document;              /* compact */
     size_t len;
@@ -100,7 +101,11 @@ bool rf_schema_install(rf_worker *w, char *err, size_t errlen)
     s->action.handler = (rf_hook){ "rf_schema_view", RF_SYNC, { .ctx = schema_view } };
     s->action.renderers = RF_RENDER_JSON;
     s->route.pattern = pattern_of(app, configured);
-    s->route.view = root ? root->view : NULL;
+    if (root && root->view) {
+        s->view = *root->view;
+        s->view.default_action = &s->action;
+        s->route.view = &s->view;
+    }
     s->route.by_method[RF_GET] = &s->action;
     s->route.view_name = "Schema";
     s->document = compact(app->openapi, &s->len);

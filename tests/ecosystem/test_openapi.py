@@ -110,6 +110,9 @@ def served(rflowc, binary, tmp):
                 expect((status, headers.get("Content-Type")), (200, "application/json"),
                        "GET " + path)
                 expect(json.loads(body), want, "the served document at " + path)
+                status, headers, body = server.request("OPTIONS", path)
+                expect((status, json.loads(body)["renders"], headers.get("Allow")),
+                       (200, ["application/json"], "GET, HEAD, OPTIONS"), "OPTIONS " + path)
             if absent:
                 expect(server.get(absent)[0], 404, "GET %s with %s" % (absent, args))
         finally:
