@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit_internal.h"
@@ -292,6 +293,46 @@ static void resource_schema(rf_buf *b, const model_resource *r, rf_dialect d)
         create_index(b, r, r->indexes[i]->name, r->indexes[i]->fields, r->indexes[i]->nfields);
 }
 
+/* True when r references, in its own database, a table not yet created
+ * (PostgreSQL refuses a REFERENCES to a table that does not exist). */
+static bool waits_for_table(const model_resource *r, const bool *created)
+{
+    for (uint32_t i = 0; i < r->nfields; i++) {
+        const model_resource *t = r->fields[i]->fk_target;
+        if (t && t != r && !t->builtin && t->database == r->database && !created[t->index])
+            return true;
+    }
+    return false;
+}
+
+/* The tables of one database, each after the tables it references; the
+ * tables of a cycle of foreign keys in declaration order. */
+static void database_schema(rf_buf *b, const model *m, const model_database *db, rf_dialect d)
+{
+    bool *created = calloc(m->nresources + 1, sizeof *created);
+    if (!created)
+        abort();
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (uint32_t i = 0; i < m->nresources; i++) {
+            const model_resource *r = m->resources[i];
+            if (r->builtin || r->database != db || created[i] || waits_for_table(r, created))
+                continue;
+            rf_buf_putc(b, '\n');
+            resource_schema(b, r, d);
+            created[i] = progress = true;
+        }
+    }
+    for (uint32_t i = 0; i < m->nresources; i++) {
+        const model_resource *r = m->resources[i];
+        if (!r->builtin && r->database == db && !created[i]) {
+            rf_buf_putc(b, '\n');
+            resource_schema(b, r, d);
+        }
+    }
+    free(created);
+}
+
 void sql_schema(rf_buf *b, const model *m, rf_dialect d)
 {
     for (uint32_t k = 0; k < m->ndatabases; k++) {
@@ -303,12 +344,6 @@ void sql_schema(rf_buf *b, const model *m, rf_dialect d)
             continue;
         if (k > 0)
             rf_buf_printf(b, "\n-- rflow:database %s\n", db->name);
-        for (uint32_t i = 0; i < m->nresources; i++) {
-            const model_resource *r = m->resources[i];
-            if (r->builtin || r->database != db)
-                continue;
-            rf_buf_putc(b, '\n');
-            resource_schema(b, r, d);
-        }
+        database_schema(b, m, db, d);
     }
 }
