@@ -21,18 +21,24 @@ E2E_RUN     = $(PYTHON) tests/e2e/$(1)/test_$(1).py
 
 .PHONY: e2e-sqlite e2e-postgres e2e-drf
 
+# The suites run side by side (they wait on sockets and the database more
+# than they compute); each one's output is shown whole when all have ended.
+E2E_ALL = dir=$$(mktemp -d) && status=0 && \
+	for s in $(E2E_SPECS); do \
+	  $(call E2E_RUN,$$s) --server $(BUILD)/$$s-server $(1) $(E2E_ARGS) > "$$dir/$$s.log" 2>&1 & \
+	  echo "$$s $$!" >> "$$dir/pids"; \
+	done; \
+	while read s pid; do wait $$pid || status=1; cat "$$dir/$$s.log"; done < "$$dir/pids"; \
+	rm -rf "$$dir"; exit $$status
+
 e2e-sqlite: $(E2E_SPECS:%=$(BUILD)/%-server)
-	@status=0; for s in $(E2E_SPECS); do \
-	  $(call E2E_RUN,$$s) --server $(BUILD)/$$s-server $(E2E_ARGS) || status=1; \
-	done; exit $$status
+	@$(call E2E_ALL,--backend sqlite)
 
 e2e-postgres: $(E2E_SPECS:%=$(BUILD)/%-server)
 	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
 	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
 	export E2E_PG_URL=$$(tests/pg/cluster.sh start "$$dir") E2E_PG_THROWAWAY=1 && \
-	status=0; for s in $(E2E_SPECS); do \
-	  $(call E2E_RUN,$$s) --server $(BUILD)/$$s-server --backend postgres $(E2E_ARGS) || status=1; \
-	done; exit $$status
+	$(call E2E_ALL,--backend postgres)
 
 e2e-drf:
 	@status=0; for s in $(E2E_SPECS); do \
