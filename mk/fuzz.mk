@@ -21,9 +21,10 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+FUZZ_BASE     = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+                -fno-sanitize-recover=undefined \
                 -Icompiler -I$(BUILD)/compiler -Iruntime/include -Iruntime $(PKG_CFLAGS)
+FUZZ_CFLAGS   = $(FUZZ_BASE) -fsanitize=fuzzer,address,undefined
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ         ?= $(FUZZ_TARGETS)
 
@@ -33,8 +34,23 @@ fuzz_field = $(shell sed -n 's|^.*fuzz-$(2): *||p' tests/fuzz/$(1).c)
 fuzz_links = $(subst @runtime,$(wildcard runtime/*.c),$(subst @compiler,$(FUZZ_COMPILER_SRC),$(call fuzz_field,$(1),links)))
 fuzz_corpus = tests/fuzz/corpus/$(patsubst fuzz_%,%,$(1))
 
+# Every linked source is compiled once into $(BUILD)/fuzz/obj (instrumented,
+# without libFuzzer's main) and shared by all targets: compiling the runtime
+# again per target made the replay step take minutes.
+FUZZ_OBJ_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined
+fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(call fuzz_links,$(1)))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -c $< -o $@
+
+# An example's hooks include the generated <spec>_hooks.h.
+$(BUILD)/fuzz/obj/specs/%_hooks.o: specs/%_hooks.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -Igenerated/$* -c $< -o $@
+
 define fuzz_rules
-$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(call fuzz_links,$(1))
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(call fuzz_objs,$(1))
 	@mkdir -p $$(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call fuzz_field,$(1),cflags) -o $$@ $$^ $(call fuzz_field,$(1),libs)
 
