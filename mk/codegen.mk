@@ -66,6 +66,7 @@ codegen-golden-update: $(BUILD)/rflowc
 
 # docs/tutorial.md, followed in a temporary directory.
 tutorial-test: $(BUILD)/rflowc $(BUILD)/librestflow.a
-	$(PYTHON) tests/tutorial/run
+	RFLOWC=$(abspath $(BUILD))/rflowc RF_LIB=$(abspath $(BUILD))/librestflow.a SAN="$(SAN)" \
+	  $(PYTHON) tests/tutorial/run
 
 TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test
