@@ -8,6 +8,7 @@
 #   make codegen-golden    golden tests of emitted C (tests/golden/codegen/);
 #   make codegen-golden-update   rewrites them: read the diff before committing
 #   make tutorial-test     follows docs/tutorial.md in a temporary directory
+#   make codegen-drf       tests/codegen/library.rflow's server against a DRF twin
 #
 # `make` builds build/<spec>-server for every spec, from generated/ as
 # committed, with specs/<spec>_hooks.c.
@@ -33,7 +34,8 @@ $(foreach s,$(CODEGEN_SPECS),$(eval $(call codegen_server,$(s))))
 
 all: $(CODEGEN_SERVERS)
 
-.PHONY: regen generated-fresh examples-build codegen-golden codegen-golden-update tutorial-test
+.PHONY: regen generated-fresh examples-build codegen-golden codegen-golden-update tutorial-test \
+        codegen-drf
 
 regen: $(BUILD)/rflowc
 	@for s in $(CODEGEN_SPECS); do \
@@ -64,9 +66,15 @@ codegen-golden: $(BUILD)/rflowc
 codegen-golden-update: $(BUILD)/rflowc
 	$(PYTHON) tests/golden/codegen/run --update
 
+# A spec unlike the examples (tests/codegen/library.rflow), its server
+# against the same API written by hand in DRF, request by request.
+codegen-drf: $(BUILD)/rflowc $(BUILD)/librestflow.a
+	RFLOWC=$(abspath $(BUILD))/rflowc RF_LIB=$(abspath $(BUILD))/librestflow.a SAN="$(SAN)" \
+	  $(PYTHON) tests/codegen/drf_compare.py
+
 # docs/tutorial.md, followed in a temporary directory.
 tutorial-test: $(BUILD)/rflowc $(BUILD)/librestflow.a
 	RFLOWC=$(abspath $(BUILD))/rflowc RF_LIB=$(abspath $(BUILD))/librestflow.a SAN="$(SAN)" \
 	  $(PYTHON) tests/tutorial/run
 
-TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test
+TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test codegen-drf
