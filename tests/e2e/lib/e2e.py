@@ -93,6 +93,26 @@ def restflow_only(why):
     return mark
 
 
+def backend_only(backend, why):
+    """A test of a restflow server on one backend (decided at run time)."""
+    def mark(test):
+        @functools.wraps(test)
+        def run(self, *args, **kwargs):
+            if SETTINGS.drf or SETTINGS.backend != backend:
+                raise unittest.SkipTest("%s only: %s" % (backend, why))
+            return test(self, *args, **kwargs)
+        return run
+    return mark
+
+
+def postgres_only(why):
+    return backend_only("postgres", why)
+
+
+def sqlite_only(why):
+    return backend_only("sqlite", why)
+
+
 # ---------------------------------------------------------------------------
 # Replies
 
