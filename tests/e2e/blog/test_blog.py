@@ -493,14 +493,6 @@ class Comments(BlogTest):
 
 
 class CommentThrottles(BlogTest):
-    def assertThrottled(self, reply, seconds):
-        """429 with DRF's text; the wait counts down from the window's first
-        request: `seconds`, or one less across a second boundary."""
-        wait = int(reply.headers.get("retry-after", "0"))
-        self.assertIn(wait, (seconds - 1, seconds), reply)
-        self.assertDetail(reply, 429, "Request was throttled. Expected available in %d seconds."
-                          % wait)
-
     def test_scoped_and_anonymous_throttles_all_run(self):
         path = "/api/posts/bees-in-spring/comments/"
         for _ in range(20):

@@ -37,6 +37,7 @@ import functools
 import http.client
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -428,6 +429,7 @@ class ServerTest(unittest.TestCase):
         # Every test is its own anonymous client: anonymous throttles count
         # per X-Forwarded-For (198.18.0.0/15 is for testing).
         self.client_ip = "198.18.%d.%d" % divmod(next(self.clients), 256)
+        self.started = time.monotonic()
 
     # -- requests
 
@@ -511,6 +513,20 @@ class ServerTest(unittest.TestCase):
 
     def assertDetail(self, reply, status, detail, headers=None):
         self.assertReply(reply, status, {"detail": detail}, headers)
+
+    def assertThrottled(self, reply, seconds):
+        """429 with DRF's text and Retry-After.  The wait counts down from
+        the first request of the window, which this test sent: it is
+        `seconds` less the whole seconds the test has taken so far (one
+        more for rounding), never more."""
+        self.assertEqual(reply.status, 429, reply)
+        wait = int(reply.headers.get("retry-after", "0"))
+        taken = math.ceil(time.monotonic() - self.started)
+        self.assertTrue(seconds - taken - 1 <= wait <= seconds,
+                        "wait %d of %d after %d s" % (wait, seconds, taken))
+        unit = "second" if wait == 1 else "seconds"
+        self.assertDetail(reply, 429, "Request was throttled. Expected available in %d %s."
+                          % (wait, unit), {"Retry-After": str(wait)})
 
 
 def token_of(username):

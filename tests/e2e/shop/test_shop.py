@@ -597,20 +597,12 @@ class TopProductsPost(ShopTest):
 
 
 class Throttles(ShopTest):
-    def assertThrottled(self, reply):
-        """429 with DRF's text; the wait counts down from the first request
-        of the window, so it is 60 or, across a second boundary, 59."""
-        self.assertEqual(reply.status, 429, reply)
-        wait = int(reply.headers.get("retry-after"))
-        self.assertIn(wait, (59, 60))
-        self.assertReply(reply, 429, {"detail": "Request was throttled. Expected available in %d seconds." % wait})
-
     def test_burst_limits_a_user_to_60_a_minute(self):
         for _ in range(60):
             self.assertEqual(self.get("/api/products/", user="burst").status, 200)
-        self.assertThrottled(self.get("/api/products/", user="burst"))
+        self.assertThrottled(self.get("/api/products/", user="burst"), 60)
         # Throttles come before the handler: no 405 for a throttled client.
-        self.assertThrottled(self.patch("/api/products/", {}, user="burst"))
+        self.assertThrottled(self.patch("/api/products/", {}, user="burst"), 60)
         # Another user, and an anonymous client, count on their own.
         self.assertEqual(self.get("/api/products/", user="alice").status, 200)
         self.assertEqual(self.get("/api/products/").status, 200)
@@ -618,7 +610,7 @@ class Throttles(ShopTest):
     def test_anonymous_clients_count_by_forwarded_address(self):
         for _ in range(60):
             self.assertEqual(self.get("/api/products/").status, 200)
-        self.assertThrottled(self.get("/api/products/"))
+        self.assertThrottled(self.get("/api/products/"), 60)
         self.client_ip = "198.19.0.1"
         self.assertEqual(self.get("/api/products/").status, 200)
 
