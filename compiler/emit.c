@@ -24,15 +24,19 @@ void em_free(emitter *e)
 }
 
 /* Append text, indenting every line that starts inside it (blank lines
- * stay empty). */
+ * stay empty).  Whole runs up to each newline are copied at once. */
 static void put_indented(emitter *e, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (e->line_start && s[i] != '\n')
+    while (n) {
+        if (e->line_start && *s != '\n')
             for (int k = 0; k < e->indent; k++)
                 rf_buf_lit(&e->out, "    ");
-        rf_buf_putc(&e->out, s[i]);
-        e->line_start = s[i] == '\n';
+        const char *nl = memchr(s, '\n', n);
+        size_t run = nl ? (size_t)(nl - s) + 1 : n;
+        rf_buf_append(&e->out, s, run);
+        e->line_start = nl != NULL;
+        s += run;
+        n -= run;
     }
 }
 
@@ -220,23 +224,30 @@ const char *em_file(const model *m, const char *suffix)
     return buf;
 }
 
+/* C's keywords and the records' own member, sorted for bsearch. */
+static const char *const reserved_members[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
+    "_Noreturn", "_Static_assert", "_Thread_local", "auto", "bool", "break", "case", "char",
+    "const", "continue", "default", "do", "double", "else", "enum", "extern", "false",
+    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+    "rf_state", "short", "signed", "sizeof", "static", "struct", "switch", "true", "typedef",
+    "union", "unsigned", "void", "volatile", "while",
+};
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 const char *em_member(const char *name)
 {
-    static const char *const reserved[] = {
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-        "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-        "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas",
-        "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
-        "_Static_assert", "_Thread_local", "bool", "true", "false", "rf_state",
-    };
     static char bufs[4][MODEL_MAX_NAME_BYTES + 2];
     static int next;
     char *out = bufs[next++ % 4];
-    snprintf(out, sizeof bufs[0], "%s", name);
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-        if (!strcmp(name, reserved[i]))
-            strcat(out, "_");
+    bool reserved = bsearch(&name, reserved_members,
+                            sizeof reserved_members / sizeof reserved_members[0],
+                            sizeof reserved_members[0], compare_names) != NULL;
+    snprintf(out, sizeof bufs[0], "%s%s", name, reserved ? "_" : "");
     return out;
 }
 

@@ -410,47 +410,73 @@ static const model_queryset *queryset_at(const model_view *v, int k)
     return k < 0 ? v->queryset : v->actions[k]->config.queryset;
 }
 
-/* True when q appears at a position before (i, k), in view order. */
-static bool named_before(const model *m, const model_queryset *q, uint32_t i, int k)
+/* Every distinct queryset that a view or an action uses, numbered in the
+ * order views and actions first name them, with a hash from the queryset
+ * to its number: built once per model, so numbering stays linear in the
+ * size of the spec. */
+typedef struct queryset_table {
+    const model *m;
+    const model_queryset **order;     /* by number */
+    uint32_t n;
+    const model_queryset **keys;      /* open addressing, cap a power of 2 */
+    uint32_t *numbers;
+    uint32_t cap;
+} queryset_table;
+
+static queryset_table querysets;
+
+static uint32_t slot_of(const queryset_table *t, const model_queryset *q)
 {
-    for (uint32_t w = 0; w <= i; w++) {
-        const model_view *u = m->views[w];
-        int upto = w < i ? (int)u->nactions : k;
-        for (int j = -1; j < upto; j++)
-            if (queryset_at(u, j) == q)
-                return true;
-    }
-    return false;
+    uint32_t h = (uint32_t)(((uintptr_t)q >> 4) * 2654435761u) & (t->cap - 1);
+    while (t->keys[h] && t->keys[h] != q)
+        h = (h + 1) & (t->cap - 1);
+    return h;
 }
 
-/* Calls fn for each distinct queryset, in order; stops when fn returns
- * true and answers the position it stopped at (-1: never). */
-static int each_queryset(const model *m, bool (*fn)(const model_queryset *, const void *),
-                         const void *arg)
+static void table_build(const model *m)
 {
-    int n = 0;
-    for (uint32_t i = 0; i < m->nviews; i++) {
-        const model_view *v = m->views[i];
-        for (int k = -1; k < (int)v->nactions; k++) {
-            const model_queryset *q = queryset_at(v, k);
-            if (!q || named_before(m, q, i, k))
+    queryset_table *t = &querysets;
+    free(t->order);
+    free(t->keys);
+    free(t->numbers);
+    uint32_t positions = 0;
+    for (uint32_t i = 0; i < m->nviews; i++)
+        positions += m->views[i]->nactions + 1;
+    t->m = m;
+    t->n = 0;
+    for (t->cap = 16; t->cap < positions * 2; t->cap *= 2)
+        ;
+    t->order = calloc(positions + 1, sizeof *t->order);
+    t->keys = calloc(t->cap, sizeof *t->keys);
+    t->numbers = calloc(t->cap, sizeof *t->numbers);
+    if (!t->order || !t->keys || !t->numbers)
+        abort();
+    for (uint32_t i = 0; i < m->nviews; i++)
+        for (int k = -1; k < (int)m->views[i]->nactions; k++) {
+            const model_queryset *q = queryset_at(m->views[i], k);
+            if (!q)
                 continue;
-            if (fn(q, arg))
-                return n;
-            n++;
+            uint32_t h = slot_of(t, q);
+            if (t->keys[h])
+                continue;
+            t->keys[h] = q;
+            t->numbers[h] = t->n;
+            t->order[t->n++] = q;
         }
-    }
-    return -1;
 }
 
-static bool is_queryset(const model_queryset *q, const void *target)
+static const queryset_table *table_of(const model *m)
 {
-    return q == target;
+    if (querysets.m != m)
+        table_build(m);
+    return &querysets;
 }
 
 static int queryset_number(const model *m, const model_queryset *q)
 {
-    return each_queryset(m, is_queryset, q);
+    const queryset_table *t = table_of(m);
+    uint32_t h = slot_of(t, q);
+    return t->keys[h] ? (int)t->numbers[h] : -1;
 }
 
 void em_queryset_sym(emitter *e, const model *m, const model_queryset *q)
@@ -478,24 +504,15 @@ static void queryset(emitter *e, const model *m, const model_queryset *q)
     em_blank(e);
 }
 
-static const model *listing_model;
-static emitter *listing_out;
-
-static bool emit_one(const model_queryset *q, const void *arg)
-{
-    (void)arg;
-    queryset(listing_out, listing_model, q);
-    return false;
-}
-
 void emit_c_querysets(emitter *e, const model *m)
 {
     em_line(e, "/* ---------------------------------------------------------------------");
     em_line(e, " * Querysets: conditions over alias t, `?` bound per request.");
     em_line(e, " */");
-    listing_model = m;
-    listing_out = e;
-    each_queryset(m, emit_one, NULL);
+    /* built afresh for each <spec>.c: a later model may reuse an address */
+    table_build(m);
+    for (uint32_t i = 0; i < querysets.n; i++)
+        queryset(e, m, querysets.order[i]);
 }
 
 /* ---------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #   make codegen-golden-update   rewrites them: read the diff before committing
 #   make tutorial-test     follows docs/tutorial.md in a temporary directory
 #   make codegen-drf       tests/codegen/library.rflow's server against a DRF twin
+#   make codegen-large     a 1,000-resource spec builds (rflowc stays linear)
 #
 # `make` builds build/<spec>-server for every spec, from generated/ as
 # committed, with specs/<spec>_hooks.c.
@@ -35,7 +36,7 @@ $(foreach s,$(CODEGEN_SPECS),$(eval $(call codegen_server,$(s))))
 all: $(CODEGEN_SERVERS)
 
 .PHONY: regen generated-fresh examples-build codegen-golden codegen-golden-update tutorial-test \
-        codegen-drf
+        codegen-drf codegen-large
 
 regen: $(BUILD)/rflowc
 	@for s in $(CODEGEN_SPECS); do \
@@ -72,9 +73,18 @@ codegen-drf: $(BUILD)/rflowc $(BUILD)/librestflow.a
 	RFLOWC=$(abspath $(BUILD))/rflowc RF_LIB=$(abspath $(BUILD))/librestflow.a SAN="$(SAN)" \
 	  $(PYTHON) tests/codegen/drf_compare.py
 
+# A 1,000-resource spec (bench/gen_spec.py) builds: rflowc stays linear in
+# the size of a spec (no timing assertion, a generous limit).
+codegen-large: $(BUILD)/rflowc
+	@rm -rf $(BUILD)/large && mkdir -p $(BUILD)/large
+	$(PYTHON) bench/gen_spec.py --resources 1000 -o $(BUILD)/large/large.rflow
+	timeout 120 $(BUILD)/rflowc build $(BUILD)/large/large.rflow -o $(BUILD)/large/out
+	@echo "codegen-large: 1000 resources built"
+
 # docs/tutorial.md, followed in a temporary directory.
 tutorial-test: $(BUILD)/rflowc $(BUILD)/librestflow.a
 	RFLOWC=$(abspath $(BUILD))/rflowc RF_LIB=$(abspath $(BUILD))/librestflow.a SAN="$(SAN)" \
 	  $(PYTHON) tests/tutorial/run
 
-TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test codegen-drf
+TEST_STEPS += generated-fresh examples-build codegen-golden tutorial-test codegen-drf \
+              codegen-large
