@@ -65,6 +65,17 @@ REQUESTS = [
     ("GET", "/api/books/2/", None),
     ("OPTIONS", "/api/books/", None),
     ("OPTIONS", "/api/authors/1/", None),
+    ("GET", "/api/countries/", None),
+    ("GET", "/api/countries/FR/", None),
+    ("GET", "/api/countries/XX/", None),
+    ("POST", "/api/countries/", {"code": "DE"}),
+    ("OPTIONS", "/api/countries/FR/", None),
+    ("GET", "/api/author/1/", None),
+    ("PUT", "/api/author/1/", {"name": "Ann B"}),
+    ("PATCH", "/api/author/2/", {"country": 1, "meta": [1, None]}),
+    ("PATCH", "/api/author/9/", {"name": "x"}),
+    ("DELETE", "/api/author/1/", None),
+    ("OPTIONS", "/api/author/2/", None),
 ]
 
 CREATED = re.compile(rb'"added":"[^"]*"')
@@ -117,7 +128,7 @@ def twin_urls():
     from django.db import models
     from django.urls import include, path
     from django_filters.rest_framework import DjangoFilterBackend
-    from rest_framework import filters, pagination, routers, serializers, viewsets
+    from rest_framework import filters, generics, mixins, pagination, routers, serializers, viewsets
 
     class Country(models.Model):
         code = models.CharField(max_length=2, unique=True)
@@ -172,6 +183,11 @@ def twin_urls():
             fields = ["id", "title", "ratio", "price", "kind", "isbn", "out", "added", "author",
                       "author_id", "author_info", "country_name"]
 
+    class CountryFull(serializers.ModelSerializer):
+        class Meta:
+            model = Country
+            fields = "__all__"
+
     class AuthorSerializer(serializers.ModelSerializer):
         class Meta:
             model = Author
@@ -190,10 +206,26 @@ def twin_urls():
         serializer_class = AuthorSerializer
         pagination_class = pagination.PageNumberPagination
 
+    class Countries(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+        queryset = Country.objects.order_by("code")
+        serializer_class = CountryBrief
+        lookup_field = "code"
+        pagination_class = None
+
+        def get_serializer_class(self):   # action retrieve { serializer_class = CountryFull; }
+            return CountryFull if self.action == "retrieve" else CountryBrief
+
+    class AuthorDetail(generics.RetrieveUpdateAPIView):
+        queryset = Author.objects.all()
+        serializer_class = AuthorSerializer
+        lookup_url_kwarg = "aid"
+
     router = routers.DefaultRouter()
     router.register("books", Books)
     router.register("authors", Authors)
-    return [path("api/", include(router.urls))]
+    router.register("countries", Countries)
+    return [path("api/", include(router.urls)),
+            path("api/author/<int:aid>/", AuthorDetail.as_view())]
 
 
 # ---------------------------------------------------------------------------
