@@ -35,11 +35,18 @@ INSERT INTO library_author (name, country_id, meta) VALUES
 INSERT INTO library_book (author_id, title, ratio, price, kind, isbn, out, added) VALUES
     (1, 'B1', 0.25, '3.5', 'p', '0123456789abcdef0123456789abcdef', '2020-02-03',
      '2024-01-01 10:00:00'),
-    (2, 'B2', 1e20, '0', 'e', NULL, NULL, '2024-01-02 10:00:00');
+    (2, 'B2', 1e20, '0', 'e', NULL, NULL, '2024-01-02 10:00:00'),
+    (1, 'B0', 1.5, '10', 'e', NULL, NULL, '2024-01-03 10:00:00');
 """
 
-# (method, path, body): run in order on both servers.
+# (method, path, body): run in order on both servers.  The paths NEXT and
+# PREVIOUS follow that link of DRF's previous answer.
 REQUESTS = [
+    ("GET", "/api/authors/1/books/", None),
+    ("GET", "NEXT", None),
+    ("GET", "PREVIOUS", None),
+    ("GET", "/api/authors/2/books/", None),
+    ("GET", "/api/authors/9/books/", None),
     ("GET", "/api/", None),
     ("GET", "/api/books/", None),
     ("GET", "/api/books/1/", None),
@@ -215,6 +222,18 @@ def twin_urls():
         def get_serializer_class(self):   # action retrieve { serializer_class = CountryFull; }
             return CountryFull if self.action == "retrieve" else CountryBrief
 
+    class Newest(pagination.CursorPagination):
+        ordering = ["-added"]
+        page_size = 1
+
+    class AuthorBooks(generics.ListAPIView):
+        serializer_class = BookSerializer
+        pagination_class = Newest
+
+        def get_queryset(self):
+            return (Book.objects.filter(author=self.kwargs["author_id"])
+                    .exclude(author__country__isnull=True).order_by("title"))
+
     class AuthorDetail(generics.RetrieveUpdateAPIView):
         queryset = Author.objects.all()
         serializer_class = AuthorSerializer
@@ -225,7 +244,8 @@ def twin_urls():
     router.register("authors", Authors)
     router.register("countries", Countries)
     return [path("api/", include(router.urls)),
-            path("api/author/<int:aid>/", AuthorDetail.as_view())]
+            path("api/author/<int:aid>/", AuthorDetail.as_view()),
+            path("api/authors/<int:author_id>/books/", AuthorBooks.as_view())]
 
 
 # ---------------------------------------------------------------------------
@@ -303,8 +323,13 @@ def main():
         load_fixture(work / "drf.db")
         proc, port = start_server(server, work / "restflow.db")
         try:
+            previous = b"{}"
             for method, path, body in REQUESTS:
+                if path in ("NEXT", "PREVIOUS"):
+                    link = json.loads(previous)[path.lower()]
+                    path = link.replace("http://testserver", "")
                 want = drf_request(client, method, path, body)
+                previous = want[1]
                 got = restflow_request(port, method, path, body)
                 if want[0] == got[0] and CREATED.sub(b"", want[1]) == CREATED.sub(b"", got[1]):
                     passed += 1
