@@ -3,10 +3,9 @@ import base64
 import http.client
 import json
 import re
-import sqlite3
 import urllib.parse
 
-from servers import database_file
+from servers import SideError
 
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 REPLY_TIMEOUT = 20   # seconds; DRF answers the largest step in about one
@@ -140,14 +139,10 @@ class SideState:
             self.variables[name] = extract(reply, where)
 
     def run_sql(self, step):
-        if not self.side.db_file:
-            raise StepError("%s: SQL step without a database file (url=BASE,db=FILE)"
-                            % self.side.label())
         try:
-            with sqlite3.connect(database_file(self.side.db_file, step.db), timeout=30) as db:
-                db.executescript(self.substitute(step.statement))
-        except sqlite3.Error as exc:
-            raise StepError("%s: SQL failed: %s" % (self.side.label(), exc)) from exc
+            self.side.run_sql(self.substitute(step.statement), step.db)
+        except SideError as exc:
+            raise StepError(str(exc)) from exc
 
 
 def extract(reply, where):

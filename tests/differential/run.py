@@ -255,6 +255,9 @@ def parse_arguments():
                         help="run only scenarios whose name matches (repeatable)")
     parser.add_argument("--known", default=KNOWN_DIFFERENCES,
                         help="the list of deliberate differences")
+    parser.add_argument("--also-known", action="append", default=[], metavar="FILE",
+                        help="more deliberate differences, for one kind of run "
+                             "(known_differences.postgres)")
     parser.add_argument("--no-known", action="store_true",
                         help="accept no difference at all (the DRF-vs-DRF self-check)")
     parser.add_argument("--list", action="store_true", help="list the steps and exit")
@@ -277,7 +280,11 @@ def run(args):
     if args.list:
         list_steps(args.spec, scenarios)
         return 0
-    known = None if args.no_known else KnownDifferences.load(args.known)
+    known = None
+    if not args.no_known:
+        known = KnownDifferences.load(args.known)
+        for path in args.also_known:
+            known.entries += KnownDifferences.load(path).entries
     setup = load_setup(args.spec)
     sides = [parse_side("a", args.a), parse_side("b", args.b)]
     workdir = tempfile.mkdtemp(prefix="rflow-differential-")

@@ -9,14 +9,20 @@ A side is named on the command line:
                        started on a free port with a fresh SQLite file;
   url=BASE[,db=FILE]   a server already running at BASE (seeded by you);
                        db= names its SQLite file for SQL fixture steps.
+  restflow-pg=PATH     the generated server on fresh PostgreSQL databases
+                       in the cluster at $DIFF_PG_URL (tests/pg/cluster.sh
+                       prints one); SQL fixture steps run there through psql.
 
 A spec's other databases (tests/differential/<spec>/databases.json, e.g.
 ["analytics"]) are SQLite files next to the default one, the name before
 the extension (a.db, a-analytics.db), as the twins' settings expect.
 """
+import itertools
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 
@@ -92,6 +98,17 @@ class Side:
         """Why the server is gone, when run.py started it and it exited."""
         return None
 
+    def run_sql(self, statements, alias):
+        """A fixture step on database `alias` (Django's SQLite formats)."""
+        if not self.db_file:
+            raise SideError("%s: SQL step without a database file (url=BASE,db=FILE)"
+                            % self.label())
+        try:
+            with sqlite3.connect(database_file(self.db_file, alias), timeout=30) as db:
+                db.executescript(statements)
+        except sqlite3.Error as exc:
+            raise SideError("%s: SQL failed: %s" % (self.label(), exc)) from exc
+
     def label(self):
         return "%s (%s)" % (self.name, self.kind)
 
@@ -130,15 +147,20 @@ class RestflowSide(Side):
         self.binary = os.path.abspath(binary)
         self.process = None
 
+    def database_args(self, setup, workdir):
+        self.db_file = os.path.join(workdir, "%s-restflow.db" % self.name)
+        db = ["--db", "sqlite:" + self.db_file]
+        for alias in setup.databases:
+            db += ["--db", "%s=sqlite:%s" % (alias, database_file(self.db_file, alias))]
+        return db
+
     def start(self, setup, workdir):
         if not os.access(self.binary, os.X_OK):
             raise SideError("no executable server at %s (build it first)" % self.binary)
         port = free_port()
-        self.db_file = os.path.join(workdir, "%s-restflow.db" % self.name)
-        log = self.db_file + ".log"
-        db = ["--db", "sqlite:" + self.db_file]
-        for alias in setup.databases:
-            db += ["--db", "%s=sqlite:%s" % (alias, database_file(self.db_file, alias))]
+        db = self.database_args(setup, workdir)
+        log = os.path.join(workdir, "%s-restflow.log" % self.name)
+        self.log = log
         _run([self.binary, "migrate"] + db, log)
         for user in setup.users:
             staff = ["--staff"] if user.get("staff") else []
@@ -156,8 +178,8 @@ class RestflowSide(Side):
 
     def died(self):
         if self.process is not None and self.process.poll() is not None:
-            return "%s exited with status %d (log: %s.log)" % (
-                self.binary, self.process.returncode, self.db_file)
+            return "%s exited with status %d (log: %s)" % (
+                self.binary, self.process.returncode, self.log)
         return None
 
     def stop(self):
@@ -169,6 +191,70 @@ class RestflowSide(Side):
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+PSQL = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
+
+# After a fixture step: every serial column's sequence moves past the rows
+# the step wrote with explicit ids (SQLite's AUTOINCREMENT does that alone).
+RESYNC_SEQUENCES = """
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.table_name, c.column_name,
+                  pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) AS seq
+           FROM information_schema.columns c
+           WHERE c.table_schema = 'public'
+             AND pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL
+  LOOP
+    EXECUTE format('SELECT setval(%L, COALESCE((SELECT max(%I) FROM %I), 0) + 1, false)',
+                   r.seq, r.column_name, r.table_name);
+  END LOOP;
+END $$;
+"""
+
+# The fixture steps write booleans as SQLite does (0/1); PostgreSQL's
+# int -> bool cast is explicit only.  Made an assignment cast in each
+# throwaway database, so `SET is_active = 0` and `VALUES (..., 1)` read as
+# Django's False and True.
+INT_TO_BOOL_ON_ASSIGNMENT = ("UPDATE pg_cast SET castcontext = 'a' "
+                             "WHERE castsource = 'int4'::regtype AND casttarget = 'bool'::regtype")
+
+
+def psql(url, sql):
+    done = subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SideError("psql failed: %s" % done.stderr.strip())
+
+
+class RestflowPgSide(RestflowSide):
+    """A generated server on fresh databases in a PostgreSQL cluster."""
+    kind = "restflow-pg"
+    numbers = itertools.count(1)
+
+    def __init__(self, name, binary):
+        super().__init__(name, binary)
+        self.cluster = os.environ.get("DIFF_PG_URL")
+        if not self.cluster:
+            raise SideError("restflow-pg needs DIFF_PG_URL (tests/pg/cluster.sh start DIR)")
+        self.urls = {}
+
+    def url_of(self, database):
+        base, _, query = self.cluster.partition("?")
+        return base[:base.rindex("/") + 1] + database + ("?" + query if query else "")
+
+    def database_args(self, setup, workdir):
+        db = []
+        for alias in ["default"] + list(setup.databases):
+            name = "diff_%d_%d" % (os.getpid(), next(self.numbers))
+            psql(self.cluster, "CREATE DATABASE " + name)
+            self.urls[alias] = self.url_of(name)
+            psql(self.urls[alias], INT_TO_BOOL_ON_ASSIGNMENT)
+            db += ["--db", self.urls[alias] if alias == "default"
+                   else "%s=%s" % (alias, self.urls[alias])]
+        return db
+
+    def run_sql(self, statements, alias):
+        psql(self.urls[alias], "SET TIME ZONE 'UTC';\n" + statements + ";\n" + RESYNC_SEQUENCES)
 
 
 class UrlSide(Side):
@@ -187,10 +273,13 @@ def parse_side(name, text):
     kind, _, rest = text.partition("=")
     if kind == "restflow" and rest:
         return RestflowSide(name, rest)
+    if kind == "restflow-pg" and rest:
+        return RestflowPgSide(name, rest)
     if kind == "url" and rest:
         base, _, option = rest.partition(",")
         db_file = option[len("db="):] if option.startswith("db=") else None
         if option and db_file is None:
             raise SideError("unknown option %r in %r" % (option, text))
         return UrlSide(name, base, db_file)
-    raise SideError("a side is drf, restflow=PATH or url=BASE[,db=FILE], not %r" % text)
+    raise SideError("a side is drf, restflow=PATH, restflow-pg=PATH or url=BASE[,db=FILE], "
+                    "not %r" % text)
