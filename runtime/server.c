@@ -462,10 +462,14 @@ static void note_stop(int sig)
     stop_requested = 1;
 }
 
-static pid_t spawn(const rf_app *app, const rf_config *cfg, int port, int reserve_fd, int index)
+/* The child frees the supervisor's pid table: it never returns to it, and a
+ * leak check of the worker would report it. */
+static pid_t spawn(const rf_app *app, const rf_config *cfg, int port, int reserve_fd, int index,
+                   pid_t *pids)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        free(pids);
         close(reserve_fd);
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
@@ -497,7 +501,7 @@ static int supervise(const rf_app *app, const rf_config *cfg, int port, int rese
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     for (int i = 0; i < n; i++)
-        alive += (pids[i] = spawn(app, cfg, port, reserve_fd, i)) > 0;
+        alive += (pids[i] = spawn(app, cfg, port, reserve_fd, i, pids)) > 0;
     bool forwarded = false;
     time_t last_restart = 0;
     while (alive > 0) {
@@ -519,7 +523,7 @@ static int supervise(const rf_app *app, const rf_config *cfg, int port, int rese
             rf_log_error("worker %d exited (%s); restarting it", (int)pid,
                          WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "status");
             last_restart = time(NULL);
-            alive += (pids[slot] = spawn(app, cfg, port, reserve_fd, -1)) > 0;
+            alive += (pids[slot] = spawn(app, cfg, port, reserve_fd, -1, pids)) > 0;
         } else if (!clean) {
             failed++;
         }
