@@ -82,6 +82,8 @@ static void sfield_flags(emitter *e, const model_sfield *f)
         { f->allow_blank, "RF_SF_ALLOW_BLANK" },
         { f->has_default && em_value_constant(&f->default_value), "RF_SF_HAS_DEFAULT" },
         { f->many, "RF_SF_MANY" }, { f->unique, "RF_SF_UNIQUE" },
+        { f->has_default && f->default_value.kind == MODEL_V_NOW, "RF_SF_DEFAULT_NOW" },
+        { f->has_default && f->default_value.kind == MODEL_V_UUID4, "RF_SF_DEFAULT_UUID4" },
     };
     bool any = false;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {

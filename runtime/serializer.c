@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -275,6 +276,22 @@ static const json_t *get_value(const rf_vstate *vs, const rf_sfield *f)
     return v;
 }
 
+static const char *uuid4_text(rf_arena *a);
+
+/* The serializer field's default: its literal, or a callable's value now. */
+static rf_value field_default(rf_arena *a, const rf_sfield *f)
+{
+    if (f->flags & RF_SF_DEFAULT_NOW) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (rf_value){ .type = RF_V_DATETIME,
+                           .u.i = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 };
+    }
+    if (f->flags & RF_SF_DEFAULT_UUID4)
+        return RF_VTEXT(uuid4_text(a));
+    return f->default_value;
+}
+
 /* validate_empty_values: true when the field is done (value, skip or
  * error recorded); false when v must go through conversion. */
 static bool handle_empty(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec)
@@ -285,8 +302,8 @@ static bool handle_empty(rf_vstate *vs, const rf_sfield *f, const json_t *v, voi
         } else if (f->flags & RF_SF_REQUIRED) {
             fail(vs, f, MSG_REQUIRED);
             set_status(vs, f, RF_FS_FAILED);
-        } else if (f->flags & RF_SF_HAS_DEFAULT) {
-            store_value(vs->arena, f, rec, f->default_value);
+        } else if (f->flags & (RF_SF_HAS_DEFAULT | RF_SF_DEFAULT_NOW | RF_SF_DEFAULT_UUID4)) {
+            store_value(vs->arena, f, rec, field_default(vs->arena, f));
             set_status(vs, f, RF_FS_EMPTY);
         } else {
             set_status(vs, f, RF_FS_SKIPPED);

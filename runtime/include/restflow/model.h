@@ -178,7 +178,11 @@ enum {
     RF_SF_ALLOW_BLANK = 1u << 4,
     RF_SF_HAS_DEFAULT = 1u << 5,
     RF_SF_MANY        = 1u << 6,   /* nested: a list */
-    RF_SF_UNIQUE      = 1u << 7    /* UniqueValidator against the model */
+    RF_SF_UNIQUE      = 1u << 7,   /* UniqueValidator against the model */
+    /* Callable defaults, applied like RF_SF_HAS_DEFAULT when the field is
+     * absent: timezone.now (the validation's time), uuid.uuid4. */
+    RF_SF_DEFAULT_NOW   = 1u << 8,
+    RF_SF_DEFAULT_UUID4 = 1u << 9
 };
 
 /* Where a field's rendered value comes from. */
