@@ -5,8 +5,11 @@
 #                            concurrency) and tests/faults, on SQLite; the
 #                            faults' PostgreSQL restart uses a throwaway
 #                            cluster (a test step)
-#   make security-tests-pg   injection, access and concurrency again with every
-#                            server on PostgreSQL (a test step)
+#   make security-tests-pg   on PostgreSQL: the injection tests that build SQL
+#                            (lookups, filters, search, ordering, pages,
+#                            cursors, bodies, tokens) and every concurrency
+#                            test (a test step; the access checks do not
+#                            depend on the database and run on SQLite only)
 #   make faults-long         tests/faults with the slow cases too (a SQLite
 #                            lock held past every retry)
 #   SECURITY_ARGS="-k Smuggling -v"   options for the suites (unittest's)
@@ -18,7 +21,9 @@ SECURITY_ARGS   ?=
 SECURITY_RUN     = RESTFLOW_BUILD=$(abspath $(BUILD)) $(PYTHON)
 SECURITY_SUITES := tests/security/test_hostile_http.py tests/security/test_injection.py \
                    tests/security/test_concurrency.py tests/faults/test_faults.py
-SECURITY_PG_SUITES := tests/security/test_injection.py tests/security/test_concurrency.py
+# suite:Class,Class (no classes: all of them)
+SECURITY_PG_SUITES := tests/security/test_injection.py:ShopInjection,ShopBodies,BlogInjection,Tokens \
+                      tests/security/test_concurrency.py
 
 .PHONY: security-tests security-tests-pg faults-long
 security-tests: $(SECURITY_SERVERS)
@@ -26,9 +31,16 @@ security-tests: $(SECURITY_SERVERS)
 	  echo "$$t"; $(SECURITY_RUN) $$t $(SECURITY_ARGS) || status=1; \
 	done; exit $$status
 
+# One throwaway cluster for every suite (tests/pg/cluster.sh).
 security-tests-pg: $(SECURITY_SERVERS)
-	@status=0; for t in $(SECURITY_PG_SUITES); do \
-	  echo "$$t (PostgreSQL)"; SECURITY_BACKEND=postgres $(SECURITY_RUN) $$t $(SECURITY_ARGS) || status=1; \
+	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
+	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
+	url=$$(tests/pg/cluster.sh start "$$dir") && status=0 && \
+	for t in $(SECURITY_PG_SUITES); do \
+	  suite=$${t%%:*}; classes=$$(echo "$${t#$$suite}" | tr ':,' '  '); \
+	  echo "$$suite (PostgreSQL)"; \
+	  SECURITY_BACKEND=postgres SECURITY_PG_URL="$$url" $(SECURITY_RUN) $$suite $$classes \
+	    $(SECURITY_ARGS) || status=1; \
 	done; exit $$status
 
 faults-long: $(BUILD)/shop-server

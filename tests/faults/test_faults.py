@@ -180,7 +180,7 @@ class PostgresRestart(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.cluster = harness.Cluster()
+        cls.cluster = harness.Cluster(own=True)     # stopped and started: not a shared one
         cls.server = Server("shop", backend=cls.cluster, args=("--no-access-log", "--workers", "1"))
 
     @classmethod

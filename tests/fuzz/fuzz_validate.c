@@ -1,22 +1,24 @@
 /*
  * fuzz_validate: request bodies through the validators of the generated
- * shop serializers (generated/shop), as create, update and partial update
- * run them: JSON bodies, or form bodies with DRF's HTML-input rules.
+ * serializers of the three example specs (generated/<spec>), as create,
+ * update and partial update run them: JSON bodies, or form bodies with
+ * DRF's HTML-input rules.  Together they have a field of every type.
  *
- * Input: the first byte picks the serializer, the mode and JSON or form;
- * the rest is the body.  Checked beyond memory safety, whenever the
- * synchronous validation (shape, every field, every validator) passes:
+ * Input: the first byte picks the serializer, the second the mode and JSON
+ * or form; the rest is the body.  Checked beyond memory safety, whenever
+ * the synchronous validation (shape, every field) passes:
  *   - every writable field that took a value honours its limits: text is
- *     UTF-8 without NUL within max_length/min_length code points, integers
- *     and decimals within min_value/max_value, decimals within
- *     max_digits/decimal_places;
+ *     UTF-8 within max_length/min_length code points and one of its
+ *     choices, numbers within min_value/max_value (and their choices),
+ *     decimals within max_digits/decimal_places, UUIDs canonical;
  *   - on create and update every required writable field took a value.
  *
- * fuzz-links: @runtime generated/shop/shop.c specs/shop_hooks.c
- * fuzz-cflags: -Igenerated/shop
+ * fuzz-links: @runtime generated/shop/shop.c specs/shop_hooks.c generated/events/events.c specs/events_hooks.c generated/blog/blog.c specs/blog_hooks.c
+ * fuzz-cflags: -Igenerated/shop -Igenerated/events -Igenerated/blog
  * fuzz-libs: $(PKG_LIBS)
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,8 @@
 #include "internal.h"
 #include "policy_internal.h"
 #include "serializer.h"
+#include "blog.h"
+#include "events.h"
 #include "shop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,6 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const rf_serializer *const serializers[] = {
     &shop_ProductSerializer_serializer, &shop_ProductCreate_serializer,
     &shop_ReviewSerializer_serializer, &shop_ReviewBrief_serializer,
+    &events_VenueSerializer_serializer, &events_EventSerializer_serializer,
+    &events_TicketSerializer_serializer, &events_Refund_serializer,
+    &blog_AuthorSerializer_serializer, &blog_PostSerializer_serializer,
+    &blog_CommentSerializer_serializer, &blog_TagSerializer_serializer,
+    &blog_ContactMessage_serializer,
 };
 #define NSERIALIZERS (sizeof serializers / sizeof serializers[0])
 
@@ -41,11 +50,21 @@ static bool is_text(rf_ftype t)
            t == RF_F_SLUG;
 }
 
+static bool is_choice(const rf_sfield *f, const char *text)
+{
+    if (f->limits.nchoices == 0)
+        return true;
+    for (int i = 0; i < f->limits.nchoices; i++)
+        if (strcmp(f->limits.choices[i].value, text) == 0)
+            return true;
+    return false;
+}
+
 static void check_text(const rf_sfield *f, const char *s)
 {
     size_t n = strlen(s);
     int64_t chars = (int64_t)rf_utf8_count(s, n);
-    if (!rf_utf8_valid(s, n) ||
+    if (!rf_utf8_valid(s, n) || !is_choice(f, s) ||
         (f->limits.max_length >= 0 && chars > f->limits.max_length) ||
         (f->limits.min_length >= 0 && chars < f->limits.min_length))
         abort();
@@ -53,9 +72,28 @@ static void check_text(const rf_sfield *f, const char *s)
 
 static void check_integer(const rf_sfield *f, int64_t v)
 {
+    char text[24];
+    snprintf(text, sizeof text, "%lld", (long long)v);
     if ((f->limits.min_value && v < strtoll(f->limits.min_value, NULL, 10)) ||
-        (f->limits.max_value && v > strtoll(f->limits.max_value, NULL, 10)))
+        (f->limits.max_value && v > strtoll(f->limits.max_value, NULL, 10)) ||
+        !is_choice(f, text))
         abort();
+}
+
+static void check_float(const rf_sfield *f, double v)
+{
+    if ((f->limits.min_value && v < strtod(f->limits.min_value, NULL)) ||
+        (f->limits.max_value && v > strtod(f->limits.max_value, NULL)))
+        abort();
+}
+
+static void check_uuid(const char *s)
+{
+    char canonical[37];
+    rf_arena *a = rf_arena_new(0);
+    if (strlen(s) != 36 || !rf_parse_uuid(a, s, 36, canonical) || strcmp(canonical, s) != 0)
+        abort();
+    rf_arena_free(a);
 }
 
 static void check_decimal(const rf_sfield *f, const char *text)
@@ -79,6 +117,10 @@ static void check_field(const rf_sfield *f, const void *rec)
         check_integer(f, RF_MEMBER(rec, f->offset, int64_t));
     else if (f->type == RF_F_DECIMAL)
         check_decimal(f, RF_MEMBER(rec, f->offset, const char *));
+    else if (f->type == RF_F_FLOAT)
+        check_float(f, RF_MEMBER(rec, f->offset, double));
+    else if (f->type == RF_F_UUID)
+        check_uuid(RF_MEMBER(rec, f->offset, const char *));
 }
 
 static void check_validated(const rf_vstate *vs, const void *rec)
@@ -109,13 +151,13 @@ static json_t *form_object(rf_arena *a, const char *body, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
+    if (size < 2)
         return 0;
     const rf_serializer *s = serializers[data[0] % NSERIALIZERS];
-    rf_vmode mode = (rf_vmode)(data[0] / NSERIALIZERS % 3);
-    bool html = data[0] / NSERIALIZERS / 3 % 2;
-    const char *body = (const char *)data + 1;
-    size_t n = size - 1;
+    rf_vmode mode = (rf_vmode)(data[1] % 3);
+    bool html = data[1] / 3 % 2;
+    const char *body = (const char *)data + 2;
+    size_t n = size - 2;
     rf_arena *a = rf_arena_new(0);
     const char *error;
     json_t *input = html ? form_object(a, body, n) : rf_json_parse(a, body, n, &error);

@@ -95,13 +95,20 @@ class Reply:
 
 class Cluster:
     """A throwaway PostgreSQL cluster (tests/pg/cluster.sh) holding one
-    fresh database per server."""
+    fresh database per server.  $SECURITY_PG_URL names a running cluster to
+    use instead (make starts one for all the suites); it cannot be stopped
+    or destroyed from here."""
 
-    def __init__(self):
+    def __init__(self, own=False):
+        self.count = 0
+        shared = None if own else os.environ.get("SECURITY_PG_URL")
+        self.dir = None
+        if shared:
+            self.url = shared
+            return
         self.dir = tempfile.mkdtemp(prefix="rf-security-pg-")
         os.chmod(self.dir, 0o711)       # the server runs as another user
         self.url = self._cluster("start")
-        self.count = 0
 
     def _cluster(self, command):
         done = subprocess.run([CLUSTER_SH, command, self.dir], stdout=subprocess.PIPE,
@@ -117,7 +124,8 @@ class Cluster:
         self._cluster("start")
 
     def destroy(self):
-        self._cluster("destroy")
+        if self.dir:
+            self._cluster("destroy")
 
     def url_of(self, name):
         base, _, query = self.url.partition("?")
@@ -216,9 +224,12 @@ class Server:
     def start(self):
         wrapper = shlex.split(os.environ.get("RESTFLOW_SERVER_WRAPPER", ""))
         self.log = open(self.log_path, "a")
+        # A process group of its own: with --workers N the supervisor forks,
+        # and close() must reach the workers too.
         self.process = subprocess.Popen(
             [*wrapper, self.binary, "serve", "--listen", "127.0.0.1:0", *self.db_args,
-             *self.args], stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+             *self.args], stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
+            start_new_session=True)
         line = self.wait_for_log(r"listening on http://127\.0\.0\.1:(\d+)/", timeout=120)
         self.port = int(re.search(r"127\.0\.0\.1:(\d+)/", line).group(1))
 
@@ -247,14 +258,26 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            status = self.process.wait(timeout)
+            return self.process.wait(timeout)
         finally:
-            self.log.close()
-        return status
+            if self.process.poll() is not None:
+                self.log.close()
 
     def close(self):
+        """Stop the server as an operator would (SIGTERM), then make sure no
+        process of its group is left."""
         if self.process and self.process.poll() is None:
-            self.stop(signal.SIGKILL)
+            try:
+                self.stop(signal.SIGTERM, timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            self.log.close()
         if self.own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
