@@ -324,7 +324,8 @@ static void on_request(struct evhttp_request *req, void *arg)
  * Listening.  Every worker binds its own socket to the same address with
  * SO_REUSEPORT, so the kernel spreads connections over the workers.
  */
-static int open_socket(const rf_config *cfg, int port, bool listening, char *err, size_t errlen)
+static int open_socket(const rf_config *cfg, int port, bool listening, bool reuseport,
+                       char *err, size_t errlen)
 {
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
@@ -339,7 +340,7 @@ static int open_socket(const rf_config *cfg, int port, bool listening, char *err
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || (listening && listen(fd, 1024) < 0)) {
         snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg->host, port, strerror(errno));
         if (fd >= 0)
@@ -431,7 +432,7 @@ static void announce(const rf_app *app, const rf_config *cfg, int port)
 static int run_worker(const rf_app *app, const rf_config *cfg, int port, int index)
 {
     char err[512];
-    int fd = open_socket(cfg, port, true, err, sizeof err);
+    int fd = open_socket(cfg, port, true, true, err, sizeof err);
     if (fd < 0) {
         rf_log_error("%s", err);
         return 1;
@@ -536,9 +537,19 @@ int rf_serve(const rf_app *app, const rf_config *cfg)
 {
     char err[512];
     signal(SIGPIPE, SIG_IGN);
+    /* SO_REUSEPORT would let a second server bind a port this user already
+     * serves, silently sharing its traffic: probe without it first. */
+    if (cfg->port != 0) {
+        int probe = open_socket(cfg, cfg->port, false, false, err, sizeof err);
+        if (probe < 0) {
+            rf_log_error("%s", err);
+            return 1;
+        }
+        close(probe);
+    }
     /* Reserve the port (bound, not listening: it takes no connections) so
      * that port 0 resolves once and every worker binds the same one. */
-    int reserve = open_socket(cfg, cfg->port, false, err, sizeof err);
+    int reserve = open_socket(cfg, cfg->port, false, true, err, sizeof err);
     if (reserve < 0) {
         rf_log_error("%s", err);
         return 1;

@@ -581,6 +581,19 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(headers["connection"], "close")
         server.proc.stderr.close()
 
+    def test_a_second_server_on_a_served_port_fails_to_start(self):
+        # SO_REUSEPORT must not let a second server share the first one's
+        # traffic by accident.
+        server = Server(self.db, "--no-access-log", "--workers", "2")
+        second = subprocess.run(
+            [BINARY, "--listen", "127.0.0.1:%d" % server.port, "--db", "sqlite:" + self.db],
+            stderr=subprocess.PIPE, text=True, timeout=20)
+        self.assertEqual(second.returncode, 1)
+        self.assertIn("cannot listen on 127.0.0.1:%d: Address already in use" % server.port,
+                      second.stderr)
+        self.assertEqual(server.stop(signal.SIGTERM), 0)
+        server.proc.stderr.close()
+
     def test_workers_share_the_port_and_stop_together(self):
         server = Server(self.db, "--no-access-log", "--workers", "2")
         pids = {json.loads(server.request("GET", "/echo/x/")[2])["pid"] for _ in range(40)}
