@@ -321,6 +321,18 @@ class Options(ShopTest):
         self.assertReply(r, 200, metadata("Products List", {"POST": PRODUCT_SERIALIZER}),
                          {"Allow": ALLOW_LIST, "Vary": "Accept"})
 
+    def test_options_runs_the_same_checks(self):
+        r = self.options("/api/products/", headers={"Authorization": "Token nope"})
+        self.assertDetail(r, 401, "Invalid token.", {"WWW-Authenticate": "Token",
+                                                     "Allow": ALLOW_LIST})
+
+    def test_head_on_a_detail_route(self):
+        pid = self.create("Headed", "2")
+        r = self.request("HEAD", "/api/products/%d/" % pid)
+        self.assertReply(r, 200, raw=b"", headers={"Allow": ALLOW_DETAIL})
+        r = self.request("HEAD", "/api/products/9999/")
+        self.assertReply(r, 404, raw=b"", headers={"Allow": ALLOW_DETAIL})
+
     def test_no_actions_for_an_anonymous_client(self):
         self.assertReply(self.options("/api/products/"), 200, metadata("Products List"))
 
