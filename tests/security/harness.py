@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -394,3 +395,21 @@ LEAKS = [b"SELECT", b"INSERT", b"UPDATE ", b"DELETE ", b"sqlite", b"SQLITE", b"s
 def leaks(body):
     """The LEAKS found in a response body."""
     return [marker for marker in LEAKS if marker in body]
+
+
+# The PostgreSQL cluster of a suite run with SECURITY_BACKEND=postgres (the
+# servers' backend), else None: SQLite files.
+BACKEND = None
+
+
+def main():
+    """unittest.main() for a suite, on PostgreSQL when SECURITY_BACKEND is
+    "postgres"."""
+    global BACKEND
+    if os.environ.get("SECURITY_BACKEND") == "postgres":
+        BACKEND = Cluster()
+    try:
+        unittest.main(module="__main__")
+    finally:
+        if BACKEND:
+            BACKEND.destroy()

@@ -16,15 +16,12 @@ Requests start together behind a barrier, from many threads (and so many
 connections).  Standard library only.
 """
 import concurrent.futures
-import os
 import threading
 import unittest
 
 import harness
 from harness import Server
 
-
-BACKEND = None
 
 
 def together(n, fn):
@@ -44,7 +41,7 @@ class ServerTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.spec, backend=BACKEND, args=("--no-access-log",))
+        cls.server = Server(cls.spec, backend=harness.BACKEND, args=("--no-access-log",))
 
     @classmethod
     def tearDownClass(cls):
@@ -132,9 +129,9 @@ class Throttles(ServerTest):
 
     @classmethod
     def setUpClass(cls):
-        if BACKEND:
+        if harness.BACKEND:
             # PostgreSQL defaults to a worker per CPU, each counting alone.
-            cls.server = Server(cls.spec, backend=BACKEND, args=("--no-access-log",
+            cls.server = Server(cls.spec, backend=harness.BACKEND, args=("--no-access-log",
                                                                  "--workers", "1"))
         else:
             super().setUpClass()
@@ -162,7 +159,7 @@ class SharedThrottles(Throttles):
     @classmethod
     def setUpClass(cls):
         cls.redis = harness.Redis()
-        cls.server = Server(cls.spec, backend=BACKEND, args=(
+        cls.server = Server(cls.spec, backend=harness.BACKEND, args=(
             "--no-access-log", "--workers", "2", "--throttle-store", cls.redis.url))
 
     @classmethod
@@ -171,16 +168,5 @@ class SharedThrottles(Throttles):
         cls.redis.close()
 
 
-def main():
-    global BACKEND
-    if os.environ.get("SECURITY_BACKEND") == "postgres":
-        BACKEND = harness.Cluster()
-    try:
-        unittest.main()
-    finally:
-        if BACKEND:
-            BACKEND.destroy()
-
-
 if __name__ == "__main__":
-    main()
+    harness.main()

@@ -12,13 +12,9 @@ still up and serving.
 Limits of the server under test: --max-body 64K, --max-header 8K,
 --timeout 2.  Standard library only.
 """
-import json
 import socket
-import threading
-import time
 import unittest
 
-import harness
 from harness import JSON, Server, read_all, status_of
 
 MAX_BODY = 64 * 1024

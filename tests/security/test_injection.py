@@ -18,7 +18,6 @@ Standard library only.
 """
 import base64
 import json
-import os
 import unittest
 import urllib.parse
 
@@ -48,7 +47,6 @@ PAYLOADS = [
     "1/**/OR/**/1=1",
 ]
 
-BACKEND = None     # a harness.Cluster when SECURITY_BACKEND=postgres
 
 
 def q(text):
@@ -60,7 +58,7 @@ class ServerTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.spec, backend=BACKEND, args=("--no-access-log",))
+        cls.server = Server(cls.spec, backend=harness.BACKEND, args=("--no-access-log",))
         cls.seed()
         cls.before = snapshot(cls.server)
 
@@ -412,16 +410,5 @@ class Secrets(ServerTest):
         self.assertReply(reply, 500, b'{"detail":"A server error occurred."}')
 
 
-def main():
-    global BACKEND
-    if os.environ.get("SECURITY_BACKEND") == "postgres":
-        BACKEND = harness.Cluster()
-    try:
-        unittest.main()
-    finally:
-        if BACKEND:
-            BACKEND.destroy()
-
-
 if __name__ == "__main__":
-    main()
+    harness.main()
