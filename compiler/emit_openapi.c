@@ -718,25 +718,46 @@ static jnode *request_body(doc *d, const model_action_config *c, bool partial)
     return body;
 }
 
-static jnode *success_response(doc *d, const model_action_config *c, bool list)
+/* The body of one object, or of a list (in the paginator's envelope when
+ * the action has one). */
+static jnode *body_schema(doc *d, const model_serializer *s, const model_pagination *p,
+                          bool list)
 {
+    d->used[s->index] = true;
+    if (list && p) {
+        bool cursor = p->kind == MODEL_CURSOR;
+        (cursor ? d->cursored : d->counted)[s->index] = true;
+        return jref(d, "schemas", rf_sprintf(d->a, "Paginated%s%sList", component_name(d, s),
+                                             cursor ? "Cursor" : ""));
+    }
+    if (!list)
+        return jref(d, "schemas", component_name(d, s));
+    jnode *schema = jtype(d, "array");
+    jset(d, schema, "items", jref(d, "schemas", component_name(d, s)));
+    return schema;
+}
+
+/* A hand-written handler (x-restflow-hook names its C function) writes
+ * its own answer: the schema is the response serializer's, as DRF's
+ * AutoSchema assumes, which the hook may not use.  On a collection, a GET
+ * answers a list (the pagination helper) or one object
+ * (rf_serialized_response): the document allows both where DRF would
+ * guess a list. */
+static jnode *success_response(doc *d, const model_action *a, bool list)
+{
+    const model_action_config *c = &a->config;
     const model_serializer *s = c->response_serializer;
     jnode *schema;
     if (!s) {
         schema = jobj(d);
-    } else if (list && c->paginator) {
-        bool cursor = c->paginator->kind == MODEL_CURSOR;
-        d->used[s->index] = true;
-        (cursor ? d->cursored : d->counted)[s->index] = true;
-        schema = jref(d, "schemas", rf_sprintf(d->a, "Paginated%s%sList", component_name(d, s),
-                                               cursor ? "Cursor" : ""));
-    } else if (list) {
-        d->used[s->index] = true;
-        schema = jtype(d, "array");
-        jset(d, schema, "items", jref(d, "schemas", component_name(d, s)));
+    } else if (list && a->kind == MODEL_ACT_HANDLER) {
+        jnode *either = jarr(d);
+        jpush(d, either, body_schema(d, s, c->paginator, true));
+        jpush(d, either, body_schema(d, s, c->paginator, false));
+        schema = jobj(d);
+        jset(d, schema, "anyOf", either);
     } else {
-        d->used[s->index] = true;
-        schema = jref(d, "schemas", component_name(d, s));
+        schema = body_schema(d, s, c->paginator, list);
     }
     jnode *r = jobj(d), *content = jobj(d), *media = jobj(d);
     jset_str(d, r, "description", "");
@@ -795,6 +816,8 @@ static jnode *operation(doc *d, const model_route *r, unsigned bit)
     jnode *tags = jarr(d);
     jpush(d, tags, jstr(d, r->registration ? r->registration->prefix : v->display_name));
     jset(d, op, "tags", tags);
+    if (a->kind == MODEL_ACT_HANDLER && a->handler)
+        jset_str(d, op, "x-restflow-hook", a->handler->function);
 
     jnode *params = jarr(d);
     for (uint32_t i = 0; i < r->ncaptures; i++)
@@ -819,10 +842,10 @@ static jnode *operation(doc *d, const model_route *r, unsigned bit)
         jset(d, responses, "204", none);
     } else if (method == MODEL_POST && a->kind == MODEL_ACT_HANDLER) {
         /* A hook chooses its status; DRF's 201 alone would be a guess. */
-        jset(d, responses, "200", success_response(d, c, list));
-        jset(d, responses, "201", success_response(d, c, list));
+        jset(d, responses, "200", success_response(d, a, list));
+        jset(d, responses, "201", success_response(d, a, list));
     } else {
-        jset(d, responses, method == MODEL_POST ? "201" : "200", success_response(d, c, list));
+        jset(d, responses, method == MODEL_POST ? "201" : "200", success_response(d, a, list));
     }
     error_responses(d, responses, v, r, a, body, list);
     jset(d, op, "responses", responses);

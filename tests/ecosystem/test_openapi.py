@@ -14,7 +14,8 @@ them.
 3. The shop API answers as its document says: requests covering every
    operation (successes and the errors a client meets) are recorded and
    check_responses.mjs validates each status and body against the
-   document with Ajv (JSON Schema 2020-12).
+   document with Ajv (JSON Schema 2020-12).  The blog and events servers
+   likewise, for an anonymous GET of every path without a capture.
 """
 import argparse
 import glob
@@ -190,11 +191,42 @@ def answers_match(rflowc, binary, tmp):
     node("check_responses.mjs", doc_path, records)
 
 
+# Hooks that answer JSON of their own rather than their view's serializer
+# (the document names the hook: x-restflow-hook).
+OWN_BODIES = {"/api/checkout/": "events_checkout_quote answers a price quote"}
+
+
+def anonymous_gets_match(rflowc, build, spec, dbs, tmp):
+    """Every path of the document without a capture, GET anonymously."""
+    os.makedirs(tmp)
+    text = document(rflowc, os.path.join(ROOT, "specs", spec + ".rflow"))
+    doc_path = os.path.join(tmp, spec + "-doc.json")
+    with open(doc_path, "wb") as f:
+        f.write(text)
+    paths = [p for p, item in json.loads(text)["paths"].items() if "{" not in p and "get" in item]
+    server = Server(os.path.join(build, spec + "-server"), tmp, dbs)
+    records = []
+    try:
+        for path in paths:
+            status, _, body = server.get(path)
+            records.append({"path": path, "method": "get", "status": status,
+                            "what": OWN_BODIES.get(path, "anonymous"),
+                            "unchecked_body": path in OWN_BODIES,
+                            "body": json.loads(body) if body else None})
+    finally:
+        server.stop()
+    records_path = os.path.join(tmp, spec + "-records.json")
+    with open(records_path, "w") as f:
+        json.dump(records, f)
+    node("check_responses.mjs", doc_path, records_path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rflowc", required=True)
     ap.add_argument("--server", required=True, help="the shop server")
     args = ap.parse_args()
+    build = os.path.dirname(os.path.abspath(args.server))
     tmp = tempfile.mkdtemp(prefix="rf-openapi-")
     try:
         return run_checks([
@@ -204,6 +236,12 @@ def main():
              lambda: served(args.rflowc, args.server, os.path.join(tmp, "served"))),
             ("the shop API answers as its document says",
              lambda: answers_match(args.rflowc, args.server, os.path.join(tmp, "shop"))),
+            ("the blog API's anonymous GETs answer as its document says",
+             lambda: anonymous_gets_match(args.rflowc, build, "blog", ("default", "analytics"),
+                                          os.path.join(tmp, "blog"))),
+            ("the events API's anonymous GETs answer as its document says",
+             lambda: anonymous_gets_match(args.rflowc, build, "events", ("default",),
+                                          os.path.join(tmp, "events"))),
         ])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -289,6 +289,7 @@ static const char defaults_openapi[] =
     "        \"tags\": [\n"
     "          \"V\"\n"
     "        ],\n"
+    "        \"x-restflow-hook\": \"defaults_post\",\n"
     "        \"requestBody\": {\n"
     "          \"content\": {\n"
     "            \"application/json\": {\n"

@@ -830,6 +830,7 @@ static const char keywords_openapi[] =
     "        \"tags\": [\n"
     "          \"P\"\n"
     "        ],\n"
+    "        \"x-restflow-hook\": \"keywords_post\",\n"
     "        \"requestBody\": {\n"
     "          \"content\": {\n"
     "            \"application/json\": {\n"

@@ -795,6 +795,7 @@ static const char notes_openapi[] =
     "        \"tags\": [\n"
     "          \"notes\"\n"
     "        ],\n"
+    "        \"x-restflow-hook\": \"notes_finish\",\n"
     "        \"parameters\": [\n"
     "          {\n"
     "            \"name\": \"pk\",\n"

@@ -252,6 +252,7 @@ static const char writeonly_openapi[] =
     "        \"tags\": [\n"
     "          \"V\"\n"
     "        ],\n"
+    "        \"x-restflow-hook\": \"writeonly_post\",\n"
     "        \"requestBody\": {\n"
     "          \"content\": {\n"
     "            \"application/json\": {\n"
