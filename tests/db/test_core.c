@@ -335,6 +335,17 @@ START_TEST(statements_are_prepared_once_per_connection)
 }
 END_TEST
 
+/* The PostFetch's window query builds a transient table: in a temporary
+ * file it cost ten times the query (runtime/db_sqlite.c, CONN_PRAGMAS). */
+START_TEST(sqlite_keeps_transient_tables_in_memory)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    rf_result *r = fx_exec(F.db, "PRAGMA temp_store", NULL, 0);
+    ck_assert_int_eq(rf_result_int(r, 0, 0), 2);   /* MEMORY */
+}
+END_TEST
+
 Suite *make_db_core_suite(void)
 {
     Suite *s = suite_create("db_core");
@@ -357,6 +368,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, a_transaction_runs_one_statement_at_a_time);
     tcase_add_test(tc, failed_query_answers_per_kind);
     tcase_add_test(tc, statements_are_prepared_once_per_connection);
+    tcase_add_test(tc, sqlite_keeps_transient_tables_in_memory);
     suite_add_tcase(s, tc);
     return s;
 }
