@@ -24,8 +24,10 @@
  *   components  one schema per serializer in use ("Product" for
  *               ProductSerializer, as DRF strips the suffix, unless that
  *               clashes), with the fields' constraints; security schemes
- *               from the authenticators; operation security lists them,
- *               with {} where anonymous requests may pass.
+ *               from the authenticators (a custom one by its challenge;
+ *               one without a challenge is not described); operation
+ *               security lists them, with {} where anonymous requests may
+ *               pass.
  *
  * OpenAPI 3.1 is JSON Schema 2020-12: null is a type (["string", "null"]),
  * and $ref may have siblings (readOnly).
@@ -424,39 +426,41 @@ static void name_components(doc *d)
 /* ---------------------------------------------------------------------
  * Security.
  */
+/* A custom authenticator is described by its challenge (WWW-Authenticate):
+ * its first word is the HTTP authentication scheme.  One without a
+ * challenge says nothing about what it reads (a header of its own, a
+ * query parameter...), so it is left out rather than guessed. */
 static const char *scheme_name(const model_authentication *a)
 {
     switch (a->builtin) {
     case MODEL_AUTH_TOKEN: return "tokenAuth";
     case MODEL_AUTH_BASIC: return "basicAuth";
     case MODEL_AUTH_SESSION: return NULL;   /* restflow has no sessions */
-    default: return a->name;
+    default: return a->www_authenticate && *a->www_authenticate ? a->name : NULL;
     }
 }
 
 static jnode *security_scheme(doc *d, const model_authentication *a)
 {
     jnode *s = jobj(d);
-    const char *challenge = a->www_authenticate;
-    if (a->builtin == MODEL_AUTH_BASIC) {
-        jset_str(d, s, "type", "http");
-        jset_str(d, s, "scheme", "basic");
-    } else if (a->builtin == MODEL_AUTH_TOKEN) {
+    if (a->builtin == MODEL_AUTH_TOKEN) {
         jset_str(d, s, "type", "apiKey");
         jset_str(d, s, "in", "header");
         jset_str(d, s, "name", "Authorization");
         jset_str(d, s, "description", "Token authentication: `Authorization: Token <key>`.");
-    } else if (challenge && strncmp(challenge, "Bearer", 6) == 0) {
-        jset_str(d, s, "type", "http");
-        jset_str(d, s, "scheme", "bearer");
-        jset_str(d, s, "description", rf_sprintf(d->a, "The %s authenticator.", a->name));
-    } else {
-        jset_str(d, s, "type", "apiKey");
-        jset_str(d, s, "in", "header");
-        jset_str(d, s, "name", "Authorization");
-        jset_str(d, s, "description",
-                 rf_sprintf(d->a, "The %s authenticator (a C hook of the API).", a->name));
+        return s;
     }
+    const char *challenge = a->builtin == MODEL_AUTH_BASIC ? "Basic" : a->www_authenticate;
+    size_t n = strcspn(challenge, " ");
+    char *scheme = rf_strndup(d->a, challenge, n);
+    for (char *p = scheme; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    jset_str(d, s, "type", "http");
+    jset_str(d, s, "scheme", scheme);
+    if (a->builtin != MODEL_AUTH_BASIC)
+        jset_str(d, s, "description", rf_sprintf(d->a, "The %s authenticator (a C hook).",
+                                                 a->name));
     return s;
 }
 

@@ -4538,7 +4538,7 @@ static const char blog_openapi[] =
     "      \"ApiToken\": {\n"
     "        \"type\": \"http\",\n"
     "        \"scheme\": \"bearer\",\n"
-    "        \"description\": \"The ApiToken authenticator.\"\n"
+    "        \"description\": \"The ApiToken authenticator (a C hook).\"\n"
     "      },\n"
     "      \"tokenAuth\": {\n"
     "        \"type\": \"apiKey\",\n"
