@@ -195,10 +195,14 @@ struct ast_kwarg {
     span span;                 /* key to end of value */
 };
 
-/* key: value inside a map.  `quoted` when the key was a string literal. */
+/* key: value inside a map.  `quoted` when the key was a string literal;
+ * `number` when it was an integer ({ 1: "Urgent" }: Django's integer
+ * choices), its text then the decimal digits. */
 struct ast_entry {
     ast_ident *key;            /* text decoded when quoted */
     bool quoted;
+    bool number;
+    int64_t integer;           /* when number */
     ast_expr *value;
     span span;
 };

@@ -484,6 +484,16 @@ entry(A) ::= IDENT(K) COLON expr(V). {
     A->value = V;
     A->span = span_join(K.span, V->span);
 }
+entry(A) ::= INT(K) COLON expr(V). {
+    A = rf_calloc(ctx->arena, sizeof *A);
+    A->key = rf_calloc(ctx->arena, sizeof *A->key);
+    A->key->text = rf_sprintf(ctx->arena, "%lld", (long long)K.v.integer);
+    A->key->span = K.span;
+    A->number = true;
+    A->integer = K.v.integer;
+    A->value = V;
+    A->span = span_join(K.span, V->span);
+}
 entry(A) ::= STRING(K) COLON expr(V). {
     A = rf_calloc(ctx->arena, sizeof *A);
     A->key = rf_calloc(ctx->arena, sizeof *A->key);

@@ -194,6 +194,8 @@ model_field *sema_resolve_field(sema *s, model_resource *r, const ast_ident *nam
 /* A literal for a field of type t (defaults, choices, filter values). */
 bool sema_typed_value(sema *s, const ast_expr *e, model_ftype t,
                       model_value *out, const char *what);
+/* One `value: "label"` entry of a choices map, typed for t. */
+bool sema_choice_entry(sema *s, const ast_entry *en, model_ftype t, model_choice *c);
 bool sema_field_is_text(model_ftype t);
 bool sema_field_is_numeric(model_ftype t);
 bool sema_field_is_integer(model_ftype t);

@@ -524,25 +524,33 @@ static void read_choices(sema *s, field_opts *fo, model_field *f)
     }
     for (uint32_t i = 0; i < n; i++) {
         model_choice *c = rf_calloc(s->a, sizeof *c);
-        if (is_map) {
-            const ast_entry *en = e->u.map.items[i];
-            /* Map keys are strings; integer choices use the list form. */
-            ast_expr key = { .kind = AST_STRING, .span = en->key->span };
-            key.u.string.text = en->key->text;
-            if (!sema_typed_value(s, &key, f->type, &c->value, "a choice"))
-                return;
-            if (en->value->kind != AST_STRING) {
-                diag_error(s->d, en->value->span, "a choice's label must be a string");
-                return;
-            }
-            c->label = en->value->u.string.text;
-        } else {
-            if (!sema_typed_value(s, e->u.list.items[i], f->type, &c->value, "a choice"))
-                return;
+        bool ok = is_map ? sema_choice_entry(s, e->u.map.items[i], f->type, c)
+                         : sema_typed_value(s, e->u.list.items[i], f->type, &c->value, "a choice");
+        if (!ok)
+            return;
+        if (!is_map)
             c->label = c->value.text;
-        }
         VPUSH(s, f->limits.choices, f->limits.nchoices, c);
     }
+}
+
+/* One `value: "label"` of a choices map; the key is a string, or an
+ * integer ({ 1: "Urgent" }) for integer fields. */
+bool sema_choice_entry(sema *s, const ast_entry *en, model_ftype type, model_choice *c)
+{
+    ast_expr key = { .kind = en->number ? AST_INT : AST_STRING, .span = en->key->span };
+    if (en->number)
+        key.u.integer = en->integer;
+    else
+        key.u.string.text = en->key->text;
+    if (!sema_typed_value(s, &key, type, &c->value, "a choice"))
+        return false;
+    if (en->value->kind != AST_STRING) {
+        diag_error(s->d, en->value->span, "a choice's label must be a string");
+        return false;
+    }
+    c->label = en->value->u.string.text;
+    return true;
 }
 
 static void read_on_delete(sema *s, field_opts *fo, model_field *f, span call_span)

@@ -557,17 +557,25 @@ static void choices_option(sema *s, model_sfield *f, opts *o, span at)
         diag_error(s->d, at, "a ChoiceField needs 'choices'");
         return;
     }
-    if (x.value->kind != AST_LIST || x.value->u.list.count == 0) {
-        diag_error(s->d, x.value->span, "'choices' expects a non-empty list of values");
+    const ast_expr *e = x.value;
+    bool is_map = e->kind == AST_MAP;
+    uint32_t n = is_map ? e->u.map.count : e->kind == AST_LIST ? e->u.list.count : 0;
+    if (n == 0) {
+        diag_error(s->d, e->span, "'choices' expects a non-empty list of values or map "
+                   "from value to label");
         return;
     }
-    const ast_expr *first = x.value->u.list.items[0];
-    f->type = first->kind == AST_INT ? MODEL_T_INTEGER : MODEL_T_CHAR;
-    for (uint32_t i = 0; i < x.value->u.list.count; i++) {
+    /* The first value types the field (as DRF, which takes any). */
+    bool integers = is_map ? e->u.map.items[0]->number : e->u.list.items[0]->kind == AST_INT;
+    f->type = integers ? MODEL_T_INTEGER : MODEL_T_CHAR;
+    for (uint32_t i = 0; i < n; i++) {
         model_choice *c = rf_calloc(s->a, sizeof *c);
-        if (!sema_typed_value(s, x.value->u.list.items[i], f->type, &c->value, "a choice"))
+        bool ok = is_map ? sema_choice_entry(s, e->u.map.items[i], f->type, c)
+                         : sema_typed_value(s, e->u.list.items[i], f->type, &c->value, "a choice");
+        if (!ok)
             return;
-        c->label = c->value.text;
+        if (!is_map)
+            c->label = c->value.text;
         VPUSH(s, f->limits.choices, f->limits.nchoices, c);
     }
 }

@@ -387,6 +387,34 @@ START_TEST(all_fields_follow_drf)
 }
 END_TEST
 
+/* Django's IntegerField(choices=[(1, "Urgent"), (-2, "Never")]) and DRF's
+ * ChoiceField(choices={1: "One"}): a map with integer keys (it did not
+ * parse: map keys were names and strings only). */
+START_TEST(integer_choices_take_labels_from_a_map)
+{
+    checked c;
+    check_ok(&c, SPEC
+             "resource Ticket {\n"
+             "    priority = IntegerField(choices = { 1: \"Urgent\", -2: \"Never\" });\n"
+             "}\n"
+             "serializer S : Serializer { level = ChoiceField(choices = { 3: \"Three\" }); }\n");
+    const model_field *priority = model_find_field(model_find_resource(c.m, "Ticket"), "priority");
+    ck_assert_uint_eq(priority->limits.nchoices, 2);
+    ck_assert_int_eq(priority->limits.choices[1]->value.i, -2);
+    ck_assert_str_eq(priority->limits.choices[1]->value.text, "-2");
+    ck_assert_str_eq(priority->limits.choices[1]->label, "Never");
+    const model_sfield *level = model_find_serializer(c.m, "S")->fields[0];
+    ck_assert_int_eq(level->type, MODEL_T_INTEGER);
+    ck_assert_str_eq(level->limits.choices[0]->label, "Three");
+    done(&c);
+    assert_diagnostics(SPEC "resource R { k = CharField(max_length = 2, choices = { 1: \"x\" }); }\n",
+                       "t.rflow:2:56: error: a choice of a CharField must be a string, not an "
+                       "integer\n"
+                       "resource R { k = CharField(max_length = 2, choices = { 1: \"x\" }); }\n"
+                       "                                                       ^\n");
+}
+END_TEST
+
 START_TEST(read_only_fields_and_extra_kwargs_as_drf_merges_them)
 {
     char text[4096];
@@ -840,6 +868,7 @@ Suite *make_sema_suite(void)
     suite_add_tcase(s, st);
     TCase *ser = tcase_create("serializers");
     tcase_add_test(ser, all_fields_follow_drf);
+    tcase_add_test(ser, integer_choices_take_labels_from_a_map);
     tcase_add_test(ser, read_only_fields_and_extra_kwargs_as_drf_merges_them);
     tcase_add_test(ser, dotted_source_needs_a_join_and_read_only);
     tcase_add_test(ser, writable_dotted_source_is_an_error);
