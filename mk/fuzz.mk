@@ -36,9 +36,12 @@ fuzz_corpus = tests/fuzz/corpus/$(patsubst fuzz_%,%,$(1))
 
 # Every linked source is compiled once into $(BUILD)/fuzz/obj (instrumented,
 # without libFuzzer's main) and shared by all targets: compiling the runtime
-# again per target made the replay step take minutes.
-FUZZ_OBJ_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined
+# again per target made the replay step take minutes.  -MMD: an object
+# is rebuilt when a header it includes changes (a stale object built
+# against an older struct layout reads garbage).
+FUZZ_OBJ_CFLAGS = $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(call fuzz_links,$(1)))
+-include $(shell find $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -64,7 +67,8 @@ fuzz-run-$(1): $(BUILD)/fuzz/$(1)
 
 fuzz-replay-$(1): $(BUILD)/fuzz/$(1)
 	@mkdir -p $(call fuzz_corpus,$(1))
-	$$< -runs=0 $(call fuzz_corpus,$(1)) $(call fuzz_field,$(1),seeds)
+	$$< -runs=0 -artifact_prefix=$(BUILD)/fuzz/crash-$(1)- \
+	  $(call fuzz_corpus,$(1)) $(call fuzz_field,$(1),seeds)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rules,$(t))))
 
