@@ -3,7 +3,11 @@
  *
  * Blocks are chained; an allocation that does not fit the current block
  * opens a new one (twice the previous size, or the request's size when that
- * is larger).  Cleanups run newest first when the arena is freed or reset.
+ * is larger).  A reset keeps one block for the next user of the arena, as
+ * large as the arena had grown (up to ARENA_KEEP_MAX), so that an arena
+ * reused for requests of one size stops calling malloc after the first.  Cleanups run newest
+ * first when the arena is freed or reset; their records live in the arena
+ * itself.
  * Past the limit the arena is marked exhausted but still allocates, so no
  * caller ever sees NULL; the dispatcher checks rf_arena_exhausted() between
  * stages and fails the request with 503.  What one stage can allocate is
@@ -14,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restflow.h"
+#include "internal.h"
 
 #define ARENA_ALIGN 16
 #define ARENA_FIRST_BLOCK 8192
+/* The largest block a reset keeps: arenas are kept by the hundred (the
+ * worker's spares), so a rare large request must not pin its memory. */
+#define ARENA_KEEP_MAX (32 * 1024)
 
 typedef struct block {
     struct block *prev;
@@ -25,16 +32,16 @@ typedef struct block {
     /* payload follows, aligned */
 } block;
 
-typedef struct cleanup {
-    struct cleanup *next;
-    void (*fn)(void *);
+struct rf_cleanup {
+    struct rf_cleanup *next;
+    void (*fn)(void *);   /* NULL: cancelled */
     void *arg;
-} cleanup;
+};
 
 struct rf_arena {
     block *head;          /* newest block */
     block *first;         /* kept by rf_arena_reset */
-    cleanup *cleanups;
+    rf_cleanup *cleanups;
     size_t limit, used;
     bool exhausted;
 };
@@ -72,32 +79,43 @@ rf_arena *rf_arena_new(size_t limit)
     return a;
 }
 
+/* A cleanup may register another (it runs too); the records stay valid
+ * until the blocks are freed, after the last one ran. */
 static void run_cleanups(rf_arena *a)
 {
     while (a->cleanups) {
-        cleanup *c = a->cleanups;
+        rf_cleanup *c = a->cleanups;
         a->cleanups = c->next;
-        c->fn(c->arg);
-        free(c);
+        if (c->fn)
+            c->fn(c->arg);
     }
 }
 
-static void free_blocks_after_first(rf_arena *a)
+/* An arena that grew gets one block as large as all of its blocks were,
+ * so what the request just done needed fits next time without a malloc. */
+static void free_blocks_but_one(rf_arena *a)
 {
-    block *b = a->head;
-    while (b != a->first) {
+    block *first = a->first;
+    size_t grown = 0;
+    for (block *b = a->head; b != first;) {
         block *prev = b->prev;
+        grown += b->size;
         free(b);
         b = prev;
     }
-    a->head = a->first;
-    a->first->used = 0;
+    if (grown && grown + first->size <= ARENA_KEEP_MAX) {
+        block *larger = block_new(NULL, grown + first->size);
+        free(first);
+        first = larger;
+    }
+    first->used = 0;
+    a->head = a->first = first;
 }
 
 void rf_arena_reset(rf_arena *a)
 {
     run_cleanups(a);
-    free_blocks_after_first(a);
+    free_blocks_but_one(a);
     a->used = 0;
     a->exhausted = false;
 }
@@ -111,11 +129,8 @@ void rf_arena_free(rf_arena *a)
     free(a);
 }
 
-void *rf_alloc(rf_arena *a, size_t n)
+static void *alloc_uncounted(rf_arena *a, size_t n)
 {
-    n = align_up(n ? n : 1);
-    if (a->limit && a->used + n > a->limit)
-        a->exhausted = true;
     block *b = a->head;
     if (b->size - b->used < n) {
         size_t size = b->size * 2;
@@ -125,8 +140,16 @@ void *rf_alloc(rf_arena *a, size_t n)
     }
     void *p = (char *)b + header_size() + b->used;
     b->used += n;
-    a->used += n;
     return p;
+}
+
+void *rf_alloc(rf_arena *a, size_t n)
+{
+    n = align_up(n ? n : 1);
+    if (a->limit && a->used + n > a->limit)
+        a->exhausted = true;
+    a->used += n;
+    return alloc_uncounted(a, n);
 }
 
 void *rf_calloc(rf_arena *a, size_t n)
@@ -163,17 +186,26 @@ char *rf_sprintf(rf_arena *a, const char *fmt, ...)
     return p;
 }
 
-void rf_arena_on_free(rf_arena *a, void (*fn)(void *), void *arg)
+rf_cleanup *rf_arena_on_free_cancelable(rf_arena *a, void (*fn)(void *), void *arg)
 {
     /* Cleanups are bookkeeping, not request data: they bypass the limit so
      * a resource opened before exhaustion is still closed. */
-    cleanup *c = malloc(sizeof *c);
-    if (!c)
-        abort();
+    rf_cleanup *c = alloc_uncounted(a, align_up(sizeof *c));
     c->fn = fn;
     c->arg = arg;
     c->next = a->cleanups;
     a->cleanups = c;
+    return c;
+}
+
+void rf_arena_on_free(rf_arena *a, void (*fn)(void *), void *arg)
+{
+    rf_arena_on_free_cancelable(a, fn, arg);
+}
+
+void rf_cleanup_cancel(rf_cleanup *c)
+{
+    c->fn = NULL;
 }
 
 bool rf_arena_exhausted(const rf_arena *a)

@@ -5,9 +5,9 @@
  * of results on the loop thread, and typed access to results.
  *
  * A request may go away while one of its statements runs (the core frees
- * its arena, e.g. when the client disconnected).  Each op holds a ticket the
- * arena's cleanup marks, so the callback is then skipped and the result
- * freed; a transaction the request left open is rolled back.
+ * its arena, e.g. when the client disconnected).  Each op registers a
+ * cleanup on that arena that marks it, so the callback is then skipped and
+ * the result freed; a transaction the request left open is rolled back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +20,8 @@
 
 #include "db_internal.h"
 #include "internal.h"
+
+static void spare_ops_free(rf_db *db);
 
 /* ---------------------------------------------------------------------
  * Opening.
@@ -93,6 +95,7 @@ void rf_db_close(rf_db *db)
     if (!db)
         return;
     db->backend->close(db);
+    spare_ops_free(db);
     free(db->label);
     free(db->url);
     free(db);
@@ -132,39 +135,13 @@ rf_db *rf_db_open_for(rf_ctx *ctx, int index)
 }
 
 /* ---------------------------------------------------------------------
- * Tickets: whether the request that started an op is still there.
+ * Ops.  One block holds the op, its SQL and its parameters' text.  Ops
+ * live on the loop thread from rf_db_exec to their delivery; those that
+ * fit OP_SPARE_SIZE are kept for the next statements rather than freed.
  */
-typedef struct rf_db_ticket {
-    int refs;
-    bool gone;
-} rf_db_ticket;
+#define OP_SPARE_SIZE 1024
+#define OP_SPARES_MAX 64
 
-static void ticket_unref(rf_db_ticket *t)
-{
-    if (--t->refs == 0)
-        free(t);
-}
-
-static void ticket_owner_gone(void *arg)
-{
-    rf_db_ticket *t = arg;
-    t->gone = true;
-    ticket_unref(t);
-}
-
-static rf_db_ticket *ticket_new(rf_arena *arena)
-{
-    rf_db_ticket *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
-    t->refs = 2;   /* the op, and the arena's cleanup */
-    rf_arena_on_free(arena, ticket_owner_gone, t);
-    return t;
-}
-
-/* ---------------------------------------------------------------------
- * Ops.  One malloc block holds the op, its SQL and its parameters' text.
- */
 static size_t params_text_size(const rf_value *params, int n)
 {
     size_t size = 0;
@@ -184,14 +161,50 @@ static char *copy_text(char **cursor, const char *s)
     return p;
 }
 
+static rf_db_op *op_alloc(rf_db *db, size_t size)
+{
+    rf_db_op *op;
+    if (size <= OP_SPARE_SIZE)
+        size = OP_SPARE_SIZE;
+    if (size == OP_SPARE_SIZE && db->spare_ops) {
+        op = db->spare_ops;
+        db->spare_ops = op->next;
+        db->nspare_ops--;
+        memset(op, 0, sizeof *op);
+    } else if (!(op = calloc(1, size))) {
+        abort();
+    }
+    op->size = size;
+    return op;
+}
+
+static void op_free(rf_db_op *op)
+{
+    rf_db *db = op->db;
+    if (op->size == OP_SPARE_SIZE && db->nspare_ops < OP_SPARES_MAX) {
+        op->next = db->spare_ops;
+        db->spare_ops = op;
+        db->nspare_ops++;
+        return;
+    }
+    free(op);
+}
+
+static void spare_ops_free(rf_db *db)
+{
+    while (db->spare_ops) {
+        rf_db_op *op = db->spare_ops;
+        db->spare_ops = op->next;
+        free(op);
+    }
+}
+
 static rf_db_op *op_new(rf_db *db, rf_op_kind kind, const char *sql,
                         const rf_value *params, int nparams)
 {
     size_t size = sizeof(rf_db_op) + (size_t)nparams * sizeof(rf_value) +
                   strlen(sql) + 1 + params_text_size(params, nparams);
-    rf_db_op *op = calloc(1, size);
-    if (!op)
-        abort();
+    rf_db_op *op = op_alloc(db, size);
     op->db = db;
     op->kind = kind;
     op->params = (rf_value *)(op + 1);
@@ -208,6 +221,17 @@ static rf_db_op *op_new(rf_db *db, rf_op_kind kind, const char *sql,
     return op;
 }
 
+/* The request that started an op may go away while it runs (the core
+ * frees its arena, e.g. when the client disconnected): the arena's cleanup
+ * tells the op, whose answer is then dropped.  An op answered first
+ * cancels the cleanup. */
+static void op_owner_gone(void *arg)
+{
+    rf_db_op *op = arg;
+    op->owner_gone = true;
+    op->owner_watch = NULL;
+}
+
 static void op_bind_owner(rf_db_op *op, void *owner, rf_arena *arena,
                           rf_db_cb cb, void *arg)
 {
@@ -216,7 +240,7 @@ static void op_bind_owner(rf_db_op *op, void *owner, rf_arena *arena,
     op->arg = arg;
     if (arena) {
         op->arena = arena;
-        op->ticket = ticket_new(arena);
+        op->owner_watch = rf_arena_on_free_cancelable(arena, op_owner_gone, op);
     }
 }
 
@@ -246,9 +270,9 @@ static void deliver(rf_db_op *op)
     rf_result *res = op->res;
     if (res->error == RF_DB_FAILED)
         rf_log_error("database %s: %s", op->db->label, rf_result_message(res));
-    bool present = !op->ticket || !op->ticket->gone;
-    if (op->ticket)
-        ticket_unref(op->ticket);
+    bool present = !op->owner_gone;
+    if (op->owner_watch)
+        rf_cleanup_cancel(op->owner_watch);
     if (!present || !op->cb) {
         rf_result_release(res);
         return;
@@ -383,7 +407,7 @@ void rf_db_op_done(rf_db_op *op)
     if (op->txn)
         txn_after(op);
     deliver(op);
-    free(op);
+    op_free(op);
 }
 
 /* ---------------------------------------------------------------------
@@ -537,8 +561,11 @@ void rf_result_release(rf_result *r)
         return;
     if (r->pg)
         PQclear((PGresult *)r->pg);
-    if (r->own)
-        rf_arena_free(r->own);   /* the result itself lives there */
+    /* the result itself lives in its arena */
+    if (r->own && r->recycle)
+        r->recycle(r->home, r->own);
+    else if (r->own)
+        rf_arena_free(r->own);
     else
         free(r);
 }

@@ -45,6 +45,10 @@ struct rf_result {
     rf_cell *cells;                 /* SQLite: nrows * ncols, row-major */
     struct pg_result *pg;           /* PostgreSQL */
     rf_arena *own;                  /* SQLite: the result's own arena */
+    /* Where `own` goes when the result is released (the backend's spare
+     * arenas, loop thread); NULL: it is freed. */
+    void (*recycle)(void *home, rf_arena *own);
+    void *home;
 };
 
 /* A result without rows: an error kind and its message, or RF_DB_OK for a
@@ -87,6 +91,8 @@ struct rf_db {
     uint64_t prepares;          /* statements prepared, all connections (atomic) */
     rf_db_txn *txns;            /* open transactions, by owner */
     void *impl;                 /* the backend's state */
+    rf_db_op *spare_ops;        /* finished ops kept for reuse (loop thread) */
+    int nspare_ops;
 };
 
 /* A transaction: the request (owner) it belongs to and the connection it
@@ -119,9 +125,12 @@ struct rf_db_op {
     void *arg;
     void *owner;                /* passed to cb as the rf_ctx */
     rf_arena *arena;            /* the owner's: releases the result */
-    struct rf_db_ticket *ticket;/* tells whether the owner is still there */
+    struct rf_cleanup *owner_watch; /* on arena: sets owner_gone */
+    bool owner_gone;            /* the request went away meanwhile */
     rf_result *res;
     void *conn;                 /* the backend's connection running it */
+    rf_arena *res_arena;        /* where the backend builds res, or NULL */
+    size_t size;                /* bytes allocated for the op */
 };
 
 void rf_db_op_done(rf_db_op *op);
@@ -158,6 +167,10 @@ bool rf_sql_writes(const char *sql);
 /* A quoted identifier ("name", quotes doubled), and alias."column". */
 void rf_sql_ident(rf_buf *b, const char *name);
 void rf_sql_column(rf_buf *b, const char *alias, const rf_field *f);
+
+/* AND `t.<f> <op> v` (op "<", ">", ...; v not NULL), v bound as the
+ * field's key is stored: a UUID without its dashes on SQLite (query.c). */
+void rf_query_where_cmp(rf_query *q, const rf_field *f, const char *op, rf_value v);
 
 /* The type of rf_value a field's record member holds (record.c). */
 rf_vtype rf_field_vtype(const rf_field *f);

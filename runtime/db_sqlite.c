@@ -24,11 +24,14 @@
  * is reported as RF_DB_UNAVAILABLE (503), never as "database is locked".
  *
  * Results are materialised on the worker thread into the result's own
- * arena, then handed to the loop.
+ * arena, then handed to the loop.  Result arenas are recycled: the loop
+ * takes one when an op gets a connection and gets it back, reset, when the
+ * request releases the result, so a steady load allocates nothing here.
  *
  * ":memory:" is one database per connection in SQLite, so an in-memory
  * database has a single connection: every statement takes its turn.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,7 @@
 #define SQ_BUSY_RETRIES 3
 #define SQ_CACHE_BUCKETS 64
 #define SQ_CACHE_MAX 256        /* statements kept per connection */
+#define SQ_SPARE_RESULTS 64     /* result arenas kept for reuse */
 
 typedef struct sq_cached {
     struct sq_cached *next;
@@ -63,7 +67,18 @@ typedef struct op_queue {
     rf_db_op *head, *tail;
 } op_queue;
 
+/* The spare result arenas (loop thread only).  Results may be released
+ * after the database closed (with the request that holds them), so the
+ * home lives until the last of them came back. */
+typedef struct sq_home {
+    int refs;                   /* the database's, and one per result out */
+    bool closed;
+    int nspare;
+    rf_arena *spare[SQ_SPARE_RESULTS];
+} sq_home;
+
 typedef struct sq_db {
+    sq_home *home;
     rf_pool *pool;
     sq_conn *conns;
     int nconns;
@@ -132,6 +147,51 @@ static void cache_clear(sq_conn *c)
 }
 
 /* ---------------------------------------------------------------------
+ * Result arenas.
+ */
+static sq_home *home_new(void)
+{
+    sq_home *h = calloc(1, sizeof *h);
+    if (!h)
+        abort();
+    h->refs = 1;
+    return h;
+}
+
+static void home_unref(sq_home *h)
+{
+    if (--h->refs > 0)
+        return;
+    while (h->nspare > 0)
+        rf_arena_free(h->spare[--h->nspare]);
+    free(h);
+}
+
+static rf_arena *home_take(sq_home *h)
+{
+    h->refs++;
+    return h->nspare > 0 ? h->spare[--h->nspare] : rf_arena_new(0);
+}
+
+static void home_give_back(void *home, rf_arena *a)
+{
+    sq_home *h = home;
+    if (!h->closed && h->nspare < SQ_SPARE_RESULTS) {
+        rf_arena_reset(a);
+        h->spare[h->nspare++] = a;
+    } else {
+        rf_arena_free(a);
+    }
+    home_unref(h);
+}
+
+static void home_close(sq_home *h)
+{
+    h->closed = true;
+    home_unref(h);
+}
+
+/* ---------------------------------------------------------------------
  * Running one statement (on a pool thread).
  */
 static void bind_param(sqlite3_stmt *stmt, int i, const rf_value *v)
@@ -184,6 +244,19 @@ static rf_db_error error_kind(int rc)
     }
 }
 
+static const char *int_text(rf_arena *a, int64_t v)
+{
+    char digits[24], *end = digits + sizeof digits, *p = end;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return rf_strndup(a, p, (size_t)(end - p));
+}
+
 /* One cell: the native value and its text.  A REAL's text is written out
  * in full ("1e+20" becomes "100000000000000000000") so that decimal columns,
  * which SQLite keeps as REAL, read back as plain decimal text. */
@@ -197,7 +270,7 @@ static void read_cell(sqlite3_stmt *stmt, int col, rf_arena *a, rf_cell *c)
     case SQLITE_INTEGER:
         c->type = RF_CELL_INT;
         c->i = sqlite3_column_int64(stmt, col);
-        c->s = rf_sprintf(a, "%lld", (long long)c->i);
+        c->s = int_text(a, c->i);
         return;
     case SQLITE_FLOAT:
         c->type = RF_CELL_FLOAT;
@@ -226,7 +299,7 @@ static bool starts_with_word(const char *sql, const char *word)
 static int collect_rows(sqlite3_stmt *stmt, rf_result *r)
 {
     rf_buf cells;
-    rf_buf_init(&cells, NULL, 16 * sizeof(rf_cell));
+    rf_buf_init(&cells, r->own, 16 * sizeof(rf_cell));
     r->ncols = sqlite3_column_count(stmt);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -237,15 +310,17 @@ static int collect_rows(sqlite3_stmt *stmt, rf_result *r)
         cells.len += (size_t)r->ncols * sizeof(rf_cell);
         r->nrows++;
     }
-    r->cells = rf_alloc(r->own, cells.len ? cells.len : 1);
-    memcpy(r->cells, cells.data, cells.len);
-    rf_buf_release(&cells);
+    r->cells = (rf_cell *)(void *)cells.data;
     return rc;
 }
 
+/* The result is built in the arena the op brought from the loop. */
 static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
 {
-    rf_result *r = rf_result_of(NULL, RF_DB_OK, NULL);
+    sq_db *s = op->db->impl;
+    rf_result *r = rf_result_of(op->res_arena, RF_DB_OK, NULL);
+    r->recycle = home_give_back;
+    r->home = s->home;
     sqlite3_stmt *stmt = NULL;
     *code = SQLITE_OK;
     bool temporary;
@@ -300,7 +375,7 @@ static void job_run(void *arg)
         op->res = run_statement(c, op, &code);
         if (!retryable(op, code, attempt))
             break;
-        rf_result_release(op->res);
+        rf_arena_reset(op->res_arena);
     }
     /* A failed COMMIT (a deferred constraint) leaves SQLite's transaction
      * open; the connection goes back to the pool clean. */
@@ -353,6 +428,7 @@ static void job_done(void *arg);
 static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
 {
     op->conn = c;
+    op->res_arena = home_take(s->home);
     rf_pool_submit(s->pool, job_run, job_done, op);
 }
 
@@ -465,9 +541,20 @@ static void conns_close(sq_db *s)
     free(s->conns);
 }
 
+/* SQLite counts every allocation under a global mutex unless told not to
+ * (SQLITE_CONFIG_MEMSTATUS); nothing here reads the counts, and the pool
+ * threads would contend for that mutex on every malloc.  Only possible
+ * before SQLite initialises, so done before the process's first open. */
+static void configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static bool sqlite_open(rf_db *db, const char *target, int pool_size,
                         char *err, size_t errlen)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_library);
     /* sqlite:///abs/path, as Django-style URLs write it, is sqlite:/abs/path */
     if (strncmp(target, "//", 2) == 0)
         target += 2;
@@ -490,6 +577,7 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
         checkin(s, &s->conns[i]);
     }
     s->pool = rf_pool_new(db->base, s->nconns);
+    s->home = home_new();
     db->impl = s;
     return true;
 }
@@ -511,6 +599,7 @@ static void sqlite_close(rf_db *db)
         }
     }
     conns_close(s);
+    home_close(s->home);
     free(s);
 }
 

@@ -240,6 +240,14 @@ struct event_base *rf_ctx_base(rf_ctx *ctx);
 /* The request method's name, TRACE and CONNECT included. */
 const char *rf_ctx_method_name(const rf_ctx *ctx);
 
+/* A cleanup that its registrant may cancel (arena.c): for a resource that
+ * can be done with before the arena is (a database op that delivered its
+ * answer).  The handle is valid until the cleanup ran or the arena was
+ * reset or freed; cancelling it after that is a bug. */
+typedef struct rf_cleanup rf_cleanup;
+rf_cleanup *rf_arena_on_free_cancelable(rf_arena *a, void (*fn)(void *), void *arg);
+void rf_cleanup_cancel(rf_cleanup *c);
+
 /* Microseconds on the monotonic clock. */
 uint64_t rf_now_usec(void);
 

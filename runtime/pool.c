@@ -4,7 +4,8 @@
  *
  * Completions wake the loop through an eventfd registered with libevent; a
  * wake-up drains every completion queued so far, so a burst costs one
- * syscall pair, not one per job.
+ * syscall pair, not one per job.  Finished jobs are kept for reuse (under
+ * the lock already taken to queue them), so a steady load allocates none.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,11 +29,15 @@ typedef struct queue {
     job *head, *tail;
 } queue;
 
+#define SPARE_JOBS_MAX 256
+
 struct rf_pool {
     pthread_mutex_t lock;
     pthread_cond_t ready;
     queue jobs;           /* waiting for a thread */
     queue completed;      /* waiting for the loop */
+    job *spare;           /* finished jobs, for reuse */
+    int nspare;
     bool stopping;
     int nthreads;
     pthread_t *threads;
@@ -116,18 +121,34 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Keep finished jobs up to SPARE_JOBS_MAX; free the rest (caller holds
+ * the lock). */
+static void keep_spares(rf_pool *p, job *done)
+{
+    while (done) {
+        job *next = done->next;
+        if (p->nspare < SPARE_JOBS_MAX) {
+            done->next = p->spare;
+            p->spare = done;
+            p->nspare++;
+        } else {
+            free(done);
+        }
+        done = next;
+    }
+}
+
 static void drain_completions(rf_pool *p)
 {
     pthread_mutex_lock(&p->lock);
-    job *j = queue_take_all(&p->completed);
+    job *all = queue_take_all(&p->completed);
     pthread_mutex_unlock(&p->lock);
-    while (j) {
-        job *next = j->next;
+    for (job *j = all; j; j = j->next)
         if (j->done)
             j->done(j->arg);
-        free(j);
-        j = next;
-    }
+    pthread_mutex_lock(&p->lock);
+    keep_spares(p, all);
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -176,6 +197,11 @@ void rf_pool_free(rf_pool *p)
     for (int i = 0; i < p->nthreads; i++)
         pthread_join(p->threads[i], NULL);
     drain_completions(p);
+    while (p->spare) {
+        job *j = p->spare;
+        p->spare = j->next;
+        free(j);
+    }
     event_free(p->wake_ev);
     close(p->wake_fd);
     pthread_cond_destroy(&p->ready);
@@ -184,11 +210,16 @@ void rf_pool_free(rf_pool *p)
     free(p);
 }
 
-static job *job_new(void (*work)(void *), void (*done)(void *), void *arg)
+/* A job from the spares, or a new one (caller holds the lock). */
+static job *job_new(rf_pool *p, void (*work)(void *), void (*done)(void *), void *arg)
 {
-    job *j = malloc(sizeof *j);
-    if (!j)
+    job *j = p->spare;
+    if (j) {
+        p->spare = j->next;
+        p->nspare--;
+    } else if (!(j = malloc(sizeof *j))) {
         abort();
+    }
     j->work = work;
     j->done = done;
     j->arg = arg;
@@ -197,16 +228,18 @@ static job *job_new(void (*work)(void *), void (*done)(void *), void *arg)
 
 void rf_pool_submit(rf_pool *p, void (*work)(void *), void (*done)(void *), void *arg)
 {
-    job *j = job_new(work, done, arg);
     pthread_mutex_lock(&p->lock);
-    queue_push(&p->jobs, j);
+    queue_push(&p->jobs, job_new(p, work, done, arg));
     pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->lock);
 }
 
 void rf_pool_post(rf_pool *p, void (*fn)(void *), void *arg)
 {
-    complete(p, job_new(NULL, fn, arg));
+    pthread_mutex_lock(&p->lock);
+    job *j = job_new(p, NULL, fn, arg);
+    pthread_mutex_unlock(&p->lock);
+    complete(p, j);
 }
 
 int rf_pool_thread_index(void)

@@ -1,8 +1,9 @@
 /* Arena and output buffer. */
 #include <check.h>
+#include <malloc.h>
 #include <string.h>
 
-#include "restflow.h"
+#include "internal.h"
 
 static int cleanup_order[4], ncleanups;
 static void note_cleanup(void *arg) { cleanup_order[ncleanups++] = (int)(intptr_t)arg; }
@@ -36,6 +37,53 @@ START_TEST(cleanups_run_newest_first_on_free_and_reset)
     rf_arena_free(a);
     ck_assert_int_eq(ncleanups, 3);
     ck_assert_int_eq(cleanup_order[2], 3);
+}
+END_TEST
+
+START_TEST(cancelled_cleanup_does_not_run)
+{
+    rf_arena *a = rf_arena_new(0);
+    ncleanups = 0;
+    rf_arena_on_free(a, note_cleanup, (void *)1);
+    rf_cleanup *c = rf_arena_on_free_cancelable(a, note_cleanup, (void *)2);
+    rf_cleanup_cancel(c);
+    rf_arena_free(a);
+    ck_assert_int_eq(ncleanups, 1);
+    ck_assert_int_eq(cleanup_order[0], 1);
+}
+END_TEST
+
+/* The requests of a reused arena stop calling malloc: a reset keeps the
+ * block a request grew into (heap bytes in use do not change). */
+static size_t heap_in_use(void)
+{
+    return mallinfo2().uordblks;
+}
+
+START_TEST(reset_keeps_the_grown_block)
+{
+    rf_arena *a = rf_arena_new(0);
+    for (int i = 0; i < 3; i++)
+        rf_alloc(a, 6000);
+    rf_arena_on_free(a, note_cleanup, (void *)1);
+    rf_arena_reset(a);
+    size_t before = heap_in_use();
+    for (int i = 0; i < 3; i++)
+        rf_alloc(a, 6000);
+    rf_arena_on_free(a, note_cleanup, (void *)1);
+    ck_assert_uint_eq(heap_in_use(), before);
+    rf_arena_free(a);
+}
+END_TEST
+
+START_TEST(reset_gives_a_very_large_block_back)
+{
+    rf_arena *a = rf_arena_new(0);
+    rf_alloc(a, 1 << 20);
+    size_t grown = heap_in_use();
+    rf_arena_reset(a);
+    ck_assert_uint_lt(heap_in_use(), grown - (1 << 19));
+    rf_arena_free(a);
 }
 END_TEST
 
@@ -93,6 +141,9 @@ Suite *make_arena_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, alloc_is_aligned_and_grows_past_first_block);
     tcase_add_test(tc, cleanups_run_newest_first_on_free_and_reset);
+    tcase_add_test(tc, cancelled_cleanup_does_not_run);
+    tcase_add_test(tc, reset_keeps_the_grown_block);
+    tcase_add_test(tc, reset_gives_a_very_large_block_back);
     tcase_add_test(tc, limit_marks_exhausted_but_never_returns_null);
     tcase_add_test(tc, strings);
     tcase_add_test(tc, buf_grows_in_arena_and_heap);
