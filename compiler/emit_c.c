@@ -34,7 +34,7 @@ const char *em_ctype(model_ftype t)
 {
     switch (t) {
     case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
-    case MODEL_T_FOREIGNKEY: case MODEL_T_DATETIME:
+    case MODEL_T_DATETIME:
         return "int64_t";
     case MODEL_T_FLOAT:   return "double";
     case MODEL_T_BOOLEAN: return "bool";
@@ -53,15 +53,18 @@ const char *em_vtype(model_ftype t)
     case MODEL_T_DATETIME: return "RF_V_DATETIME";
     case MODEL_T_JSON:     return "RF_V_JSON";
     case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
-    case MODEL_T_FOREIGNKEY:
         return "RF_V_INT";
     default:               return "RF_V_TEXT";
     }
 }
 
-model_ftype em_key_type(const model_field *f)
+model_ftype em_sfield_type(const model_sfield *f)
 {
-    return f->type == MODEL_T_FOREIGNKEY ? f->fk_target_field->type : f->type;
+    if (f->type != MODEL_T_FOREIGNKEY)
+        return f->type;
+    if (f->related)
+        return model_key_type(f->related->pk);
+    return f->model_field ? model_key_type(f->model_field) : MODEL_T_INTEGER;
 }
 
 bool em_value_constant(const model_value *v)
@@ -185,7 +188,6 @@ void em_value(emitter *e, const model_value *v, model_ftype t)
         em_printf(e, " }");
         return;
     case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
-    case MODEL_T_FOREIGNKEY:
         if (v->kind == MODEL_V_BOOL)
             em_printf(e, "RF_VINT(%d)", v->b);
         else
@@ -260,7 +262,7 @@ static void header_record(emitter *e, const model *m, const model_resource *r)
     em_line(e, "uint8_t rf_state[%u];", r->nfields);
     for (uint32_t i = 0; i < r->nfields; i++) {
         const model_field *f = r->fields[i];
-        const char *ct = em_ctype(f->type);
+        const char *ct = em_ctype(model_key_type(f));
         em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ",
                 em_member(f->name), model_ftype_name(f->type));
     }
@@ -296,7 +298,7 @@ static void header_plain_record(emitter *e, const model *m, const model_serializ
     em_line(e, "uint8_t rf_state[%u];", s->nfields ? s->nfields : 1);
     for (uint32_t i = 0; i < s->nfields; i++) {
         const model_sfield *f = s->fields[i];
-        const char *ct = em_ctype(f->type);
+        const char *ct = em_ctype(em_sfield_type(f));
         em_line(e, "%s%s%s; /* %s */", ct, ct[strlen(ct) - 1] == '*' ? "" : " ",
                 em_member(f->name), model_sclass_name(f->sclass));
     }

@@ -38,9 +38,10 @@ void em_choices(emitter *e, const model *m, const char *owner, const char *field
                 const model_limits *l);
 void em_limits(emitter *e, const model *m, const char *owner, const char *field,
                const model_limits *l);
-/* The type a ForeignKey's key has (its target's primary key type); other
- * fields: their own. */
-model_ftype em_key_type(const model_field *f);
+/* The type of the value a serializer field holds (model_key_type for a
+ * model field's): a PrimaryKeyRelatedField's is its queryset's primary key
+ * type (an integer when it has no queryset and no ForeignKey). */
+model_ftype em_sfield_type(const model_sfield *f);
 /* Microseconds since the epoch of an ISO 8601 literal; days of a date. */
 bool em_parse_datetime(const char *s, int64_t *usec);
 bool em_parse_date(const char *s, int32_t *days);

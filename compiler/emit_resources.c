@@ -79,7 +79,7 @@ static void field_entry(emitter *e, const model *m, const model_resource *r, con
     em_line(e, ",");
     if (f->has_default && em_value_constant(&f->default_value)) {
         em_printf(e, ".default_value = ");
-        em_value(e, &f->default_value, em_key_type(f));
+        em_value(e, &f->default_value, model_key_type(f));
         em_line(e, ",");
     }
     if (f->type == MODEL_T_FOREIGNKEY) {
@@ -210,7 +210,7 @@ static const char *const like_escape =
 
 static void leaf(cond_builder *cb, const model_qcond *c, const char *col, const model_field *f)
 {
-    model_ftype t = em_key_type(f);
+    model_ftype t = model_key_type(f);
     const model_value *v = &c->value;
     rf_buf *b = &cb->sql;
     bool null_value = v->kind == MODEL_V_NULL;

@@ -154,6 +154,15 @@ static void render_source(emitter *e, const model *m, const model_serializer *s,
     (void)s;
 }
 
+/* A PrimaryKeyRelatedField's queryset, where the runtime cannot take it from
+ * the backing ForeignKey's target. */
+static void related(emitter *e, const model *m, const model_sfield *f)
+{
+    const model_field *mf = f->model_field;
+    if (f->type == MODEL_T_FOREIGNKEY && f->related && !(mf && mf->fk_target == f->related))
+        em_printf(e, ",\n.related = &%s_%s_resource", m->name, f->related->name);
+}
+
 static void sfield_entry(emitter *e, const model *m, const model_serializer *s,
                          const model_sfield *f)
 {
@@ -173,12 +182,13 @@ static void sfield_entry(emitter *e, const model *m, const model_serializer *s,
     em_line(e, ",");
     if (f->has_default && em_value_constant(&f->default_value)) {
         em_printf(e, ".default_value = ");
-        em_value(e, &f->default_value, f->model_field ? em_key_type(f->model_field) : f->type);
+        em_value(e, &f->default_value, em_sfield_type(f));
         em_line(e, ",");
     }
     storage(e, m, s, f);
     em_line(e, ",");
     render_source(e, m, s, f);
+    related(e, m, f);
     em_line(e, " },");
     em_dedent(e);
 }
@@ -190,7 +200,6 @@ static void render_scalar(emitter *e, const char *member, model_ftype t, int pla
 {
     switch (t) {
     case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
-    case MODEL_T_FOREIGNKEY:
         em_line(e, "rf_json_i64(b, %s);", member);
         break;
     case MODEL_T_FLOAT:    em_line(e, "rf_json_f64(b, %s);", member); break;
@@ -235,7 +244,6 @@ static bool render_as_text(emitter *e, const char *rec, uint32_t index, const ch
     const char *how;
     switch (t) {
     case MODEL_T_AUTO: case MODEL_T_BIGAUTO: case MODEL_T_INTEGER: case MODEL_T_BIGINTEGER:
-    case MODEL_T_FOREIGNKEY:
         how = "rf_buf_printf(b, \"\\\"%%lld\\\"\", (long long)%s);";
         break;
     case MODEL_T_FLOAT:
@@ -266,11 +274,12 @@ static void render_member(emitter *e, const model *m, const char *rec, const mod
     char member[256];
     snprintf(member, sizeof member, "((const %s_%s *)%s)->%s", m->name, src->resource->name,
              rec, em_member(src->name));
-    if (render_as_text(e, rec, src->index, member, f, src->type))
+    model_ftype t = model_key_type(src);   /* a ForeignKey renders its key as the target does */
+    if (render_as_text(e, rec, src->index, member, f, t))
         return;
     int places = f->limits.decimal_places >= 0 ? f->limits.decimal_places
                                                 : src->limits.decimal_places;
-    render_nullable(e, rec, src->index, member, src->type, places);
+    render_nullable(e, rec, src->index, member, t, places);
 }
 
 static void render_field(emitter *e, const model *m, const model_serializer *s, uint32_t i)
@@ -292,7 +301,7 @@ static void render_field(emitter *e, const model *m, const model_serializer *s, 
             char member[256];
             snprintf(member, sizeof member, "((const %s_%s *)rec)->%s", m->name, s->name,
                      em_member(f->name));
-            render_nullable(e, "rec", i, member, f->type, f->limits.decimal_places);
+            render_nullable(e, "rec", i, member, em_sfield_type(f), f->limits.decimal_places);
         }
         break;
     case MODEL_SRC_PATH:

@@ -33,7 +33,7 @@ static bool is_auto(const model_field *f)
  * loses its dashes there. */
 static void placeholder(rf_buf *b, const model_field *f, rf_dialect d)
 {
-    if (d == RF_SQLITE && em_key_type(f) == MODEL_T_UUID)
+    if (d == RF_SQLITE && model_key_type(f) == MODEL_T_UUID)
         rf_buf_lit(b, "replace(?, '-', '')");
     else
         rf_buf_putc(b, '?');
@@ -191,13 +191,29 @@ static void column_default(rf_buf *b, const model_field *f, rf_dialect d)
     }
 }
 
-static void column_definition(rf_buf *b, const model_field *f, rf_dialect d)
+/* REFERENCES "target" ("pk") and the on_delete action, as Django's
+ * on_delete enforced in SQL (docs/persistence.md). */
+static void references(rf_buf *b, const model_field *f)
 {
-    const model_resource *r = f->resource;
+    rf_buf_lit(b, "REFERENCES ");
+    sql_ident(b, f->fk_target->table);
+    rf_buf_lit(b, " (");
+    sql_ident(b, f->fk_target_field->column);
+    rf_buf_putc(b, ')');
+    if (f->on_delete == MODEL_CASCADE)
+        rf_buf_lit(b, " ON DELETE CASCADE");
+    else if (f->on_delete == MODEL_SET_NULL)
+        rf_buf_lit(b, " ON DELETE SET NULL");
+}
+
+/* inline_fk: the column carries its REFERENCES (else a constraint added
+ * after every table exists does, see forward_constraints). */
+static void column_definition(rf_buf *b, const model_field *f, rf_dialect d, bool inline_fk)
+{
     sql_ident(b, f->column);
     rf_buf_putc(b, ' ');
     if (f->type == MODEL_T_FOREIGNKEY)
-        column_type(b, f->fk_target_field, f->fk_target_field->type, true, d);
+        column_type(b, model_key_field(f), model_key_type(f), true, d);
     else
         column_type(b, f, f->type, false, d);
     rf_buf_puts(b, f->null ? " NULL" : " NOT NULL");
@@ -213,16 +229,9 @@ static void column_definition(rf_buf *b, const model_field *f, rf_dialect d)
         sql_ident(b, f->column);
         rf_buf_lit(b, " IS NULL))");
     }
-    if (f->type == MODEL_T_FOREIGNKEY && f->fk_target->database == r->database) {
-        rf_buf_lit(b, " REFERENCES ");
-        sql_ident(b, f->fk_target->table);
-        rf_buf_lit(b, " (");
-        sql_ident(b, f->fk_target_field->column);
-        rf_buf_putc(b, ')');
-        if (f->on_delete == MODEL_CASCADE)
-            rf_buf_lit(b, " ON DELETE CASCADE");
-        else if (f->on_delete == MODEL_SET_NULL)
-            rf_buf_lit(b, " ON DELETE SET NULL");
+    if (inline_fk) {
+        rf_buf_putc(b, ' ');
+        references(b, f);
     }
 }
 
@@ -270,14 +279,41 @@ static bool column_indexed(const model_field *f)
     return f->type == MODEL_T_FOREIGNKEY || f->db_index || f->type == MODEL_T_SLUG;
 }
 
-static void resource_schema(rf_buf *b, const model_resource *r, rf_dialect d)
+/* A database's tables in the order they are created (see table_order). */
+typedef struct table_order {
+    const model_resource **tables;
+    uint32_t n;
+    uint32_t *position;         /* by resource index; meaningful for tables */
+} table_order;
+
+/* Whether f's REFERENCES can be written in its table's CREATE TABLE:
+ * SQLite accepts a reference to a table created later; PostgreSQL only to
+ * one that exists (its own table included).  A ForeignKey to a built-in
+ * table (created first) or to another database (no REFERENCES) is inline
+ * or nothing. */
+static bool fk_inline(const model_field *f, const table_order *o, rf_dialect d)
+{
+    const model_resource *t = f->fk_target, *r = f->resource;
+    if (d == RF_SQLITE || t->builtin)
+        return true;
+    return o->position[t->index] <= o->position[r->index];
+}
+
+static bool has_reference(const model_field *f)
+{
+    return f->type == MODEL_T_FOREIGNKEY && f->fk_target->database == f->resource->database;
+}
+
+static void resource_schema(rf_buf *b, const model_resource *r, const table_order *o,
+                            rf_dialect d)
 {
     rf_buf_lit(b, "CREATE TABLE IF NOT EXISTS ");
     sql_ident(b, r->table);
     rf_buf_lit(b, " (\n");
     for (uint32_t i = 0; i < r->nfields; i++) {
+        const model_field *f = r->fields[i];
         rf_buf_lit(b, "    ");
-        column_definition(b, r->fields[i], d);
+        column_definition(b, f, d, has_reference(f) && fk_inline(f, o, d));
         rf_buf_puts(b, i + 1 < r->nfields ? ",\n" : "\n");
     }
     rf_buf_lit(b, ");\n");
@@ -293,8 +329,43 @@ static void resource_schema(rf_buf *b, const model_resource *r, rf_dialect d)
         create_index(b, r, r->indexes[i]->name, r->indexes[i]->fields, r->indexes[i]->nfields);
 }
 
-/* True when r references, in its own database, a table not yet created
- * (PostgreSQL refuses a REFERENCES to a table that does not exist). */
+/* A foreign key PostgreSQL could not take in CREATE TABLE (its target is
+ * created later: a cycle), added once every table exists.  The statement
+ * is safe to run again, and leaves alone a column that has a foreign key
+ * already (a table Django made): it adds the constraint only when the
+ * column has none. */
+static void forward_constraint(rf_buf *b, const model_field *f)
+{
+    const model_resource *r = f->resource;
+    rf_buf table, body;
+    rf_buf_init(&table, NULL, 64);
+    rf_buf_init(&body, NULL, 512);
+    sql_ident(&table, r->table);
+    rf_buf_lit(&body, "BEGIN\n    IF NOT EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_attribute a "
+               "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)\n"
+               "                   WHERE c.contype = 'f' AND c.conrelid = ");
+    sql_quoted(&body, table.data);
+    rf_buf_lit(&body, "::regclass AND a.attname = ");
+    sql_quoted(&body, f->column);
+    rf_buf_lit(&body, ") THEN\n        ALTER TABLE ");
+    rf_buf_puts(&body, table.data);
+    rf_buf_lit(&body, " ADD CONSTRAINT ");
+    char name[512];
+    snprintf(name, sizeof name, "%s_%s_fkey", r->table, f->column);   /* PostgreSQL's own name */
+    index_name(&body, name);
+    rf_buf_lit(&body, " FOREIGN KEY (");
+    sql_ident(&body, f->column);
+    rf_buf_lit(&body, ") ");
+    references(&body, f);
+    rf_buf_lit(&body, ";\n    END IF;\nEND");
+    rf_buf_lit(b, "DO ");
+    sql_quoted(b, body.data);
+    rf_buf_lit(b, ";\n");
+    rf_buf_release(&table);
+    rf_buf_release(&body);
+}
+
+/* True when r references, in its own database, a table not yet created. */
 static bool waits_for_table(const model_resource *r, const bool *created)
 {
     for (uint32_t i = 0; i < r->nfields; i++) {
@@ -305,32 +376,71 @@ static bool waits_for_table(const model_resource *r, const bool *created)
     return false;
 }
 
-/* The tables of one database, each after the tables it references; the
- * tables of a cycle of foreign keys in declaration order. */
-static void database_schema(rf_buf *b, const model *m, const model_database *db, rf_dialect d)
+/* Whether r is a table of db still to be created. */
+static bool pending(const model_resource *r, const model_database *db, const bool *created)
+{
+    return !r->builtin && r->database == db && !created[r->index];
+}
+
+static void take(table_order *o, bool *created, const model_resource *r)
+{
+    o->position[r->index] = o->n;
+    o->tables[o->n++] = r;
+    created[r->index] = true;
+}
+
+/* The tables of one database, each after the tables it references; a cycle
+ * of foreign keys is broken at its first table in declaration order, and
+ * what follows it is again ordered by its references. */
+static void order_tables(const model *m, const model_database *db, table_order *o)
 {
     bool *created = calloc(m->nresources + 1, sizeof *created);
-    if (!created)
+    o->tables = calloc(m->nresources + 1, sizeof *o->tables);
+    o->position = calloc(m->nresources + 1, sizeof *o->position);
+    if (!created || !o->tables || !o->position)
         abort();
-    for (bool progress = true; progress;) {
-        progress = false;
+    o->n = 0;
+    for (;;) {
+        bool progress = false;
         for (uint32_t i = 0; i < m->nresources; i++) {
             const model_resource *r = m->resources[i];
-            if (r->builtin || r->database != db || created[i] || waits_for_table(r, created))
-                continue;
-            rf_buf_putc(b, '\n');
-            resource_schema(b, r, d);
-            created[i] = progress = true;
+            if (pending(r, db, created) && !waits_for_table(r, created)) {
+                take(o, created, r);
+                progress = true;
+            }
         }
-    }
-    for (uint32_t i = 0; i < m->nresources; i++) {
-        const model_resource *r = m->resources[i];
-        if (!r->builtin && r->database == db && !created[i]) {
-            rf_buf_putc(b, '\n');
-            resource_schema(b, r, d);
-        }
+        if (progress)
+            continue;
+        uint32_t first = 0;
+        while (first < m->nresources && !pending(m->resources[first], db, created))
+            first++;
+        if (first == m->nresources)
+            break;
+        take(o, created, m->resources[first]);
     }
     free(created);
+}
+
+static void database_schema(rf_buf *b, const model *m, const model_database *db, rf_dialect d)
+{
+    table_order o;
+    order_tables(m, db, &o);
+    for (uint32_t i = 0; i < o.n; i++) {
+        rf_buf_putc(b, '\n');
+        resource_schema(b, o.tables[i], &o, d);
+    }
+    bool first = true;
+    for (uint32_t i = 0; i < o.n; i++)
+        for (uint32_t k = 0; k < o.tables[i]->nfields; k++) {
+            const model_field *f = o.tables[i]->fields[k];
+            if (!has_reference(f) || fk_inline(f, &o, d))
+                continue;
+            rf_buf_puts(b, first ? "\n" : "");
+            forward_constraint(b, f);
+            first = false;
+        }
+    free(o.tables);
+    free(o.position);
 }
 
 void sql_schema(rf_buf *b, const model *m, rf_dialect d)

@@ -58,6 +58,8 @@ typedef struct model_queryset model_queryset;
 #define MODEL_MAX_LIST_ITEMS      500  /* any list or map in the spec */
 #define MODEL_MAX_NAME_BYTES       63  /* tables, columns, names: PostgreSQL's NAMEDATALEN - 1 */
 #define MODEL_MAX_SOURCE_HOPS       8  /* foreign keys crossed by one dotted path */
+#define MODEL_MAX_KEY_HOPS         16  /* primary keys that are foreign keys, in a chain
+                                          (the runtime's rf_field_key_type follows as many) */
 #define MODEL_MAX_NESTING          10  /* nested serializers, as DRF's depth <= 10 */
 #define MODEL_MAX_CHOICES         500
 #define MODEL_MAX_ROUTES         4000
@@ -857,6 +859,13 @@ struct model {
 /* Look-ups by name, NULL when absent. */
 model_resource *model_find_resource(const model *m, const char *name);
 model_field *model_find_field(const model_resource *r, const char *name);
+/* The field whose type a field's value has: the field itself, or for a
+ * ForeignKey the primary key it references, followed through primary keys
+ * that are themselves foreign keys (a ForeignKey still only for a chain
+ * sema refused).  The C member, the column, literals and input all take
+ * its type (model_key_type) and its limits (a CharField key's max_length). */
+const model_field *model_key_field(const model_field *f);
+model_ftype model_key_type(const model_field *f);
 model_serializer *model_find_serializer(const model *m, const char *name);
 model_view *model_find_view(const model *m, const char *name);
 model_sfield *model_find_sfield(const model_serializer *s, const char *name);

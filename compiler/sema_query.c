@@ -112,10 +112,7 @@ static bool cond_value(sema *s, model_qcond *c, const ast_expr *e, model_ftype t
 /* The type a condition's value has: a ForeignKey compares its target's key. */
 static model_ftype value_type(const model_path *p)
 {
-    model_field *f = p->hops[p->nhops - 1];
-    if (f->type == MODEL_T_FOREIGNKEY && f->fk_target_field)
-        return f->fk_target_field->type;
-    return f->type;
+    return model_key_type(p->hops[p->nhops - 1]);
 }
 
 static bool lookup_value(sema *s, model_qcond *c, const ast_expr *e)
@@ -499,10 +496,8 @@ static void postfetch_base(sema *s, sym *y)
     if (!pf->base_key)
         return;
     model_field *rk = pf->related_key;
-    model_ftype rt = rk->type == MODEL_T_FOREIGNKEY && rk->fk_target_field
-                     ? rk->fk_target_field->type : rk->type;
-    model_ftype bt = pf->base_key->type == MODEL_T_FOREIGNKEY && pf->base_key->fk_target_field
-                     ? pf->base_key->fk_target_field->type : pf->base_key->type;
+    model_ftype rt = model_key_type(rk);
+    model_ftype bt = model_key_type(pf->base_key);
     bool both_int = sema_field_is_integer(rt) && sema_field_is_integer(bt);
     if (rt != bt && !both_int)
         diag_error(s->d, join->span, "postfetch '%s' joins %s.%s (%s) with %s.%s (%s)",

@@ -964,7 +964,7 @@ static void resource_fields(sema *s, sym *y)
         resource_indexes(s, r, indexes);
 }
 
-/* Resolve each ForeignKey's target, then type its default. */
+/* Resolve each ForeignKey's target. */
 static void resource_foreign_keys(sema *s, sym *y)
 {
     model_resource *r = y->entity;
@@ -990,12 +990,49 @@ static void resource_foreign_keys(sema *s, sym *y)
             diag_hint(s->d, "store the key in an IntegerField and attach the rows with a "
                       "postfetch");
         }
+    }
+}
+
+/* The primary key types a ForeignKey may reference: the runtime converts,
+ * binds and renders keys of these (restflow/model.h). */
+static bool supported_key_type(model_ftype t)
+{
+    return sema_field_is_integer(t) || t == MODEL_T_UUID || sema_field_is_text(t);
+}
+
+/* Once every target is known (a key may reference a primary key that is
+ * itself a ForeignKey): check the type the key takes, then type the
+ * default by it. */
+static void resource_key_types(sema *s, sym *y)
+{
+    model_resource *r = y->entity;
+    for (uint32_t i = 0; i < r->nfields; i++) {
+        model_field *f = r->fields[i];
+        if (f->type != MODEL_T_FOREIGNKEY || !f->fk_target_field)
+            continue;
+        model_ftype t = model_key_type(f);
+        const ast_member *m = block_member(y->block, f->name);
+        if (t == MODEL_T_FOREIGNKEY) {
+            /* reported once, at the primary keys that loop */
+            if (f->primary_key)
+                diag_error(s->d, m->key->span, "the primary key '%s.%s' is a foreign key to "
+                           "a primary key that leads back to it (or more than %d deep)",
+                           r->name, f->name, MODEL_MAX_KEY_HOPS);
+            continue;
+        }
+        if (!supported_key_type(t)) {
+            diag_error(s->d, m->key->span, "foreign key '%s.%s' references '%s', whose "
+                       "primary key is %s %s", r->name, f->name, f->fk_target->name,
+                       sema_article(model_ftype_name(t)), model_ftype_name(t));
+            diag_hint(s->d, "a foreign key may reference an integer, UUID or text "
+                      "(CharField, SlugField, ...) primary key");
+            continue;
+        }
         for (uint32_t k = 0; k < m->value->u.call.kwargs.count; k++) {
             const ast_kwarg *kw = m->value->u.call.kwargs.items[k];
-            if (kw->key.count == 1 && !strcmp(kw->key.items[0]->text, "default")
-                && f->fk_target_field)
-                f->has_default = sema_typed_value(s, kw->value, f->fk_target_field->type,
-                                                  &f->default_value, "the default");
+            if (kw->key.count == 1 && !strcmp(kw->key.items[0]->text, "default"))
+                f->has_default = sema_typed_value(s, kw->value, t, &f->default_value,
+                                                  "the default");
         }
     }
 }
@@ -1100,6 +1137,9 @@ void sema_resources(sema *s)
     for (uint32_t i = 0; i < s->nsyms; i++)
         if (s->syms[i]->kind == SYM_RESOURCE && !s->syms[i]->builtin)
             resource_foreign_keys(s, s->syms[i]);
+    for (uint32_t i = 0; i < s->nsyms; i++)
+        if (s->syms[i]->kind == SYM_RESOURCE && !s->syms[i]->builtin)
+            resource_key_types(s, s->syms[i]);
     check_reverse_accessors(s);
     check_tables(s);
 }
@@ -1121,6 +1161,19 @@ model_field *model_find_field(const model_resource *r, const char *name)
         if (strcmp(r->fields[i]->name, name) == 0)
             return r->fields[i];
     return NULL;
+}
+
+const model_field *model_key_field(const model_field *f)
+{
+    for (int hops = 0; f->type == MODEL_T_FOREIGNKEY && f->fk_target_field
+                       && hops < MODEL_MAX_KEY_HOPS; hops++)
+        f = f->fk_target_field;
+    return f;
+}
+
+model_ftype model_key_type(const model_field *f)
+{
+    return model_key_field(f)->type;
 }
 
 /* A field by name, `pk`, or a foreign key's attname (`product_id`). */

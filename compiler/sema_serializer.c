@@ -276,6 +276,18 @@ static bool is_text_class(model_sclass c)
         || c == MODEL_SC_SLUG;
 }
 
+static void default_option(sema *s, model_sfield *f, opts *o, model_ftype t)
+{
+    opt x;
+    if (!opts_take(o, "default", &x))
+        return;
+    if (f->type == MODEL_T_NESTED || f->sclass == MODEL_SC_READ_ONLY)
+        diag_error(s->d, x.key_span, "%s %s takes no default",
+                   sema_article(model_sclass_name(f->sclass)), model_sclass_name(f->sclass));
+    else
+        f->has_default = sema_typed_value(s, x.value, t, &f->default_value, "the default");
+}
+
 /* The options common to every field, then the class's own. */
 static void field_options(sema *s, model_sfield *f, opts *o, bool *required_set)
 {
@@ -299,16 +311,10 @@ static void field_options(sema *s, model_sfield *f, opts *o, bool *required_set)
         opt_int(s, o, "max_digits", 1, &f->limits.max_digits);
         opt_int(s, o, "decimal_places", 0, &f->limits.decimal_places);
     }
-    opt x;
-    if (opts_take(o, "default", &x)) {
-        model_ftype t = f->sclass == MODEL_SC_PRIMARY_KEY_RELATED ? MODEL_T_INTEGER : f->type;
-        if (f->type == MODEL_T_NESTED || f->sclass == MODEL_SC_READ_ONLY)
-            diag_error(s->d, x.key_span, "%s %s takes no default",
-                       sema_article(model_sclass_name(f->sclass)), model_sclass_name(f->sclass));
-        else
-            f->has_default = sema_typed_value(s, x.value, t, &f->default_value,
-                                              "the default");
-    }
+    /* a PrimaryKeyRelatedField's default is a key, typed once its queryset
+     * is known (class_options) */
+    if (f->sclass != MODEL_SC_PRIMARY_KEY_RELATED)
+        default_option(s, f, o, f->type);
 }
 
 static const char *const field_option_names[] = {
@@ -418,6 +424,12 @@ static int32_t join_for(sema *s, model_serializer *ser, model_field **hops, uint
     return from;
 }
 
+/* Keys that one record member can hold: the same type, or two integers. */
+static bool same_key_type(model_ftype a, model_ftype b)
+{
+    return a == b || (sema_field_is_integer(a) && sema_field_is_integer(b));
+}
+
 /* Bind a field to a resolved path of the serializer's instance resource. */
 static void bind_path(sema *s, model_serializer *ser, model_sfield *f, model_path *p,
                       span at)
@@ -453,6 +465,12 @@ static void bind_path(sema *s, model_serializer *ser, model_sfield *f, model_pat
     if (f->sclass == MODEL_SC_PRIMARY_KEY_RELATED && last->type != MODEL_T_FOREIGNKEY)
         diag_error(s->d, at, "a PrimaryKeyRelatedField renders a ForeignKey, and '%s' is "
                    "a %s", p->text, model_ftype_name(last->type));
+    else if (f->sclass == MODEL_SC_PRIMARY_KEY_RELATED && f->related
+             && !same_key_type(model_key_type(f->related->pk), model_key_type(last)))
+        diag_error(s->d, at, "PrimaryKeyRelatedField '%s' takes keys of '%s' (%s), and the "
+                   "ForeignKey '%s' holds %s keys", f->name, f->related->name,
+                   model_ftype_name(model_key_type(f->related->pk)), p->text,
+                   model_ftype_name(model_key_type(last)));
 }
 
 /* ---------------------------------------------------------------------
@@ -616,8 +634,10 @@ static void class_options(sema *s, model_sfield *f, const ast_call *c, opts *o)
         opt_bool(s, o, "many", &f->many, NULL);
     if (f->sclass == MODEL_SC_CHOICE)
         choices_option(s, f, o, c->callee->span);
-    if (f->sclass == MODEL_SC_PRIMARY_KEY_RELATED)
+    if (f->sclass == MODEL_SC_PRIMARY_KEY_RELATED) {
         related_option(s, f, o, c->callee->span);
+        default_option(s, f, o, f->related ? model_key_type(f->related->pk) : MODEL_T_INTEGER);
+    }
     if (f->sclass == MODEL_SC_DECIMAL
         && (!has_kwarg(c, "max_digits") || !has_kwarg(c, "decimal_places")))
         diag_error(s->d, c->callee->span, "a DecimalField needs 'max_digits' and "
@@ -840,7 +860,7 @@ static model_sfield *model_built_field(sema *s, model_serializer *ser, const nam
     mf = attname_field(ser->model, n->name);
     if (mf) {   /* build_property_field: the key as a ReadOnlyField */
         f->sclass = MODEL_SC_READ_ONLY;
-        f->type = mf->fk_target_field ? mf->fk_target_field->type : MODEL_T_INTEGER;
+        f->type = model_key_type(mf);
         f->read_only = true;
         f->label = default_label(s, n->name);
         f->source_kind = MODEL_SRC_FIELD;

@@ -181,7 +181,7 @@ char *rf_cursor_position(rf_arena *a, const void *rec, const rf_field *f)
         return rf_strdup(a, "None");
     rf_buf b;
     rf_buf_init(&b, a, 40);
-    switch (f->type) {
+    switch (rf_field_key_type(f)) {
     case RF_F_AUTO: case RF_F_BIGAUTO: case RF_F_INTEGER: case RF_F_BIGINTEGER:
     case RF_F_FOREIGNKEY:
         rf_buf_printf(&b, "%lld", (long long)RF_MEMBER(rec, f->offset, int64_t));
@@ -238,7 +238,8 @@ static bool is_decimal_text(const char *s)
 bool rf_cursor_position_value(rf_arena *a, const rf_field *f, const char *text,
                               rf_value *out)
 {
-    switch (f->type) {
+    char uuid[37];
+    switch (rf_field_key_type(f)) {
     case RF_F_AUTO: case RF_F_BIGAUTO: case RF_F_INTEGER: case RF_F_BIGINTEGER:
     case RF_F_FOREIGNKEY: {
         int64_t v;
@@ -284,6 +285,11 @@ bool rf_cursor_position_value(rf_arena *a, const rf_field *f, const char *text,
         *out = (rf_value){ .type = RF_V_DATE, .u.i = days };
         return true;
     }
+    case RF_F_UUID:
+        if (!rf_parse_uuid(a, text, strlen(text), uuid))
+            return false;
+        *out = RF_VTEXT(rf_strdup(a, uuid));
+        return true;
     case RF_F_JSON: case RF_F_NESTED:
         return false;
     default:

@@ -637,17 +637,20 @@ static cleaned clean_choice(rf_arena *a, const rf_field *f, rf_str raw)
                                      "available choices.", (int)raw.n, raw.s));
 }
 
-/* ModelChoiceFilter: the related primary key, converted as the related
- * field's get_prep_value would; the row's existence is checked later. */
+/* ModelChoiceFilter: queryset.get(pk=value), the value converted as the
+ * related primary key's get_prep_value would; the row's existence is
+ * checked later.  ModelChoiceField catches ValueError and TypeError (its
+ * "invalid choice"), not the ValidationError of UUIDField.to_python, which
+ * reaches the form with Django's own text. */
 static cleaned clean_foreign_key(rf_arena *a, const rf_field *f, rf_str raw)
 {
     const rf_field *pk = &f->fk_target->fields[f->fk_target->pk];
     char *text = rf_strndup(a, raw.s, raw.n);
     rf_value v;
-    if (pk->type == RF_F_UUID) {
+    if (rf_field_key_type(pk) == RF_F_UUID) {
         char *canonical = rf_alloc(a, 37);
         if (!rf_parse_uuid(a, raw.s, raw.n, canonical))
-            return clean_error(ERR_FK_CHOICE);
+            return clean_error(rf_sprintf(a, "“%s” is not a valid UUID.", text));
         v = RF_VTEXT(canonical);
     } else if (memchr(raw.s, '\0', raw.n) || !rf_cursor_position_value(a, pk, text, &v)) {
         return clean_error(ERR_FK_CHOICE);
@@ -786,6 +789,16 @@ static void on_key_checked(rf_ctx *ctx, rf_result *res, void *arg)
     resume(run, rc == RF_OK ? finish_filterset(run) : rc);
 }
 
+/* SELECT 1 when the target has a row with the key; SQLite keeps UUIDs
+ * without their dashes. */
+static const char *key_exists_sql(rf_arena *a, const rf_resource *target, rf_dialect d)
+{
+    const rf_field *pk = &target->fields[target->pk];
+    bool bare_uuid = d == RF_SQLITE && rf_field_key_type(pk) == RF_F_UUID;
+    return rf_sprintf(a, "SELECT 1 FROM \"%s\" WHERE \"%s\" = %s LIMIT 1", target->table,
+                      pk->column, bare_uuid ? "replace(?, '-', '')" : "?");
+}
+
 /* ModelChoiceField's queryset.get(pk=value), one field at a time. */
 static rf_rc check_next_key(filter_run *run)
 {
@@ -795,11 +808,9 @@ static rf_rc check_next_key(filter_run *run)
             continue;
         const rf_field *field = f->filterset_fields[run->checking];
         const rf_resource *target = field->fk_target;
-        const char *sql = rf_sprintf(run->ctx->arena,
-                                     "SELECT 1 FROM \"%s\" WHERE \"%s\" = ? LIMIT 1",
-                                     target->table, target->fields[target->pk].column);
         rf_stmt *stmt = rf_calloc(run->ctx->arena, sizeof *stmt);
-        stmt->sql[RF_SQLITE] = stmt->sql[RF_POSTGRES] = sql;
+        for (int d = RF_SQLITE; d <= RF_POSTGRES; d++)
+            stmt->sql[d] = key_exists_sql(run->ctx->arena, target, (rf_dialect)d);
         rf_db *db = rf_ctx_db(run->ctx, target->db);
         if (!db) {
             rf_log_error("filter: no database for %s", target->name);

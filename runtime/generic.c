@@ -147,7 +147,7 @@ static bool lookup_value(rf_gen *g, const rf_field *f, const char *s, rf_value *
     size_t n = strlen(s);
     int overflow;
     char uuid[37];
-    switch (f->type) {
+    switch (rf_field_key_type(f)) {
     case RF_F_AUTO: case RF_F_BIGAUTO: case RF_F_INTEGER: case RF_F_BIGINTEGER:
     case RF_F_FOREIGNKEY:
         out->type = RF_V_INT;

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "db_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
 #include "serializer.h"
@@ -579,8 +580,7 @@ static bool cursor_apply(rf_page *pg, rf_query *q)
     if (!rf_cursor_bound(pg, &op, &v))
         return false;
     if (op)
-        rf_query_where(q, rf_sprintf(pg->arena, "t.\"%s\" %s ?",
-                                     pg->ordering[0].field->column, op), &v, 1);
+        rf_query_where_cmp(q, pg->ordering[0].field, op, v);
     return true;
 }
 

@@ -46,7 +46,7 @@ typedef struct pf_call {
  * keys are compared without dashes on both sides. */
 static const char *key_text(rf_arena *a, const rf_field *f, const char *s)
 {
-    if (f->type != RF_F_UUID || !strchr(s, '-'))
+    if (rf_field_key_type(f) != RF_F_UUID || !strchr(s, '-'))
         return s;
     char *out = rf_alloc(a, strlen(s) + 1), *o = out;
     for (; *s; s++)

@@ -18,7 +18,8 @@
 
 typedef struct qcond {
     const char *sql;            /* a fragment over alias t, or NULL: */
-    const rf_field *eq;         /* t.<eq> = ? (IS NULL for a NULL value) */
+    const rf_field *eq;         /* t.<eq> <op> ? (IS NULL for = NULL) */
+    const char *op;
     rf_value *params;
     int nparams;
 } qcond;
@@ -84,7 +85,14 @@ void rf_query_where(rf_query *q, const char *sql, const rf_value *params, int n)
 
 void rf_query_where_eq(rf_query *q, const rf_field *f, rf_value v)
 {
-    add_cond(q, &v, 1)->eq = f;
+    rf_query_where_cmp(q, f, "=", v);
+}
+
+void rf_query_where_cmp(rf_query *q, const rf_field *f, const char *op, rf_value v)
+{
+    qcond *c = add_cond(q, &v, 1);
+    c->eq = f;
+    c->op = op;
 }
 
 void rf_query_joins(rf_query *q, const rf_join *joins, int njoins)
@@ -270,16 +278,20 @@ static void compile_from(rf_buf *b, const rf_query *q, bool count)
     }
 }
 
-/* SQLite keeps UUIDs as Django does, 32 hex digits without dashes. */
+/* SQLite keeps UUIDs as Django does, 32 hex digits without dashes (a
+ * ForeignKey to a UUID key too); their order is the uuid type's. */
 static void compile_eq(rf_buf *b, const qcond *c, rf_dialect d)
 {
     rf_sql_column(b, "t", c->eq);
-    if (c->params[0].type == RF_V_NULL)
+    if (c->params[0].type == RF_V_NULL) {
         rf_buf_lit(b, " IS NULL");
-    else if (c->eq->type == RF_F_UUID && d == RF_SQLITE)
-        rf_buf_lit(b, " = replace(?, '-', '')");
+        return;
+    }
+    rf_buf_printf(b, " %s ", c->op);
+    if (rf_field_key_type(c->eq) == RF_F_UUID && d == RF_SQLITE)
+        rf_buf_lit(b, "replace(?, '-', '')");
     else
-        rf_buf_lit(b, " = ?");
+        rf_buf_putc(b, '?');
 }
 
 static void compile_where(rf_buf *b, const rf_query *q, rf_dialect d)

@@ -16,6 +16,8 @@ typedef enum member_kind {
     M_INT64 = 0, M_DOUBLE, M_BOOL, M_DATE, M_TEXT
 } member_kind;
 
+/* t is a value type (rf_field_key_type): RF_F_FOREIGNKEY remains only for a
+ * key whose descriptor names no target, which holds an integer. */
 static member_kind member_of(rf_ftype t)
 {
     switch (t) {
@@ -48,9 +50,25 @@ static rf_vtype vtype_of(rf_ftype t)
     }
 }
 
+/* Primary keys that are foreign keys chain at most this far (the compiler
+ * refuses a cycle of them; the bound keeps a hand-made one finite). */
+#define MAX_KEY_HOPS 16
+
+rf_ftype rf_field_key_type(const rf_field *f)
+{
+    for (int hops = 0; f->type == RF_F_FOREIGNKEY && f->fk_target && hops < MAX_KEY_HOPS; hops++)
+        f = &f->fk_target->fields[f->fk_target->pk];
+    return f->type;
+}
+
 rf_vtype rf_field_vtype(const rf_field *f)
 {
-    return vtype_of(f->type);
+    return vtype_of(rf_field_key_type(f));
+}
+
+static member_kind field_member(const rf_field *f)
+{
+    return member_of(rf_field_key_type(f));
 }
 
 /* "pk" names the primary key, as in Django; a ForeignKey answers to its
@@ -78,7 +96,7 @@ static const rf_field *present_field(const rf_obj *o, const char *name)
 bool rf_obj_get_int(const rf_obj *o, const char *field, int64_t *out)
 {
     const rf_field *f = present_field(o, field);
-    if (!f || member_of(f->type) != M_INT64)
+    if (!f || field_member(f) != M_INT64)
         return false;
     *out = RF_MEMBER(o->rec, f->offset, int64_t);
     return true;
@@ -87,7 +105,7 @@ bool rf_obj_get_int(const rf_obj *o, const char *field, int64_t *out)
 bool rf_obj_get_text(const rf_obj *o, const char *field, const char **out)
 {
     const rf_field *f = present_field(o, field);
-    if (!f || member_of(f->type) != M_TEXT)
+    if (!f || field_member(f) != M_TEXT)
         return false;
     *out = RF_MEMBER(o->rec, f->offset, const char *);
     return true;
@@ -96,7 +114,7 @@ bool rf_obj_get_text(const rf_obj *o, const char *field, const char **out)
 bool rf_obj_get_bool(const rf_obj *o, const char *field, bool *out)
 {
     const rf_field *f = present_field(o, field);
-    if (!f || member_of(f->type) != M_BOOL)
+    if (!f || field_member(f) != M_BOOL)
         return false;
     *out = RF_MEMBER(o->rec, f->offset, bool);
     return true;
@@ -111,8 +129,8 @@ rf_value rf_record_value(const void *rec, const rf_field *f)
 {
     if (!RF_IS_SET(rec, f->index) || RF_IS_NULL(rec, f->index))
         return RF_VNULL;
-    rf_value v = { .type = vtype_of(f->type) };
-    switch (member_of(f->type)) {
+    rf_value v = { .type = rf_field_vtype(f) };
+    switch (field_member(f)) {
     case M_INT64:
         v.u.i = RF_MEMBER(rec, f->offset, int64_t);
         break;
@@ -155,7 +173,7 @@ void rf_record_set(rf_arena *a, void *rec, const rf_field *f, rf_value v)
         RF_STATE(rec, f->index) = RF_SET | RF_NULL;
         return;
     }
-    switch (member_of(f->type)) {
+    switch (field_member(f)) {
     case M_INT64:
         RF_MEMBER(rec, f->offset, int64_t) = v.type == RF_V_FLOAT ? (int64_t)v.u.f : v.u.i;
         break;
@@ -224,7 +242,7 @@ static void load_text(const rf_result *r, int row, int col, rf_arena *a,
                       const rf_field *f, void *rec)
 {
     const char *s = rf_result_text(r, row, col);
-    switch (f->type) {
+    switch (rf_field_key_type(f)) {
     case RF_F_DECIMAL:
         s = decimal_text(a, s, f);
         break;
@@ -248,7 +266,7 @@ static void load_field(const rf_result *r, int row, int col, rf_arena *a,
         RF_STATE(rec, f->index) = RF_SET | RF_NULL;
         return;
     }
-    switch (member_of(f->type)) {
+    switch (field_member(f)) {
     case M_INT64:
         RF_MEMBER(rec, f->offset, int64_t) = f->type == RF_F_DATETIME
             ? rf_result_datetime(r, row, col) : rf_result_int(r, row, col);

@@ -645,24 +645,28 @@ static void validate_choice(rf_vstate *vs, const rf_sfield *f, const json_t *v, 
     set_status(vs, f, RF_FS_CONVERTED);
 }
 
-/* UUIDField: UUID(int=data) for integers (booleans included, as Python's
- * isinstance(True, int)), UUID(hex=data) for strings. */
+/* Python's UUID(int=data) for integers (booleans included, as Python's
+ * isinstance(True, int)), UUID(hex=data) for strings; false for the rest,
+ * where Python raises. */
+static bool uuid_of(rf_arena *a, const json_t *v, char out[37])
+{
+    if (json_is_integer(v) || json_is_boolean(v)) {
+        int64_t i = json_is_integer(v) ? json_integer_value(v) : json_is_true(v);
+        if (i < 0)
+            return false;
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)i);
+        rf_format_uuid(out, hex, 16);
+        return true;
+    }
+    return json_is_string(v) && rf_parse_uuid(a, json_string_value(v), json_string_length(v), out);
+}
+
+/* UUIDField. */
 static void validate_uuid(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec)
 {
     char out[37];
-    bool ok = false;
-    if (json_is_integer(v) || json_is_boolean(v)) {
-        int64_t i = json_is_integer(v) ? json_integer_value(v) : json_is_true(v);
-        if (i >= 0) {
-            char hex[17];
-            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)i);
-            rf_format_uuid(out, hex, 16);
-            ok = true;
-        }
-    } else if (json_is_string(v)) {
-        ok = rf_parse_uuid(vs->arena, json_string_value(v), json_string_length(v), out);
-    }
-    if (!ok) {
+    if (!uuid_of(vs->arena, v, out)) {
         fail(vs, f, "Must be a valid UUID.");
         set_status(vs, f, RF_FS_FAILED);
         return;
@@ -732,9 +736,57 @@ static void validate_json(rf_vstate *vs, const rf_sfield *f, const json_t *v, vo
     set_status(vs, f, RF_FS_CONVERTED);
 }
 
-/* PrimaryKeyRelatedField: the pk as Django's int() reads it; whether the
- * row exists is asked in the pipeline's database round. */
-static void validate_foreign_key(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec)
+static bool is_text_type(rf_ftype t)
+{
+    return t == RF_F_CHAR || t == RF_F_TEXT || t == RF_F_EMAIL || t == RF_F_URL ||
+           t == RF_F_SLUG;
+}
+
+/* ---------------------------------------------------------------------
+ * PrimaryKeyRelatedField: queryset.get(pk=data), which refuses a boolean
+ * and converts data as the related primary key's get_prep_value does;
+ * whether the row exists is asked in the pipeline's database round.
+ */
+const rf_resource *rf_sfield_related(const rf_sfield *f)
+{
+    if (f->related)
+        return f->related;
+    return f->model_field ? f->model_field->fk_target : NULL;
+}
+
+static rf_ftype related_key_type(const rf_sfield *f)
+{
+    const rf_resource *r = rf_sfield_related(f);
+    return r ? rf_field_key_type(&r->fields[r->pk]) : RF_F_INTEGER;
+}
+
+/* A message that quotes input (which may hold NULs), built in m. */
+static void fail_quoting(rf_vstate *vs, const rf_sfield *f, const rf_buf *m)
+{
+    add_message(vs->errs, field_pos(vs, f), f->name, m->data, m->len, false);
+    set_status(vs, f, RF_FS_FAILED);
+}
+
+static void fail_quoting_pk(rf_vstate *vs, const rf_sfield *f, const char *before,
+                            const char *pk, size_t n, const char *after)
+{
+    rf_buf m;
+    rf_buf_init(&m, vs->arena, n + 64);
+    rf_buf_puts(&m, before);
+    rf_buf_append(&m, pk, n);
+    rf_buf_puts(&m, after);
+    fail_quoting(vs, f, &m);
+}
+
+/* How converting a key went. */
+typedef enum key_outcome {
+    KEY_OK = 0,
+    KEY_REFUSED,        /* refused with a message of its own, filed */
+    KEY_WRONG_TYPE      /* DRF's TypeError / ValueError: "Incorrect type" */
+} key_outcome;
+
+/* int(data): integers, floats truncated, numeric strings. */
+static key_outcome integer_key(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec)
 {
     int64_t pk = 0;
     int overflow = 0;
@@ -747,22 +799,64 @@ static void validate_foreign_key(rf_vstate *vs, const rf_sfield *f, const json_t
         ok = rf_py_int(vs->arena, json_string_value(v), json_string_length(v), &pk, &overflow);
     else
         ok = false;
-    if (!ok) {
+    if (!ok)
+        return KEY_WRONG_TYPE;
+    store_int(f, rec, pk);
+    return KEY_OK;
+}
+
+/* UUIDField.to_python raises Django's ValidationError with its own
+ * message, not the TypeError DRF words as "Incorrect type". */
+static key_outcome uuid_key(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec,
+                            const char *text, size_t n)
+{
+    char out[37];
+    if (!uuid_of(vs->arena, v, out)) {
+        fail_quoting_pk(vs, f, "“", text, n, "” is not a valid UUID.");
+        return KEY_REFUSED;
+    }
+    store_text(f, rec, rf_strdup(vs->arena, out));
+    return KEY_OK;
+}
+
+/* CharField.to_python: str(data), whatever its type.  A NUL cannot be
+ * bound (nor stored): no row has such a key, which is SQLite's answer
+ * under DRF (psycopg2 refuses the text, and DRF says "Incorrect type"). */
+static key_outcome text_key(rf_vstate *vs, const rf_sfield *f, void *rec, const char *text,
+                            size_t n)
+{
+    if (memchr(text, '\0', n)) {
+        fail_quoting_pk(vs, f, "Invalid pk \"", text, n, "\" - object does not exist.");
+        return KEY_REFUSED;
+    }
+    store_text(f, rec, text);
+    return KEY_OK;
+}
+
+static void validate_foreign_key(rf_vstate *vs, const rf_sfield *f, const json_t *v, void *rec)
+{
+    size_t n;
+    const char *text = py_text(vs, v, false, &n);   /* str(data): the messages quote it */
+    rf_ftype key = related_key_type(f);
+    key_outcome outcome;
+    if (json_is_boolean(v))
+        outcome = KEY_WRONG_TYPE;
+    else if (key == RF_F_UUID)
+        outcome = uuid_key(vs, f, v, rec, text, n);
+    else if (is_text_type(key))
+        outcome = text_key(vs, f, rec, text, n);
+    else
+        outcome = integer_key(vs, f, v, rec);
+    if (outcome == KEY_REFUSED)
+        return;
+    if (outcome == KEY_WRONG_TYPE) {
         fail(vs, f, rf_sprintf(vs->arena, "Incorrect type. Expected pk value, received %s.",
                                rf_py_typename(v)));
         set_status(vs, f, RF_FS_FAILED);
         return;
     }
-    size_t n;
-    vs->pk_text[field_pos(vs, f)] = py_text(vs, v, false, &n);
-    store_int(f, rec, pk);
+    vs->pk_text[field_pos(vs, f)] = text;
     set_status(vs, f, RF_FS_CONVERTED);
-}
-
-static bool is_text_type(rf_ftype t)
-{
-    return t == RF_F_CHAR || t == RF_F_TEXT || t == RF_F_EMAIL || t == RF_F_URL ||
-           t == RF_F_SLUG;
 }
 
 typedef void (*field_validator)(rf_vstate *, const rf_sfield *, const json_t *, void *);

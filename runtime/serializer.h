@@ -81,6 +81,11 @@ rf_rc rf_validate(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bool 
 rf_rc rf_validate_unique_again(rf_ctx *ctx, const rf_serializer *s, void *rec,
                                const void *instance, rf_cont k);
 
+/* The resource a PrimaryKeyRelatedField's key names rows of: its queryset
+ * (rf_sfield.related), else its ForeignKey's target; NULL when neither is
+ * known (the key is then an integer, and no lookup runs). */
+const rf_resource *rf_sfield_related(const rf_sfield *f);
+
 /* True when the request body is a form (DRF's is_html_input). */
 bool rf_body_is_html(rf_ctx *ctx);
 

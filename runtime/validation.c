@@ -58,11 +58,16 @@ typedef struct check {
     int field;              /* serializer field position */
 } check;
 
-/* The database a check asks. */
-static int check_db(const vrun *r, const check *c)
+/* The table a check asks: the related resource, or the serializer's model. */
+static const rf_resource *check_resource(const vrun *r, const check *c)
 {
     const rf_sfield *f = &r->s->fields[c->field];
-    return c->kind == CHECK_FK ? f->model_field->fk_target->db : r->s->model->db;
+    return c->kind == CHECK_FK ? rf_sfield_related(f) : r->s->model;
+}
+
+static int check_db(const vrun *r, const check *c)
+{
+    return check_resource(r, c)->db;
 }
 
 static bool has_value(const vrun *r, const rf_sfield *f)
@@ -77,14 +82,24 @@ static int collect_checks(const vrun *r, check *out)
     int n = 0;
     for (int i = 0; i < r->s->nfields; i++) {
         const rf_sfield *f = &r->s->fields[i];
-        if (!f->model_field || !has_value(r, f))
+        if (!has_value(r, f))
             continue;
-        if (f->type == RF_F_FOREIGNKEY && f->model_field->fk_target)
+        if (f->type == RF_F_FOREIGNKEY && rf_sfield_related(f))
             out[n++] = (check){ CHECK_FK, i };
-        if ((f->flags & RF_SF_UNIQUE) && r->s->model)
+        if ((f->flags & RF_SF_UNIQUE) && f->model_field && r->s->model)
             out[n++] = (check){ CHECK_UNIQUE, i };
     }
     return n;
+}
+
+/* The value a field validated into rec: read through its model field, or
+ * (a plain Serializer's own record) as the column it is compared with. */
+static rf_value sfield_value(const void *rec, const rf_sfield *f, const rf_field *col)
+{
+    if (f->model_field)
+        return rf_record_value(rec, f->model_field);
+    rf_field own = { .type = rf_field_key_type(col), .index = f->index, .offset = f->offset };
+    return rf_record_value(rec, &own);
 }
 
 /* `"column" op ?`; SQLite keeps UUIDs as Django does, without dashes. */
@@ -92,7 +107,7 @@ static void compare(rf_buf *b, const rf_field *col, const char *op, rf_dialect d
 {
     rf_sql_ident(b, col->column);
     rf_buf_puts(b, op);
-    if (col->type == RF_F_UUID && d == RF_SQLITE)
+    if (rf_field_key_type(col) == RF_F_UUID && d == RF_SQLITE)
         rf_buf_lit(b, "replace(?, '-', '')");
     else
         rf_buf_putc(b, '?');
@@ -103,13 +118,13 @@ static void check_sql(rf_buf *b, const vrun *r, const check *c, rf_dialect d,
                       rf_value *params, int *np)
 {
     const rf_sfield *f = &r->s->fields[c->field];
-    const rf_resource *res = c->kind == CHECK_FK ? f->model_field->fk_target : r->s->model;
+    const rf_resource *res = check_resource(r, c);
     const rf_field *col = c->kind == CHECK_FK ? &res->fields[res->pk] : f->model_field;
     rf_buf_lit(b, "(SELECT 1 FROM ");
     rf_sql_ident(b, res->table);
     rf_buf_lit(b, " WHERE ");
     compare(b, col, " = ", d);
-    params[(*np)++] = rf_record_value(r->rec, f->model_field);
+    params[(*np)++] = sfield_value(r->rec, f, col);
     const rf_field *pk = &res->fields[res->pk];
     if (c->kind == CHECK_UNIQUE && r->instance && RF_IS_SET(r->instance, pk->index)) {
         rf_buf_lit(b, " AND ");

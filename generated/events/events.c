@@ -834,7 +834,7 @@ static void events_EventSerializer_render_in(rf_buf *b, const void *rec, void *c
     if (!RF_IS_SET(rec, 1) || RF_IS_NULL(rec, 1))
         rf_json_null(b);
     else
-        rf_json_i64(b, ((const events_Event *)rec)->venue);
+        rf_json_str(b, ((const events_Event *)rec)->venue);
     /* venue_city */
     {
         const void *j = joined ? joined[jb + 0] : NULL;

@@ -86,7 +86,7 @@ extern const rf_resource events_Venue_resource;
 typedef struct events_Event {
     uint8_t rf_state[10];
     int64_t id; /* AutoField */
-    int64_t venue; /* ForeignKey */
+    const char *venue; /* ForeignKey */
     const char *title; /* CharField */
     int64_t kind; /* IntegerField */
     int32_t season; /* DateField */

@@ -1,16 +1,29 @@
 #!/usr/bin/python3
-"""The generated server of tests/codegen/library.rflow against the same API
-written by hand in Django REST Framework 3.14 (below), both on the same
-fixture rows: every request must get the same status and the same body
-byte for byte (only the creation timestamps are masked).
+"""A generated server against the same API written by hand in Django REST
+Framework 3.14, both on the same fixture rows: every request must get the
+same status and the same body byte for byte (the twin's MASK, such as
+creation timestamps, aside).
 
-    tests/codegen/drf_compare.py      prints each difference, then "N passed, N failed"
+    tests/codegen/drf_compare.py [SPEC] [--backend sqlite|postgres]
+        prints each difference, then "N passed, N failed"
+
+SPEC is a spec of tests/codegen/ with its twin: `library` (the default; its
+twin is this file, below) or `keys` (tests/codegen/keys_twin.py).  A twin
+module holds SPEC, LABEL (the Django app label: the tables' prefix),
+FIXTURE (SQL that both SQLite and PostgreSQL take), REQUESTS, MASK (a regex
+of bytes left out of the comparison, or None), REST_FRAMEWORK, MODELS and
+twin_urls().  A request is (method, path, body), or with a fourth element
+"sqlite" when only SQLite's answer is DRF's (NULLs sort first there).
 
 It builds the server with rflowc (RFLOWC, default build/rflowc) against
 this tree (RF_LIB, SAN as for the example servers), and runs DRF in
 process through its test client (Debian's python3-djangorestframework and
-python3-django-filters).
+python3-django-filters), on SQLite.  With --backend postgres the generated
+server runs on a throwaway PostgreSQL cluster (tests/pg/cluster.sh, or the
+E2E_PG_URL of a running one), migrated twice (migrate is safe to repeat).
 """
+import argparse
+import importlib
 import json
 import os
 import pathlib
@@ -27,6 +40,11 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "codegen" / "library.rflow"
+LABEL = "library"
+REST_FRAMEWORK = {
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 2,
+}
 
 FIXTURE = """
 INSERT INTO library_country (code, name) VALUES ('FR', 'France');
@@ -85,44 +103,43 @@ REQUESTS = [
     ("OPTIONS", "/api/author/2/", None),
 ]
 
-CREATED = re.compile(rb'"added":"[^"]*"')
+MASK = re.compile(rb'"added":"[^"]*"')
 
 
 # ---------------------------------------------------------------------------
 # The DRF twin, written from the spec by hand.
 
-def drf_client(db_path):
+def drf_client(db_path, twin):
     import django
     from django.conf import settings
+    label = twin.LABEL
     settings.configure(
         DEBUG=False, SECRET_KEY="twin", ALLOWED_HOSTS=["*"], USE_TZ=True, TIME_ZONE="UTC",
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "rest_framework",
-                        "django_filters", "library.apps.Config"],
+                        "django_filters", f"{label}.apps.Config"],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(db_path)}},
-        ROOT_URLCONF="library_urls",
-        REST_FRAMEWORK={
-            "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-            "PAGE_SIZE": 2,
-        },
+        ROOT_URLCONF=f"{label}_urls",
+        REST_FRAMEWORK=twin.REST_FRAMEWORK,
     )
     from django.apps import AppConfig
 
     class Config(AppConfig):
-        name = label = "library"
-        path = str(SPEC.parent)
+        name = label
+        path = str(twin.SPEC.parent)
 
-    package = types.ModuleType("library")
-    package.default_app_config = "library.apps.Config"
-    apps_module = types.ModuleType("library.apps")
+    Config.label = label
+    package = types.ModuleType(label)
+    package.default_app_config = f"{label}.apps.Config"
+    apps_module = types.ModuleType(f"{label}.apps")
     apps_module.Config = Config
-    sys.modules.update({"library": package, "library.apps": apps_module})
+    sys.modules.update({label: package, f"{label}.apps": apps_module})
     django.setup()
-    urls = types.ModuleType("library_urls")
-    urls.urlpatterns = twin_urls()
-    sys.modules["library_urls"] = urls
+    urls = types.ModuleType(f"{label}_urls")
+    urls.urlpatterns = twin.twin_urls()
+    sys.modules[f"{label}_urls"] = urls
     from django.db import connection
     with connection.schema_editor() as editor:
-        for model in MODELS:
+        for model in twin.MODELS:
             editor.create_model(model)
     from rest_framework.test import APIClient
     return APIClient()
@@ -251,11 +268,11 @@ def twin_urls():
 # ---------------------------------------------------------------------------
 # The generated server.
 
-def build_server(work):
+def build_server(work, spec):
     env = dict(os.environ)
     rflowc = os.environ.get("RFLOWC", str(ROOT / "build" / "rflowc"))
-    out = work / "library"
-    subprocess.run([rflowc, "build", str(SPEC), "-o", str(out)], check=True, env=env,
+    out = work / spec.stem
+    subprocess.run([rflowc, "build", str(spec), "-o", str(out)], check=True, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     make = ["make", "-s", "-C", str(out), f"RESTFLOW={ROOT}", "HOOKS="]
     if os.environ.get("RF_LIB"):
@@ -263,7 +280,7 @@ def build_server(work):
     if os.environ.get("SAN"):
         make += [f"CFLAGS=-O2 -g {os.environ['SAN']}", f"LDFLAGS={os.environ['SAN']}"]
     subprocess.run(make, check=True, env=env)
-    return out / "library-server"
+    return out / f"{spec.stem}-server"
 
 
 def free_port():
@@ -272,13 +289,61 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(server, db_path):
-    subprocess.run([str(server), "migrate", "--db", f"sqlite:{db_path}"], check=True,
-                   stdout=subprocess.DEVNULL)
-    load_fixture(db_path)
+class SqliteStore:
+    """The generated server's database: a SQLite file."""
+
+    def __init__(self, work):
+        self.path = work / "restflow.db"
+        self.url = f"sqlite:{self.path}"
+
+    def load(self, fixture):
+        with sqlite3.connect(self.path) as db:
+            db.executescript(fixture)
+
+    def close(self):
+        pass
+
+
+class PostgresStore:
+    """A fresh database in a throwaway cluster (or in E2E_PG_URL's)."""
+
+    def __init__(self, work, name):
+        self.cluster = None
+        base = os.environ.get("E2E_PG_URL")
+        if not base:
+            self.cluster = work / "pg"
+            self.cluster.mkdir(mode=0o711)
+            os.chmod(work, 0o711)
+            base = subprocess.run([str(ROOT / "tests" / "pg" / "cluster.sh"), "start",
+                                   str(self.cluster)], check=True, stdout=subprocess.PIPE,
+                                  text=True).stdout.strip()
+        db = f"{name}_{os.getpid()}"
+        self.psql(base, f'CREATE DATABASE "{db}"')
+        self.url = re.sub(r"/postgres(\?|$)", rf"/{db}\1", base, count=1)
+
+    @staticmethod
+    def psql(url, command):
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", command], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def load(self, fixture):
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.url], input=fixture,
+                       text=True, check=True, stdout=subprocess.DEVNULL)
+
+    def close(self):
+        if self.cluster:
+            subprocess.run([str(ROOT / "tests" / "pg" / "cluster.sh"), "destroy",
+                            str(self.cluster)], stdout=subprocess.DEVNULL)
+
+
+def start_server(server, store, fixture):
+    for _ in range(2):   # migrate creates what is missing: twice is harmless
+        subprocess.run([str(server), "migrate", "--db", store.url], check=True,
+                       stdout=subprocess.DEVNULL)
+    store.load(fixture)
     port = free_port()
     proc = subprocess.Popen([str(server), "serve", "--listen", f"127.0.0.1:{port}", "--db",
-                             f"sqlite:{db_path}"], stdout=subprocess.DEVNULL,
+                             store.url], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -289,11 +354,6 @@ def start_server(server, db_path):
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("the generated server did not start")
-
-
-def load_fixture(db_path):
-    with sqlite3.connect(db_path) as db:
-        db.executescript(FIXTURE)
 
 
 def restflow_request(port, method, path, body):
@@ -314,33 +374,65 @@ def drf_request(client, method, path, body):
     return r.status_code, r.content
 
 
-def main():
+def masked(twin, body):
+    return twin.MASK.sub(b"", body) if twin.MASK else body
+
+
+def compare(twin, client, port, backend, verbose):
     passed = failed = 0
+    previous = b"{}"
+    for method, path, body, *only in twin.REQUESTS:
+        if path in ("NEXT", "PREVIOUS"):
+            link = json.loads(previous)[path.lower()]
+            path = link.replace("http://testserver", "")
+        want = drf_request(client, method, path, body)
+        previous = want[1]
+        got = restflow_request(port, method, path, body)
+        if verbose:
+            print(f"{method} {path}\n  {got[0]} {got[1][:800]!r}")
+        if only and backend not in only:
+            continue
+        if want[0] == got[0] and masked(twin, want[1]) == masked(twin, got[1]):
+            passed += 1
+            continue
+        failed += 1
+        print(f"DIFF {method} {path}\n  drf:      {want[0]} {want[1][:800]!r}\n"
+              f"  restflow: {got[0]} {got[1][:800]!r}")
+    return passed, failed
+
+
+def load_twin(name):
+    if name == "library":
+        return sys.modules[__name__]
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    return importlib.import_module(f"{name}_twin")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("spec", nargs="?", default="library")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every request and the generated server's answer")
+    args = parser.parse_args()
+    twin = load_twin(args.spec)
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
-        server = build_server(work)
-        client = drf_client(work / "drf.db")
-        load_fixture(work / "drf.db")
-        proc, port = start_server(server, work / "restflow.db")
+        server = build_server(work, twin.SPEC)
+        client = drf_client(work / "drf.db", twin)
+        with sqlite3.connect(work / "drf.db") as db:
+            db.executescript(twin.FIXTURE)
+        store = SqliteStore(work) if args.backend == "sqlite" else PostgresStore(work, args.spec)
         try:
-            previous = b"{}"
-            for method, path, body in REQUESTS:
-                if path in ("NEXT", "PREVIOUS"):
-                    link = json.loads(previous)[path.lower()]
-                    path = link.replace("http://testserver", "")
-                want = drf_request(client, method, path, body)
-                previous = want[1]
-                got = restflow_request(port, method, path, body)
-                if want[0] == got[0] and CREATED.sub(b"", want[1]) == CREATED.sub(b"", got[1]):
-                    passed += 1
-                    continue
-                failed += 1
-                print(f"DIFF {method} {path}\n  drf:      {want[0]} {want[1][:800]!r}\n"
-                      f"  restflow: {got[0]} {got[1][:800]!r}")
+            proc, port = start_server(server, store, twin.FIXTURE)
+            try:
+                passed, failed = compare(twin, client, port, args.backend, args.verbose)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-    print(f"{passed} passed, {failed} failed")
+            store.close()
+    print(f"{args.spec} ({args.backend}): {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 

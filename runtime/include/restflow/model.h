@@ -16,16 +16,18 @@
  *         const char *name;        // CharField
  *         const char *price;       // DecimalField, exact text
  *         bool is_top;             // BooleanField
- *         int64_t owner;           // ForeignKey: the key (column owner_id)
+ *         int64_t owner;           // ForeignKey to User: the key (column owner_id)
  *         int64_t created_at;      // DateTimeField: µs since the epoch, UTC
  *         ...
  *     } shop_Product;
  *
- * C types by field type: integers, autos and foreign keys int64_t; FloatField
- * double; BooleanField bool; DateTimeField int64_t µs UTC; DateField int32_t
- * days since 1970-01-01; every other type const char * (UTF-8 text; decimals
- * as exact text; JSONField as compact JSON text; UUIDField canonical
- * lower-case text).  Strings point into the request arena.
+ * C types by field type: integers and autos int64_t; FloatField double;
+ * BooleanField bool; DateTimeField int64_t µs UTC; DateField int32_t days
+ * since 1970-01-01; every other type const char * (UTF-8 text; decimals as
+ * exact text; JSONField as compact JSON text; UUIDField canonical lower-case
+ * text).  A ForeignKey holds its target's primary key in that key's C type
+ * (rf_field_key_type): int64_t to an integer key, const char * to a UUID or
+ * text key.  Strings point into the request arena.
  */
 #ifndef RESTFLOW_MODEL_H
 #define RESTFLOW_MODEL_H
@@ -124,6 +126,11 @@ typedef struct rf_obj {
     void *rec;
 } rf_obj;
 
+/* The type of the value a field holds: its own, or for a ForeignKey the
+ * type of the primary key it references (followed through primary keys
+ * that are themselves foreign keys), as Django's ForeignKey.target_field. */
+rf_ftype rf_field_key_type(const rf_field *f);
+
 /* Typed access by field name; false when there is no such field, it is
  * unset or NULL.  For hooks; generated code uses the struct members. */
 const rf_field *rf_resource_field(const rf_resource *res, const char *name);
@@ -212,6 +219,10 @@ typedef struct rf_sfield {
     uint16_t src_index;         /* ... and state byte */
     int16_t slot;               /* RF_SRC_ATTACH */
     const rf_serializer *nested;
+    /* A PrimaryKeyRelatedField's queryset resource: the key it takes has
+     * that resource's primary key type, and must name one of its rows.
+     * NULL: the backing ForeignKey's target (model_field->fk_target). */
+    const rf_resource *related;
 } rf_sfield;
 
 typedef enum rf_vmode {

@@ -13,11 +13,11 @@ that DRF leaves writable, `fields = "__all__"` with a declared nested field,
 extra_kwargs, every validation message a plain Serializer can give,
 renamed pagination parameters (p, per_page, last_page_strings; take/skip;
 after), a router included under a <uuid:...> prefix, a plain ViewSet with
-handlers and a GenericAPIView composed with a mixin and a GET handler.
-
-Not covered: storing events and tickets (a ForeignKey to a UUID primary key
-is not supported by the runtime's records yet: docs/codegen.md, "Known
-limits").
+handlers and a GenericAPIView composed with a mixin and a GET handler;
+events stored under a ForeignKey to the UUID-keyed Venue (validated as
+DRF's PrimaryKeyRelatedField validates a UUID key, rendered as the
+canonical UUID, filtered by, joined through and attached by) and tickets
+bought for them.
 """
 import os
 import sys
@@ -36,6 +36,14 @@ NOT_PROVIDED = "Authentication credentials were not provided."
 RENDERS = ["application/json", "text/html"]
 PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+def event(eid, vid, title, starts_at, city="Lyon", kind=1, price="0.00", sold_out=None):
+    """EventSerializer (exclude = [attendance]): the primary key, the
+    declared fields, then the model's."""
+    return {"id": eid, "venue": vid, "venue_city": city, "kind": kind, "title": title,
+            "season": "2027-01-01", "starts_at": starts_at, "price": price,
+            "sold_out": sold_out, "labels": []}
 
 
 def venue(vid, name, city="Lyon", capacity=500, latitude=None, longitude=None):
@@ -163,6 +171,106 @@ class Venues(EventsTest):
         r = self.get("/api/cities/lyon/events/?take=5&skip=0")
         self.assertReply(r, 200, {"count": 0, "next": None, "previous": None, "results": []},
                          {"Allow": "GET, HEAD, OPTIONS"})
+
+
+class StoredEvents(EventsTest):
+    """Event.venue is a ForeignKey to a UUID primary key."""
+
+    def make_event(self, vid, title, starts_at, **fields):
+        body = {"venue": vid, "title": title, "kind": 1, "starts_at": starts_at}
+        body.update(fields)
+        r = self.post("/api/events/", body, basic=KIM)
+        self.assertEqual(r.status, 201, r)
+        return r.json()["id"]
+
+    def test_create_renders_the_canonical_key_and_the_venue_through_it(self):
+        vid = self.make_venue("Keyed")
+        r = self.post("/api/events/", {"venue": vid.upper(), "title": "Talk", "kind": 2,
+                                       "starts_at": "2027-03-01T20:00:00+01:00"}, basic=KIM)
+        eid = r.json()["id"]
+        expected = event(eid, vid, "Talk", "2027-03-01T19:00:00Z", kind=2)
+        self.assertReply(r, 201, expected, {"Allow": "POST, OPTIONS"})
+        self.assertReply(self.get("/api/events/%d/" % eid), 200, expected)
+        r = self.post("/api/events/", {"venue": "{%s}" % vid.replace("-", ""), "title": "Again",
+                                       "kind": 1,
+                                       "starts_at": "2027-03-02T19:00:00Z"}, basic=KIM)
+        self.assertReply(r, 201, event(r.json()["id"], vid, "Again", "2027-03-02T19:00:00Z"))
+
+    def test_primary_key_related_field_messages_for_a_uuid_key(self):
+        missing = "00000000-0000-4000-8000-000000000000"
+        r = self.post("/api/events/", {"venue": "x", "title": "t", "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ["\u201cx\u201d is not a valid UUID."]})
+        r = self.post("/api/events/", {"venue": 5, "title": "t", "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ['Invalid pk "5" - object does not exist.']})
+        r = self.post("/api/events/", {"venue": missing, "title": "t", "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ['Invalid pk "%s" - object does not exist.' % missing]})
+        r = self.post("/api/events/", {"venue": True, "title": "t", "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ["Incorrect type. Expected pk value, received bool."]})
+        r = self.post("/api/events/", {"venue": [1], "title": "t", "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ["\u201c[1]\u201d is not a valid UUID."]})
+        r = self.post("/api/events/", {"title": "t", "venue": None, "kind": 1}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ["This field may not be null."]})
+        r = self.post("/api/events/", body="title=t&kind=1&venue=", basic=KIM,
+                      content_type="application/x-www-form-urlencoded")
+        self.assertReply(r, 400, {"venue": ["This field may not be null."]})
+
+    def test_the_events_of_a_venue_under_its_uuid_prefix(self):
+        vid, other = self.make_venue("Mine"), self.make_venue("Theirs", city="Metz")
+        early = self.make_event(vid, "Early", "2027-04-01T10:00:00Z")
+        late = self.make_event(vid, "Late", "2027-04-02T10:00:00Z", kind=2)
+        self.make_event(other, "Elsewhere", "2027-04-03T10:00:00Z")
+        r = self.get("/api/venues/%s/events/" % vid)
+        self.assertReply(r, 200, {"next": None, "previous": None, "results": [
+            event(late, vid, "Late", "2027-04-02T10:00:00Z", kind=2),
+            event(early, vid, "Early", "2027-04-01T10:00:00Z")]})
+        r = self.get("/api/venues/%s/events/?kind=2" % vid)
+        self.assertReply(r, 200, {"next": None, "previous": None, "results": [
+            event(late, vid, "Late", "2027-04-02T10:00:00Z", kind=2)]})
+        self.assertDetail(self.get("/api/venues/%s/events/%d/" % (other, early)), 404,
+                          "Not found.")
+
+    def test_next_events_attach_by_the_venue_key(self):
+        vid = self.make_venue("Attached")
+        self.make_event(vid, "Second", "2027-05-02T10:00:00Z")
+        self.make_event(vid, "First", "2027-05-01T10:00:00Z")
+        self.make_event(vid, "Concert", "2027-05-03T10:00:00Z", kind=3, price="20")
+        self.make_event(vid, "Dear", "2027-05-04T10:00:00Z", price="150")
+        found = [v for v in self.get("/api/venues/?per_page=200").json()["results"]
+                 if v["id"] == vid]
+        self.assertEqual(found, [{"id": vid, "name": "Attached", "city": "Lyon", "next_events": [
+            {"title": "First", "starts_at": "2027-05-01T10:00:00Z"},
+            {"title": "Second", "starts_at": "2027-05-02T10:00:00Z"}]}])
+
+    def test_a_city_search_follows_the_venue_key(self):
+        vid = self.make_venue("Searched", city="Annecy")
+        eid = self.make_event(vid, "Found", "2027-06-01T10:00:00Z", price="5")
+        r = self.get("/api/cities/ANNECY/events/")
+        self.assertReply(r, 200, {"count": 1, "next": None, "previous": None, "results": [
+            event(eid, vid, "Found", "2027-06-01T10:00:00Z", city="Annecy", price="5.00")]})
+
+    def test_moving_an_event_to_another_venue(self):
+        vid, other = self.make_venue("From"), self.make_venue("To", city="Nice")
+        eid = self.make_event(vid, "Moved", "2027-07-01T10:00:00Z")
+        r = self.patch("/api/events/%d/" % eid, {"venue": other}, basic=KIM)
+        self.assertReply(r, 200, event(eid, other, "Moved", "2027-07-01T10:00:00Z", city="Nice"))
+        r = self.patch("/api/events/%d/" % eid, {"venue": "nope"}, basic=KIM)
+        self.assertReply(r, 400, {"venue": ["\u201cnope\u201d is not a valid UUID."]})
+
+    def test_deleting_a_venue_deletes_its_events(self):
+        vid = self.make_venue("Doomed")
+        eid = self.make_event(vid, "Gone", "2027-08-01T10:00:00Z")
+        self.assertReply(self.delete("/api/admin/venues/%s/" % vid, basic=ADMIN), 204, raw=b"")
+        self.assertDetail(self.get("/api/events/%d/" % eid), 404, "Not found.")
+
+    def test_a_ticket_for_a_stored_event(self):
+        eid = self.make_event(self.make_venue("Tickets"), "Show", "2027-09-01T10:00:00Z")
+        r = self.post("/api/checkout/", {"event": eid, "seat": "A1"}, basic=KIM)
+        self.assertEqual(r.status, 201, r)
+        ticket = r.json()
+        self.assertRegex(ticket.pop("code"), UUID_PATTERN)
+        self.assertRegex(ticket.pop("bought_at"), r"^\d{4}-\d\d-\d\dT[\d:.]+Z$")
+        self.assertEqual(ticket, {"id": ticket["id"], "event": eid, "seat": "A1",
+                                  "holder_name": "kim"})
 
 
 class Refunds(EventsTest):
