@@ -356,15 +356,21 @@ class Checkout(EventsTest):
 
 class Strangers(EventsTest):
     def test_ten_a_second_for_anonymous_clients(self):
+        # The window is one second: on a loaded machine ten requests may
+        # take most of it, and the eleventh then finds the first expired.
+        # Such an attempt proves nothing; a fresh window is tried again.
         path = "/api/cities/lyon/events/"
-        started = time.monotonic()
-        for _ in range(10):
-            self.assertEqual(self.get(path).status, 200)
-        r = self.get(path)
-        if time.monotonic() - started >= 0.9:
-            self.skipTest("the machine took most of the throttle's second for ten requests")
-        self.assertDetail(r, 429, "Request was throttled. Expected available in 1 second.",
-                          {"Retry-After": "1"})
+        for attempt in range(5):
+            time.sleep(1.1 if attempt else 0)   # every earlier request expired
+            started = time.monotonic()
+            for _ in range(10):
+                self.assertEqual(self.get(path).status, 200)
+            r = self.get(path)
+            if time.monotonic() - started < 0.9:
+                self.assertDetail(r, 429, "Request was throttled. Expected available in 1 second.",
+                                  {"Retry-After": "1"})
+                return
+        self.skipTest("five times the machine took most of the throttle's second for ten requests")
 
 
 @e2e.restflow_only("the generated server's management commands")
