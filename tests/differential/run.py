@@ -46,22 +46,21 @@ SHOWN_BODY = 600
 # ---------------------------------------------------------------------------
 # Loading
 
-def load_setup(spec):
+def load_setup(spec, directory, twin):
     """users.json, and databases.json when the spec has more than one."""
-    users_file = os.path.join(HERE, spec, "users.json")
+    users_file = os.path.join(directory, "users.json")
     with open(users_file, encoding="utf-8") as f:
         users = json.load(f)
     databases = []
-    databases_file = os.path.join(HERE, spec, "databases.json")
+    databases_file = os.path.join(directory, "databases.json")
     if os.path.exists(databases_file):
         with open(databases_file, encoding="utf-8") as f:
             databases = json.load(f)
-    return Setup(spec, users, users_file, databases)
+    return Setup(spec, users, users_file, databases, twin)
 
 
-def load_scenarios(spec, patterns):
+def load_scenarios(spec, directory, patterns):
     """Every scenario of the spec's files, in file order then list order."""
-    directory = os.path.join(HERE, spec)
     scenarios = []
     for name in sorted(os.listdir(directory)):
         if not name.endswith(".py"):
@@ -249,6 +248,11 @@ def parse_arguments():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spec", required=True, help="the spec (tests/differential/SPEC/)")
+    parser.add_argument("--dir", metavar="DIR",
+                        help="the scenarios, users.json and databases.json "
+                             "(default tests/differential/SPEC)")
+    parser.add_argument("--twin", metavar="DIR",
+                        help="the DRF twin's Django project (default tests/drf/SPEC)")
     parser.add_argument("--a", default="drf", help="the reference side (default drf)")
     parser.add_argument("--b", default="drf", help="the side under test (default drf)")
     parser.add_argument("--only", action="append", metavar="GLOB",
@@ -276,7 +280,8 @@ def list_steps(spec, scenarios):
 
 
 def run(args):
-    scenarios = load_scenarios(args.spec, args.only)
+    directory = args.dir or os.path.join(HERE, args.spec)
+    scenarios = load_scenarios(args.spec, directory, args.only)
     if args.list:
         list_steps(args.spec, scenarios)
         return 0
@@ -285,7 +290,7 @@ def run(args):
         known = KnownDifferences.load(args.known)
         for path in args.also_known:
             known.entries += KnownDifferences.load(path).entries
-    setup = load_setup(args.spec)
+    setup = load_setup(args.spec, directory, os.path.abspath(args.twin) if args.twin else args.spec)
     sides = [parse_side("a", args.a), parse_side("b", args.b)]
     workdir = tempfile.mkdtemp(prefix="rflow-differential-")
     normaliser = Normaliser(datetime.datetime.now(datetime.timezone.utc))

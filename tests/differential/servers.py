@@ -65,8 +65,9 @@ def database_file(default_file, alias):
 class Setup:
     """What both servers of a spec start from."""
 
-    def __init__(self, spec, users, users_file, databases):
+    def __init__(self, spec, users, users_file, databases, twin=None):
         self.spec = spec
+        self.twin = twin or spec      # tests/drf/<twin>, or the project's directory
         self.users = users
         self.users_file = users_file
         self.databases = databases    # besides "default"
@@ -123,7 +124,7 @@ class DrfSide(Side):
     def start(self, setup, workdir):
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-drf.db" % self.name)
-        done = subprocess.run([DRF_RUN, setup.spec, str(port), self.db_file, setup.users_file],
+        done = subprocess.run([DRF_RUN, setup.twin, str(port), self.db_file, setup.users_file],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise SideError("tests/drf/run.sh failed:\n" + done.stderr)

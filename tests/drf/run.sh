@@ -2,7 +2,8 @@
 # Start or stop a DRF twin (a Django project in tests/drf/APP).
 #
 #   tests/drf/run.sh APP PORT DBFILE [USERS.json]
-#       Migrates the SQLite file DBFILE (created when missing), seeds the
+#       APP is a twin in tests/drf, or the path of a Django project laid out
+#       as they are (tests/acceptance/<spec>/drf).  Migrates the SQLite file DBFILE (created when missing), seeds the
 #       users of USERS.json when given (manage.py seed_auth), starts gunicorn
 #       on 127.0.0.1:PORT in the background with one sync worker (throttle
 #       histories live in the process), waits until it answers, and prints
@@ -61,7 +62,7 @@ fi
 [ $# -eq 3 ] || [ $# -eq 4 ] || {
     echo "usage: $0 APP PORT DBFILE [USERS.json] | $0 stop PID" >&2; exit 2; }
 app=$1 port=$2 db=$3 users=${4:-}
-project="$here/$app"
+case "$app" in */*) project=$app ;; *) project="$here/$app" ;; esac
 [ -f "$project/manage.py" ] || { echo "$0: no twin named '$app' in $here" >&2; exit 2; }
 case "$db" in /*) ;; *) db="$(pwd)/$db" ;; esac
 case "$users" in /*|"") ;; *) users="$(pwd)/$users" ;; esac

@@ -1,0 +1,52 @@
+"""Queues: a public ReadOnlyModelViewSet (AllowAny) looked up by slug,
+throttled by PublicBurst (an AnonRateThrottle of 3/min in the anon scope,
+whose history the default AnonRateThrottle shares); the API root under the
+default IsAuthenticated and throttles."""
+from dsl import GET, HEAD, OPTIONS, POST, SQL, scenario
+
+FIXTURE = ("INSERT INTO helpdesk_queue (name, slug, public) VALUES "
+           "('General', 'general', 1), ('Billing', 'billing', 1), ('Staff only', 'internal', 0)")
+
+SCENARIOS = [
+    scenario("queues.read", "list and retrieve as anonymous and users",
+        SQL(FIXTURE),
+        GET("/api/queues/", user="alice", expect=200, label="list"),
+        GET("/api/queues/billing/", user="alice", expect=200, label="retrieve"),
+        GET("/api/queues/internal/", user="alice", expect=404, label="not-public"),
+        GET("/api/queues/?page=2", user="alice", expect=200, label="not-paginated"),
+        HEAD("/api/queues/general/", user="alice", expect=200, label="head"),
+        OPTIONS("/api/queues/", user="alice", expect=200, label="options"),
+        POST("/api/queues/", user="alice", json={"slug": "x", "name": "X"}, expect=405,
+             label="read-only"),
+        GET("/api/queues/", headers={"Authorization": "Token nope"}, expect=401,
+            label="bad-token-on-allow-any"),
+        GET("/api/queues/", headers={"Authorization": "Bearer x"}, expect=200,
+            label="other-keyword-is-anonymous"),
+    ),
+    scenario("queues.throttle", "PublicBurst: the fourth anonymous request in a minute is 429",
+        GET("/api/queues/", expect=200, label="1"),
+        GET("/api/queues/general/", expect=200, label="2"),
+        OPTIONS("/api/queues/", expect=200, label="options-counts"),
+        GET("/api/queues/", expect=429, label="throttled"),
+        GET("/api/queues/nowhere/", expect=429, label="throttled-before-404"),
+        GET("/api/queues/", user="bob", expect=200, label="users-are-not-anon"),
+        GET("/api/", expect=401, label="root-anonymous"),
+    ),
+    scenario("queues.shared-anon-scope", "AnonRateThrottle and PublicBurst count in one history",
+        GET("/api/queues/", expect=200, label="1"),
+        GET("/api/queues/", expect=200, label="2"),
+        GET("/api/tickets/", expect=401, label="permission-before-throttle"),
+        GET("/api/tickets/999/", expect=401, label="permission-before-throttle-detail"),
+        GET("/api/queues/", expect=200, label="3"),
+        GET("/api/queues/", expect=429, label="throttled"),
+    ),
+    scenario("queues.root", "the API root takes the default policies",
+        GET("/api/", user="alice", expect=200, label="user"),
+        GET("/api/", basic="alice", expect=401, label="basic-is-not-configured"),
+        HEAD("/api/", user="alice", expect=200, label="head"),
+        OPTIONS("/api/", user="alice", expect=200, label="options"),
+        POST("/api/", user="alice", json={}, expect=405, label="post"),
+        GET("/api/", user="alice", headers={"Accept": "text/plain"}, expect=406,
+            label="not-acceptable"),
+    ),
+]
