@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "openapi.h"
+#include "strmap.h"
 
 /* ---------------------------------------------------------------------
  * A JSON tree: objects keep their keys in insertion order.
@@ -63,8 +64,7 @@ typedef struct doc {
     const model *m;
     const char **names;       /* component name per serializer index */
     bool *used, *patched, *counted, *cursored;   /* per serializer index */
-    const char **operation_ids;
-    uint32_t nops, capops;
+    strmap operation_ids;     /* the ids given so far (values unused) */
 } doc;
 
 static jnode *jnew(doc *d, jkind k, const char *text)
@@ -140,7 +140,9 @@ static void print_string(rf_buf *b, const char *s)
     rf_buf_putc(b, '"');
 }
 
-static void print_node(rf_buf *b, const jnode *n, int depth)
+/* Members of a node at depth < pretty go on lines of their own, indented;
+ * deeper nodes are written compact. */
+static void print_node(rf_buf *b, const jnode *n, int depth, int pretty)
 {
     if (n->kind == J_STRING) {
         print_string(b, n->text);
@@ -150,21 +152,26 @@ static void print_node(rf_buf *b, const jnode *n, int depth)
         rf_buf_puts(b, n->text);
         return;
     }
-    bool object = n->kind == J_OBJECT;
+    bool object = n->kind == J_OBJECT, lines = depth < pretty;
     rf_buf_putc(b, object ? '{' : '[');
     for (jmember *mb = n->first; mb; mb = mb->next) {
-        rf_buf_putc(b, '\n');
-        for (int i = 0; i < depth + 1; i++)
-            rf_buf_lit(b, "  ");
+        if (lines) {
+            rf_buf_putc(b, '\n');
+            for (int i = 0; i < depth + 1; i++)
+                rf_buf_lit(b, "  ");
+        }
         if (object) {
             print_string(b, mb->key);
-            rf_buf_lit(b, ": ");
+            if (lines)
+                rf_buf_lit(b, ": ");
+            else
+                rf_buf_putc(b, ':');
         }
-        print_node(b, mb->value, depth + 1);
+        print_node(b, mb->value, depth + 1, pretty);
         if (mb->next)
             rf_buf_putc(b, ',');
     }
-    if (n->first) {
+    if (n->first && lines) {
         rf_buf_putc(b, '\n');
         for (int i = 0; i < depth; i++)
             rf_buf_lit(b, "  ");
@@ -409,17 +416,27 @@ static const char *stripped(doc *d, const char *name)
     return name;
 }
 
+/* A serializer's stripped name clashes when another serializer strips to
+ * it too, or is called by it in full.  Counted through maps: a spec of a
+ * thousand serializers must not compare every pair. */
 static void name_components(doc *d)
 {
     const model *m = d->m;
+    strmap full = { 0 }, count = { 0 };
+    const char **want = rf_alloc(d->a, (m->nserializers + 1) * sizeof *want);
+    for (uint32_t i = 0; i < m->nserializers; i++) {
+        const model_serializer *s = m->serializers[i];
+        want[i] = stripped(d, s->name);
+        strmap_put(d->a, &full, s->name, (void *)s);
+        uintptr_t seen = (uintptr_t)strmap_get(&count, want[i]);
+        strmap_put(d->a, &count, want[i], (void *)(seen + 1));
+    }
     d->names = rf_calloc(d->a, (m->nserializers + 1) * sizeof *d->names);
     for (uint32_t i = 0; i < m->nserializers; i++) {
-        const char *want = stripped(d, m->serializers[i]->name);
-        bool clash = false;
-        for (uint32_t j = 0; j < m->nserializers && !clash; j++)
-            clash = j != i && (strcmp(stripped(d, m->serializers[j]->name), want) == 0 ||
-                               strcmp(m->serializers[j]->name, want) == 0);
-        d->names[m->serializers[i]->index] = clash ? m->serializers[i]->name : want;
+        const model_serializer *s = m->serializers[i];
+        const model_serializer *named = strmap_get(&full, want[i]);
+        bool clash = (uintptr_t)strmap_get(&count, want[i]) > 1 || (named && named != s);
+        d->names[s->index] = clash ? s->name : want[i];
     }
 }
 
@@ -554,10 +571,7 @@ static bool is_list(const model_route *r, const model_action *a, unsigned method
 
 static bool operation_id_taken(const doc *d, const char *id)
 {
-    for (uint32_t i = 0; i < d->nops; i++)
-        if (strcmp(d->operation_ids[i], id) == 0)
-            return true;
-    return false;
+    return strmap_get(&d->operation_ids, id) != NULL;
 }
 
 /* DRF's get_operation_id: the action (list, DRF's name for the method,
@@ -583,14 +597,7 @@ static const char *operation_id(doc *d, const model_view *v, const model_route *
     const char *want = id;
     for (int k = 2; operation_id_taken(d, id); k++)
         id = rf_sprintf(d->a, "%s%d", want, k);
-    if (d->nops == d->capops) {
-        d->capops = d->capops ? d->capops * 2 : 32;
-        const char **grown = rf_alloc(d->a, d->capops * sizeof *grown);
-        if (d->nops)
-            memcpy(grown, d->operation_ids, d->nops * sizeof *grown);
-        d->operation_ids = grown;
-    }
-    d->operation_ids[d->nops++] = id;
+    strmap_put(d->a, &d->operation_ids, id, (void *)id);
     return id;
 }
 
@@ -1020,7 +1027,7 @@ static jnode *info(doc *d)
     return o;
 }
 
-void openapi_document(const model *m, rf_buf *out)
+void openapi_document(const model *m, rf_buf *out, int pretty_depth)
 {
     doc d = { .a = rf_arena_new(0), .m = m };
     size_t n = m->nserializers + 1;
@@ -1040,7 +1047,7 @@ void openapi_document(const model *m, rf_buf *out)
     if (schemes->first)
         jset(&d, components, "securitySchemes", schemes);
     jset(&d, root, "components", components);
-    print_node(out, root, 0);
+    print_node(out, root, 0, pretty_depth);
     rf_buf_putc(out, '\n');
     rf_arena_free(d.a);
 }
@@ -1049,9 +1056,12 @@ void emit_c_openapi(emitter *e, const model *m)
 {
     rf_buf b;
     rf_buf_init(&b, NULL, 65536);
-    openapi_document(m, &b);
-    em_line(e, "/* The OpenAPI document (`rflowc openapi %s`), served at the schema path. */",
-            em_spec_file(m));
+    /* Paths, operations and schemas one per line, each compact: the
+     * server serves the document compact anyway, and the indentation of
+     * the pretty form made most of a large spec's C source. */
+    openapi_document(m, &b, 3);
+    em_line(e, "/* The OpenAPI document (`rflowc openapi %s` prints it indented), served "
+            "at the schema path. */", em_spec_file(m));
     em_line(e, "static const char %s_openapi[] =", m->name);
     em_indent(e);
     em_cstr_lines(e, b.data);

@@ -205,7 +205,7 @@ static void print_openapi(const compilation *c, FILE *out)
 {
     rf_buf b;
     rf_buf_init(&b, NULL, 65536);
-    openapi_document(c->model, &b);
+    openapi_document(c->model, &b, OPENAPI_PRETTY);
     fwrite(b.data, 1, b.len, out);
     rf_buf_release(&b);
 }

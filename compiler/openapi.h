@@ -5,12 +5,17 @@
 #ifndef RFLOWC_OPENAPI_H
 #define RFLOWC_OPENAPI_H
 
+#include <limits.h>
+
 #include "emit.h"
 #include "model.h"
 
-/* The document as JSON (two-space indents, a final newline), appended to
- * out.  Deterministic: the same spec gives the same bytes. */
-void openapi_document(const model *m, rf_buf *out);
+/* The document as JSON, appended to out: values nested up to
+ * pretty_depth levels deep one member per line with two-space indents,
+ * deeper ones compact on their line; a final newline.  Deterministic: the
+ * same spec gives the same bytes. */
+#define OPENAPI_PRETTY INT_MAX
+void openapi_document(const model *m, rf_buf *out, int pretty_depth);
 
 /* For <spec>.c: `static const char <spec>_openapi[] = "...";`, the
  * document the server answers at its schema path (runtime/schema_view.c). */

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "model.h"
 #include "restflow/base.h"
+#include "strmap.h"
 
 /* Append to an arena array `arr` of count `n` (grows at 0 and powers of
  * two; the old block stays in the arena). */
@@ -34,15 +35,6 @@
         (arr)[(n)++] = (item);                                          \
     } while (0)
 
-/* A map from NUL-terminated strings (not copied) to pointers. */
-typedef struct strmap {
-    const char **keys;
-    void **vals;
-    uint32_t cap, n;
-} strmap;
-
-void *strmap_get(const strmap *m, const char *key);
-void strmap_put(rf_arena *a, strmap *m, const char *key, void *val);
 
 /* A declared name: every top-level declaration with a name, and the
  * built-in classes.  One namespace, as a Python module's. */

@@ -41,7 +41,30 @@ static const char spec[] =
     "router api : DefaultRouter { register(\"pets\", Pets); }\n"
     "urls { include(\"api/\", api); path(\"api/owners/<int:owner_id>/pets/\", OwnerPets); }\n";
 
-static json_t *doc;
+static json_t *doc;       /* as `rflowc openapi` prints it */
+static json_t *embedded;  /* as the generated server carries it */
+static size_t pretty_lines, embedded_lines;
+
+static size_t count_lines(const rf_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->data[i] == '\n';
+    return n;
+}
+
+static json_t *document(const model *m, int pretty_depth, size_t *lines)
+{
+    rf_buf b;
+    rf_buf_init(&b, NULL, 4096);
+    openapi_document(m, &b, pretty_depth);
+    json_error_t err;
+    json_t *j = json_loadb(b.data, b.len, 0, &err);
+    ck_assert_msg(j != NULL, "not JSON: %s", err.text);
+    *lines = count_lines(&b);
+    rf_buf_release(&b);
+    return j;
+}
 
 static void setup(void)
 {
@@ -55,19 +78,15 @@ static void setup(void)
     model *m = f ? sema_check(a, f, &d) : NULL;
     ck_assert_msg(m && d.errors == 0, "the spec has errors");
     diag_free(&d);
-    rf_buf b;
-    rf_buf_init(&b, NULL, 4096);
-    openapi_document(m, &b);
-    json_error_t err;
-    doc = json_loadb(b.data, b.len, 0, &err);
-    ck_assert_msg(doc != NULL, "not JSON: %s", err.text);
-    rf_buf_release(&b);
+    doc = document(m, OPENAPI_PRETTY, &pretty_lines);
+    embedded = document(m, 3, &embedded_lines);
     rf_arena_free(a);
 }
 
 static void teardown(void)
 {
     json_decref(doc);
+    json_decref(embedded);
 }
 
 /* The value at a path of object keys ("components", "schemas", ...). */
@@ -88,6 +107,15 @@ static void assert_json(json_t *v, const char *want)
     ck_assert_str_eq(got, want);
     free(got);
 }
+
+/* Nodes deeper than the pretty depth are written compact: the same
+ * document in fewer lines. */
+START_TEST(the_embedded_form_is_the_same_document)
+{
+    ck_assert(json_equal(doc, embedded));
+    ck_assert_uint_lt(embedded_lines * 4, pretty_lines);
+}
+END_TEST
 
 START_TEST(fields_carry_their_constraints)
 {
@@ -159,6 +187,7 @@ Suite *make_openapi_suite(void)
     Suite *s = suite_create("openapi");
     TCase *tc = tcase_create("document");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, the_embedded_form_is_the_same_document);
     tcase_add_test(tc, fields_carry_their_constraints);
     tcase_add_test(tc, operations_are_named_as_drf_names_them_and_unique);
     tcase_add_test(tc, lists_come_in_their_paginators_envelope);
