@@ -187,8 +187,11 @@ static int database_statements(session *s, const rf_app *app, int db, const char
     int nauth = app->auth_tables.db == db ? rf_schema_auth_statements(s->a, app, d, &auth) : 0;
     int nown = app->schema_sql[d] ? rf_schema_app_statements(s->a, app, d, db, &own) : 0;
     const char **all = rf_alloc(s->a, (size_t)(nauth + nown + 1) * sizeof *all);
-    memcpy(all, auth, (size_t)nauth * sizeof *all);
-    memcpy(all + nauth, own, (size_t)nown * sizeof *all);
+    /* auth or own is NULL when its count is 0: memcpy must not see it. */
+    if (nauth)
+        memcpy(all, auth, (size_t)nauth * sizeof *all);
+    if (nown)
+        memcpy(all + nauth, own, (size_t)nown * sizeof *all);
     *out = all;
     return nauth + nown;
 }
