@@ -58,6 +58,9 @@ static void usage(FILE *f, const char *prog)
         "                            postgresql://...\n"
         "  --db-pool N               connections per database per process\n"
         "  --migrate                 create missing tables before serving\n"
+        "  --sqlite-reads-on-loop    run SQLite's autocommit reads on the event loop,\n"
+        "                            not on a pool thread: faster for short reads, but\n"
+        "                            a slow one stalls the worker (docs/persistence.md)\n"
         "  --throttle-store URL      where throttles keep their counts: memory (the\n"
         "                            default, per process) or redis://[[USER]:PASSWORD@]\n"
         "                            HOST[:PORT][/DB][?prefix=P&timeout=MS], shared by\n"
@@ -211,6 +214,8 @@ static opt_result flag_option(options *o, const char *name)
         o->migrate = true;
     else if (strcmp(name, "--no-access-log") == 0)
         o->cfg.access_log = false;
+    else if (strcmp(name, "--sqlite-reads-on-loop") == 0)
+        o->cfg.sqlite_reads_on_loop = true;
     else if (strcmp(name, "--staff") == 0)
         o->staff = true;
     else if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)

@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "internal.h"
+#include "db_internal.h"
 #include "manage.h"
 
 bool rf_worker_init(rf_worker *w, const rf_app *app, const rf_config *cfg,
@@ -66,7 +67,8 @@ bool rf_worker_open_dbs(rf_worker *w, char *err, size_t errlen)
         char why[256];
         w->dbs[i] = rf_db_open(w->base, url, w->cfg->db_pool ? w->cfg->db_pool : w->cfg->threads,
                                why, sizeof why);
-        if (!w->dbs[i]) {
+        if (!w->dbs[i] || (w->cfg->sqlite_reads_on_loop &&
+                           !rf_db_sqlite_reads_on_loop(w->dbs[i], why, sizeof why))) {
             snprintf(err, errlen, "database \"%s\": %s", w->app->databases[i].name, why);
             return false;
         }

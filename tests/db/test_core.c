@@ -4,6 +4,8 @@
  */
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "fixture.h"
 
 #define T0 INT64_C(1796212800123456)      /* 2026-12-02T12:00:00.123456Z */
@@ -346,6 +348,65 @@ START_TEST(sqlite_keeps_transient_tables_in_memory)
 }
 END_TEST
 
+typedef struct loop_answer {
+    bool done;
+    rf_result *res;
+} loop_answer;
+
+static void loop_answered(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    loop_answer *a = arg;
+    a->res = res;
+    a->done = true;
+}
+
+/* --sqlite-reads-on-loop: an autocommit read runs on the loop's own
+ * connection.  It is answered while the only pool connection is pinned by
+ * an open transaction (on the pool it would wait for the COMMIT), never
+ * from inside rf_db_exec, and it sees what was committed; the
+ * transaction's own reads stay on its connection and see its writes. */
+START_TEST(sqlite_reads_on_the_loop)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    fx_owner("ann");
+    rf_test_env *env = rf_test_env_new(NULL, 1);        /* one pool connection */
+    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
+    rf_db *db = rf_test_env_db(env, 0);
+    char err[256];
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, err, sizeof err), "%s", err);
+    rf_ctx *writer = rf_test_ctx(env, &(rf_test_request){ .method = RF_POST });
+    rf_ctx *reader = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    loop_answer begun = { 0 };
+    ck_assert_int_eq(rf_db_begin(writer, db, loop_answered, &begun), RF_PENDING);
+    while (!begun.done)
+        event_base_loop(db->base, EVLOOP_ONCE);
+    rf_value bob = RF_VTEXT("bob");
+    fx_exec_in(writer, db, "INSERT INTO \"t_owner\" (\"username\") VALUES (?)", &bob, 1);
+
+    const char *count = "SELECT COUNT(*) FROM \"t_owner\"";
+    rf_stmt stmt = { .sql = { count, count } };
+    loop_answer read = { 0 };
+    ck_assert_int_eq(rf_db_exec(reader, db, &stmt, NULL, 0, loop_answered, &read), RF_PENDING);
+    ck_assert(!read.done);
+    while (!read.done)
+        event_base_loop(db->base, EVLOOP_ONCE);
+    ck_assert_int_eq(rf_result_int(read.res, 0, 0), 1);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(writer, db, count, NULL, 0), 0, 0), 2);
+
+    loop_answer committed = { 0 };
+    ck_assert_int_eq(rf_db_commit(writer, db, loop_answered, &committed), RF_PENDING);
+    while (!committed.done)
+        event_base_loop(db->base, EVLOOP_ONCE);
+    ck_assert_int_eq(rf_result_error(committed.res), RF_DB_OK);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(reader, db, count, NULL, 0), 0, 0), 2);
+    rf_test_ctx_free(writer);
+    rf_test_ctx_free(reader);
+    rf_test_env_free(env);
+}
+END_TEST
+
 Suite *make_db_core_suite(void)
 {
     Suite *s = suite_create("db_core");
@@ -369,6 +430,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, failed_query_answers_per_kind);
     tcase_add_test(tc, statements_are_prepared_once_per_connection);
     tcase_add_test(tc, sqlite_keeps_transient_tables_in_memory);
+    tcase_add_test(tc, sqlite_reads_on_the_loop);
     suite_add_tcase(s, tc);
     return s;
 }
