@@ -5,9 +5,11 @@ import statistics
 from . import systems
 
 LABELS = {"drf": "DRF", "fastify": "Fastify", "ulfius": "Ulfius (C)", "nginx": "nginx static",
-          "restflow": "restflow", "restflow-pg": "restflow-pg"}
+          "restflow": "restflow", "restflow-loop": "restflow loop reads",
+          "restflow-pg": "restflow-pg"}
 PEERS = ["drf", "fastify", "ulfius", "nginx"]
-RESTFLOWS = ["restflow", "restflow-pg"]
+RESTFLOWS = ["restflow", "restflow-loop", "restflow-pg"]
+RATIO_PREFIX = {"restflow": "", "restflow-loop": "loop ", "restflow-pg": "pg "}
 CLIENT_BOUND = 0.9     # wrk's core this busy: the number is the client's limit
 SERVER_BUSY = 0.7      # with many connections, a server below this was held back
 README_BEGIN = "<!-- results:begin (bench/run --update-readme writes this part) -->"
@@ -132,7 +134,7 @@ def _ratio_table(summary):
         reasons = "; ".join("%s: %s" % (r, summary["systems"][r]["unavailable"]) for r in present)
         return "Pending: restflow was not measured in this run (%s)." % (reasons or "not selected")
     def ratios(cells, peer):
-        parts = ["%s%.2f×" % ("" if r == "restflow" else "pg ", cells[r]["rps"] / cells[peer]["rps"])
+        parts = ["%s%.2f×" % (RATIO_PREFIX[r], cells[r]["rps"] / cells[peer]["rps"])
                  for r in measured if r in cells and peer in cells and cells[peer]["rps"]]
         return " / ".join(parts) or "—"
 
@@ -171,12 +173,12 @@ def _compiler_table(summary):
     return _table(["spec", "size", "rflowc check", "rflowc build"], rows)
 
 
-def _target_lines(summary):
-    """The issue's targets, each with the figures that decide it."""
+def _target_lines(summary, r="restflow"):
+    """The issue's targets, each with the figures that decide it, for
+    restflow as configured by `r`'s system."""
     t = summary["throughput"]
-    r = "restflow"
     if summary["systems"].get(r, {}).get("unavailable") or r not in summary["systems"]:
-        return ["Pending until restflow is measured."]
+        return ["Pending until %s is measured." % r]
 
     def rps(scenario, conns, name):
         cell = t.get(scenario, {}).get(str(conns), {}).get(name)
@@ -210,7 +212,8 @@ def _target_lines(summary):
     if mem:
         lines.append("peak RSS under load: %.1f MiB (target < 32 MiB): %s"
                      % (mem["peak_rss_mib"], "met" if mem["peak_rss_mib"] < 32 else "MISSED"))
-    for row in (summary["compiler"] or {}).get("rows", []):
+    compiler_rows = (summary["compiler"] or {}).get("rows", []) if r == "restflow" else []
+    for row in compiler_rows:
         if not row["spec"].startswith("generated"):
             continue
         if row["build_s"] is None:
@@ -255,6 +258,9 @@ def markdown(summary):
            _compiler_table(summary), "",
            "#### The issue's targets", ""]
     out += ["- " + line for line in _target_lines(summary)]
+    if "restflow-loop" in summary["systems"]:
+        out += ["", "With `--sqlite-reads-on-loop` (an option, not the default):", ""]
+        out += ["- " + line for line in _target_lines(summary, "restflow-loop")]
     notes = list(summary.get("notes", []))
     for name, info in summary["systems"].items():
         if info["unavailable"]:

@@ -245,6 +245,15 @@ class RestflowSQLite(System):
                 "--db", "sqlite:" + db, "--no-access-log"]
 
 
+class RestflowLoopReads(RestflowSQLite):
+    """The opt-in that runs SQLite's autocommit reads on the event loop
+    (docs/persistence.md): measured beside the default, never instead."""
+    name, label = "restflow-loop", "restflow, SQLite, --sqlite-reads-on-loop"
+
+    def command(self, port, db, run):
+        return super().command(port, db, run) + ["--sqlite-reads-on-loop"]
+
+
 class RestflowPostgres(RestflowSQLite):
     name, label = "restflow-pg", "restflow, PostgreSQL 15"
 
@@ -287,5 +296,6 @@ def restflow_build_problem():
     return found[0][:200] if found else None
 
 
-SYSTEMS = [DRF(), Fastify(), Ulfius(), Nginx(), RestflowSQLite(), RestflowPostgres()]
+SYSTEMS = [DRF(), Fastify(), Ulfius(), Nginx(), RestflowSQLite(), RestflowLoopReads(),
+           RestflowPostgres()]
 BY_NAME = {s.name: s for s in SYSTEMS}
