@@ -316,13 +316,21 @@ static void render_field(emitter *e, const model *m, const model_serializer *s, 
             em_line(e, "    %s_%s_render_in(b, j, joined, jb + %d, NULL);", m->name,
                     f->nested->name, nested_base(s, i));
         } else {
-            /* DRF skips a read-only key whose source crosses a null
-             * relation (get_attribute's AttributeError -> SkipField). */
+            /* A source that crosses a null relation: get_attribute's
+             * AttributeError is None with allow_null, else SkipField (the
+             * key is left out). */
             em_line(e, "if (j) {");
             em_indent(e);
             emit_key(e, f->name);
             render_member(e, m, "j", source_field(f), f);
             em_dedent(e);
+            if (f->allow_null) {
+                em_line(e, "} else {");
+                em_indent(e);
+                emit_key(e, f->name);
+                em_line(e, "rf_json_null(b);");
+                em_dedent(e);
+            }
             em_line(e, "}");
         }
         em_dedent(e);

@@ -117,6 +117,73 @@ const rf_resource handlers_Token_resource = {
     .select_columns = "t.\"key\", t.\"user_id\", t.\"created\"",
 };
 
+/* handlers.rflow:50 */
+static const rf_field handlers_Folder_fields[] = {
+    { .name = "id", .column = "id", .verbose_name = "ID",
+        .type = RF_F_AUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = HANDLERS_FOLDER_ID, .offset = offsetof(handlers_Folder, id),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+    { .name = "name", .column = "name", .verbose_name = "name",
+        .type = RF_F_CHAR, .flags = RF_FF_EDITABLE, .index = HANDLERS_FOLDER_NAME, .offset = offsetof(handlers_Folder, name),
+        .limits = { .max_length = 20, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+};
+
+const rf_resource handlers_Folder_resource = {
+    .name = "Folder", .verbose_name = "folder", .table = "handlers_folder",
+    .fields = handlers_Folder_fields, .nfields = 2, .pk = 0,
+    .rec_size = sizeof(handlers_Folder), .db = 0,
+    .insert_sql = {
+        "INSERT INTO \"handlers_folder\" (\"name\") VALUES (?) RETURNING \"id\"",
+        "INSERT INTO \"handlers_folder\" (\"name\") VALUES (?) RETURNING \"id\"",
+    },
+    .update_sql = {
+        "UPDATE \"handlers_folder\" SET \"name\" = ? WHERE \"id\" = ?",
+        "UPDATE \"handlers_folder\" SET \"name\" = ? WHERE \"id\" = ?",
+    },
+    .delete_sql = {
+        "DELETE FROM \"handlers_folder\" WHERE \"id\" = ?",
+        "DELETE FROM \"handlers_folder\" WHERE \"id\" = ?",
+    },
+    .select_columns = "t.\"id\", t.\"name\"",
+};
+
+/* handlers.rflow:54 */
+static const rf_field handlers_Note_fields[] = {
+    { .name = "id", .column = "id", .verbose_name = "ID",
+        .type = RF_F_AUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = HANDLERS_NOTE_ID, .offset = offsetof(handlers_Note, id),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+    { .name = "folder", .column = "folder_id", .verbose_name = "folder",
+        .type = RF_F_FOREIGNKEY, .flags = RF_FF_NULL | RF_FF_DB_INDEX | RF_FF_EDITABLE, .index = HANDLERS_NOTE_FOLDER, .offset = offsetof(handlers_Note, folder),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .fk_target = &handlers_Folder_resource, .on_delete = RF_SET_NULL, .related_name = NULL,
+    },
+    { .name = "created", .column = "created", .verbose_name = "created",
+        .type = RF_F_DATETIME, .flags = RF_FF_BLANK | RF_FF_AUTO_NOW_ADD, .index = HANDLERS_NOTE_CREATED, .offset = offsetof(handlers_Note, created),
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+    },
+};
+
+const rf_resource handlers_Note_resource = {
+    .name = "Note", .verbose_name = "note", .table = "handlers_note",
+    .fields = handlers_Note_fields, .nfields = 3, .pk = 0,
+    .rec_size = sizeof(handlers_Note), .db = 0,
+    .insert_sql = {
+        "INSERT INTO \"handlers_note\" (\"folder_id\", \"created\") VALUES (?, ?) RETURNING \"id\"",
+        "INSERT INTO \"handlers_note\" (\"folder_id\", \"created\") VALUES (?, ?) RETURNING \"id\"",
+    },
+    .update_sql = {
+        "UPDATE \"handlers_note\" SET \"folder_id\" = ?, \"created\" = ? WHERE \"id\" = ?",
+        "UPDATE \"handlers_note\" SET \"folder_id\" = ?, \"created\" = ? WHERE \"id\" = ?",
+    },
+    .delete_sql = {
+        "DELETE FROM \"handlers_note\" WHERE \"id\" = ?",
+        "DELETE FROM \"handlers_note\" WHERE \"id\" = ?",
+    },
+    .select_columns = "t.\"id\", t.\"folder_id\", t.\"created\"",
+};
+
 /* ---------------------------------------------------------------------
  * Querysets: conditions over alias t, `?` bound per request.
  */
@@ -132,8 +199,9 @@ static void key(rf_buf *b, bool *first, const char *k, size_t n)
 
 static void handlers_Message_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 static void handlers_Ack_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
+static void handlers_NoteOut_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 
-/* handlers.rflow:10 */
+/* handlers.rflow:12 */
 static const rf_sfield handlers_Message_fields[] = {
     { .name = "subject", .label = "Subject", .help_text = NULL,
         .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
@@ -227,7 +295,7 @@ const rf_serializer handlers_Message_serializer = {
     .validators = handlers_Message_validators, .nvalidators = 1,
 };
 
-/* handlers.rflow:21 */
+/* handlers.rflow:23 */
 static const rf_sfield handlers_Ack_fields[] = {
 };
 
@@ -261,6 +329,97 @@ const rf_serializer handlers_Ack_serializer = {
     .validate = handlers_Ack_validate, .render = handlers_Ack_render,
 };
 
+/* handlers.rflow:59 */
+static const rf_sfield handlers_NoteOut_fields[] = {
+    { .name = "id", .label = "ID", .help_text = NULL,
+        .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 0, .offset = offsetof(handlers_Note, id), .model_field = &handlers_Note_fields[0],
+        .source = RF_SRC_RECORD, .src_offset = offsetof(handlers_Note, id), .src_index = 0 },
+    { .name = "folder", .label = "Folder", .help_text = NULL,
+        .type = RF_F_FOREIGNKEY, .flags = RF_SF_ALLOW_NULL,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 1, .offset = offsetof(handlers_Note, folder), .model_field = &handlers_Note_fields[1],
+        .source = RF_SRC_RECORD, .src_offset = offsetof(handlers_Note, folder), .src_index = 1 },
+    { .name = "folder_name", .label = "Folder name", .help_text = NULL,
+        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY | RF_SF_ALLOW_NULL,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 0, .offset = 0,
+        .source = RF_SRC_JOIN, .join = 0, .src_offset = offsetof(handlers_Folder, name), .src_index = 1 },
+    { .name = "folder_label", .label = "Folder label", .help_text = NULL,
+        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY,
+        .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
+        .index = 0, .offset = 0,
+        .source = RF_SRC_JOIN, .join = 0, .src_offset = offsetof(handlers_Folder, name), .src_index = 1 },
+};
+static const rf_join handlers_NoteOut_joins[] = {
+    { -1, &handlers_Note_fields[1], &handlers_Folder_resource },
+};
+
+static void handlers_NoteOut_validate(rf_vstate *vs, void *rec)
+{
+    rf_validate_field(vs, &handlers_NoteOut_fields[1], rec);
+}
+
+static void handlers_NoteOut_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach)
+{
+    bool first = true;
+    (void)attach;
+    /* id */
+    key(b, &first, "\"id\":", 5);
+    if (!RF_IS_SET(rec, 0) || RF_IS_NULL(rec, 0))
+        rf_json_null(b);
+    else
+        rf_json_i64(b, ((const handlers_Note *)rec)->id);
+    /* folder */
+    key(b, &first, "\"folder\":", 9);
+    if (!RF_IS_SET(rec, 1) || RF_IS_NULL(rec, 1))
+        rf_json_null(b);
+    else
+        rf_json_i64(b, ((const handlers_Note *)rec)->folder);
+    /* folder_name */
+    {
+        const void *j = joined ? joined[jb + 0] : NULL;
+        if (j) {
+            key(b, &first, "\"folder_name\":", 14);
+            if (!RF_IS_SET(j, 1) || RF_IS_NULL(j, 1))
+                rf_json_null(b);
+            else
+                rf_json_str(b, ((const handlers_Folder *)j)->name);
+        } else {
+            key(b, &first, "\"folder_name\":", 14);
+            rf_json_null(b);
+        }
+    }
+    /* folder_label */
+    {
+        const void *j = joined ? joined[jb + 0] : NULL;
+        if (j) {
+            key(b, &first, "\"folder_label\":", 15);
+            if (!RF_IS_SET(j, 1) || RF_IS_NULL(j, 1))
+                rf_json_null(b);
+            else
+                rf_json_str(b, ((const handlers_Folder *)j)->name);
+        }
+    }
+    if (first)
+        rf_buf_putc(b, '{');
+    rf_buf_putc(b, '}');
+}
+
+static void handlers_NoteOut_render(rf_buf *b, const rf_row *row)
+{
+    handlers_NoteOut_render_in(b, row->rec, row->joined, 0, row->attach);
+}
+
+const rf_serializer handlers_NoteOut_serializer = {
+    .name = "NoteOut", .model = &handlers_Note_resource,
+    .fields = handlers_NoteOut_fields, .nfields = 4,
+    .rec_size = sizeof(handlers_Note),
+    .joins = handlers_NoteOut_joins, .njoins = 1,
+    .validate = handlers_NoteOut_validate, .render = handlers_NoteOut_render,
+};
+
 /* ---------------------------------------------------------------------
  * Authentication and permission classes.
  */
@@ -272,12 +431,12 @@ static rf_rc handlers_session_not_attempted(rf_ctx *ctx)
     (void)ctx;
     return RF_OK;
 }
-/* handlers.rflow:28 */
+/* handlers.rflow:30 */
 static const rf_authenticator handlers_Header_auth = { .name = "Header", .www_authenticate = "Header",
     .authenticate = { "handlers_header_auth", RF_SYNC, { .ctx = handlers_header_auth } } };
 static const rf_authenticator handlers_SessionAuthentication_auth = { .name = "SessionAuthentication", .www_authenticate = NULL,
     .authenticate = { "SessionAuthentication", RF_SYNC, { .ctx = handlers_session_not_attempted } } };
-/* handlers.rflow:23 */
+/* handlers.rflow:25 */
 static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", .message = "Come back later.",
     .has_permission_set = true, .has_object_permission_set = false,
     .has_permission = { "handlers_office_hours", RF_BLOCKING, { .ctx = handlers_office_hours } },
@@ -286,9 +445,9 @@ static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", 
 /* ---------------------------------------------------------------------
  * Views: per action its ActionConfig, so dispatch never branches on a name.
  */
-/* handlers.rflow:35 */
+/* handlers.rflow:37 */
 static const rf_authenticator *const handlers_Send_auth[] = { &handlers_Header_auth, };
-/* handlers.rflow:40 */
+/* handlers.rflow:42 */
 static const rf_perm_expr handlers_Send_post_0 = { .op = RF_P_LEAF, .leaf = &handlers_OfficeHours_perm };
 static const rf_perm_expr handlers_Send_post_1 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr handlers_Send_post_2 = { .op = RF_P_OR, .a = &handlers_Send_post_0, .b = &handlers_Send_post_1 };
@@ -326,9 +485,9 @@ const rf_view handlers_Send_view = {
     .default_action = &handlers_Send_default,
 };
 
-/* handlers.rflow:43 */
-static const rf_authenticator *const handlers_Ping_auth[] = { &handlers_SessionAuthentication_auth, &rf_basic_authentication, };
 /* handlers.rflow:45 */
+static const rf_authenticator *const handlers_Ping_auth[] = { &handlers_SessionAuthentication_auth, &rf_basic_authentication, };
+/* handlers.rflow:47 */
 static const rf_perm_expr handlers_Ping_get_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr handlers_Ping_get_1 = { .op = RF_P_NOT, .a = &handlers_Ping_get_0 };
 static const rf_perm_expr *const handlers_Ping_get_perms[] = { &handlers_Ping_get_1, };
@@ -358,13 +517,13 @@ const rf_view handlers_Ping_view = {
  * Routes, in the order requests are matched.
  */
 static const rf_route handlers_routes[] = {
-    /* handlers.rflow:49 */
+    /* handlers.rflow:67 */
     { .pattern = "send/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Send_view,
         .by_method = { [RF_POST] = &handlers_Send_post, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Send",
         .detail = false },
-    /* handlers.rflow:50 */
+    /* handlers.rflow:68 */
     { .pattern = "ping/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Ping_view,
         .by_method = { [RF_GET] = &handlers_Ping_get, },
@@ -377,14 +536,37 @@ static const rf_database_def handlers_databases[] = {
 };
 
 static const rf_resource *const handlers_resources[] = {
-    NULL,
+    &handlers_Folder_resource,
+    &handlers_Note_resource,
 };
 
 static const char handlers_schema_sqlite[] =
-    ""
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"handlers_folder\" (\n"
+    "    \"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n"
+    "    \"name\" varchar(20) NOT NULL\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"handlers_note\" (\n"
+    "    \"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n"
+    "    \"folder_id\" integer NULL REFERENCES \"handlers_folder\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"created\" datetime NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS \"handlers_note_folder_id_idx\" ON \"handlers_note\" (\"folder_id\");\n"
 ;
 static const char handlers_schema_postgres[] =
-    ""
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"handlers_folder\" (\n"
+    "    \"id\" serial NOT NULL PRIMARY KEY,\n"
+    "    \"name\" varchar(20) NOT NULL\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE IF NOT EXISTS \"handlers_note\" (\n"
+    "    \"id\" serial NOT NULL PRIMARY KEY,\n"
+    "    \"folder_id\" integer NULL REFERENCES \"handlers_folder\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"created\" timestamp with time zone NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS \"handlers_note_folder_id_idx\" ON \"handlers_note\" (\"folder_id\");\n"
 ;
 
 /* The OpenAPI document (`rflowc openapi handlers.rflow` prints it indented), served at the schema path. */
@@ -425,12 +607,12 @@ static const char handlers_openapi[] =
     "}\n"
 ;
 
-/* handlers.rflow:4 */
+/* handlers.rflow:6 */
 const rf_app handlers_app = {
     .abi = RF_ABI_VERSION, .name = "handlers", .title = "", .version = "",
     .routes = handlers_routes, .nroutes = 2,
     .databases = handlers_databases, .ndatabases = 1,
-    .resources = handlers_resources, .nresources = 0,
+    .resources = handlers_resources, .nresources = 2,
     .schema_sql = { handlers_schema_sqlite, handlers_schema_postgres },
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,

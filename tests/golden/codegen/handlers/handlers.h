@@ -60,7 +60,33 @@ enum {
 };
 extern const rf_resource handlers_Token_resource;
 
-/* handlers.rflow:10 */
+/* handlers.rflow:50 */
+typedef struct handlers_Folder {
+    uint8_t rf_state[2];
+    int64_t id; /* AutoField */
+    const char *name; /* CharField */
+} handlers_Folder;
+enum {
+    HANDLERS_FOLDER_ID = 0,
+    HANDLERS_FOLDER_NAME = 1,
+};
+extern const rf_resource handlers_Folder_resource;
+
+/* handlers.rflow:54 */
+typedef struct handlers_Note {
+    uint8_t rf_state[3];
+    int64_t id; /* AutoField */
+    int64_t folder; /* ForeignKey */
+    int64_t created; /* DateTimeField */
+} handlers_Note;
+enum {
+    HANDLERS_NOTE_ID = 0,
+    HANDLERS_NOTE_FOLDER = 1,
+    HANDLERS_NOTE_CREATED = 2,
+};
+extern const rf_resource handlers_Note_resource;
+
+/* handlers.rflow:12 */
 typedef struct handlers_Message {
     uint8_t rf_state[4];
     const char *subject; /* CharField */
@@ -75,7 +101,7 @@ enum {
     HANDLERS_MESSAGE_AT = 3,
 };
 
-/* handlers.rflow:21 */
+/* handlers.rflow:23 */
 typedef struct handlers_Ack {
     uint8_t rf_state[1];
 } handlers_Ack;
@@ -83,6 +109,7 @@ typedef struct handlers_Ack {
 /* Serializers. */
 extern const rf_serializer handlers_Message_serializer;
 extern const rf_serializer handlers_Ack_serializer;
+extern const rf_serializer handlers_NoteOut_serializer;
 
 extern const rf_app handlers_app;
 
