@@ -140,10 +140,13 @@ static int perm_expr(emitter *e, const model *m, const char *sym, const model_pe
 
 /* ---------------------------------------------------------------------
  * Paginators: one per (view, pagination), since a cursor's ordering names
- * fields of the view's resource.
+ * fields of the rows paged (model_paginated_resource of the first action
+ * that uses it).
  */
-static void paginator(emitter *e, const model *m, const model_view *v, const model_pagination *p)
+static void paginator(emitter *e, const model *m, const model_view *v, const model_action *a)
 {
+    const model_pagination *p = a->config.paginator;
+    const model_resource *rows = model_paginated_resource(v, a);
     static const char *const kinds[] = { "RF_PAGE_NUMBER", "RF_LIMIT_OFFSET", "RF_CURSOR" };
     char sym[256];
     snprintf(sym, sizeof sym, "%s_%s_%s", m->name, v->name, p->name);
@@ -159,8 +162,8 @@ static void paginator(emitter *e, const model *m, const model_view *v, const mod
     uint32_t norder = 0;
     const model_field *order[MODEL_MAX_LIST_ITEMS];
     bool desc[MODEL_MAX_LIST_ITEMS];
-    for (uint32_t i = 0; p->kind == MODEL_CURSOR && v->model && i < p->nordering; i++) {
-        const model_field *f = model_find_field(v->model, p->ordering[i]->name);
+    for (uint32_t i = 0; p->kind == MODEL_CURSOR && rows && i < p->nordering; i++) {
+        const model_field *f = model_find_field(rows, p->ordering[i]->name);
         if (f) {
             desc[norder] = p->ordering[i]->desc;
             order[norder++] = f;
@@ -531,7 +534,7 @@ static void view(emitter *e, const model *m, const model_view *v)
         for (uint32_t k = 0; k < i; k++)
             earlier |= v->actions[k]->config.paginator == p;
         if (p && !earlier)
-            paginator(e, m, v, p);
+            paginator(e, m, v, v->actions[i]);
     }
     if (v->npost_fetches) {
         em_printf(e, "static const rf_postfetch *const %s_%s_post_fetches[] = {", m->name, v->name);

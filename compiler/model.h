@@ -870,5 +870,9 @@ model_serializer *model_find_serializer(const model *m, const char *name);
 model_view *model_find_view(const model *m, const char *name);
 model_sfield *model_find_sfield(const model_serializer *s, const char *name);
 model_action *model_find_action(const model_view *v, const char *name);
+/* The rows an action's paginator orders: the view's resource, or for a
+ * view without one (an APIView) the response serializer's model, which is
+ * what the pagination helpers page over.  NULL when neither has one. */
+const model_resource *model_paginated_resource(const model_view *v, const model_action *a);
 
 #endif

@@ -955,21 +955,23 @@ static void check_action_serializers(sema *s, view_ctx *c, model_action *a)
                    c->v->model->name);
 }
 
-/* CursorPagination orders by fields the view's resource must have. */
+/* CursorPagination orders by fields of the rows it pages: the view's
+ * resource, or an APIView's response serializer's model. */
 static void check_cursor_ordering(sema *s, view_ctx *c, const model_action *a)
 {
     const model_pagination *p = a->config.paginator;
-    if (!p || p->kind != MODEL_CURSOR || !c->v->model)
+    const model_resource *rows = model_paginated_resource(c->v, a);
+    if (!p || p->kind != MODEL_CURSOR || !rows)
         return;
     const ast_member *pm = block_member(c->block, "pagination_class");
     span at = (a->overridden & MODEL_AC_PAGINATION_CLASS) ? a->loc.span
             : pm ? pm->value->span : c->v->loc.span;
     for (uint32_t i = 0; i < p->nordering; i++) {
-        if (model_find_field(c->v->model, p->ordering[i]->name))
+        if (model_find_field(rows, p->ordering[i]->name))
             continue;
         diag_error(s->d, at, "view '%s' paginates with '%s', which orders by "
                    "'%s', and '%s' has no such field", c->v->name, p->name,
-                   p->ordering[i]->name, c->v->model->name);
+                   p->ordering[i]->name, rows->name);
         if (p->loc.line)
             diag_note(s->d, p->ordering[i]->loc.span, "ordering set here");
         else
@@ -1001,7 +1003,10 @@ static void resolve_configs(sema *s, view_ctx *c)
         model_action *a = c->v->actions[i];
         resolve_config(s, c, a);
         check_action_serializers(s, c, a);
-        if (a->kind == MODEL_ACT_LIST)   /* the one generic action that paginates */
+        /* list, the one generic action that paginates; and an APIView's
+         * GET handler, which pages its response serializer's rows. */
+        if (a->kind == MODEL_ACT_LIST
+            || (!c->v->model && a->kind == MODEL_ACT_HANDLER && (a->methods & MODEL_GET)))
             check_cursor_ordering(s, c, a);
         for (uint32_t j = 0; j < a->config.nthrottles; j++)
             scoped_used |= a->config.throttles[j]->throttle->kind == MODEL_THROTTLE_SCOPED;
@@ -1133,4 +1138,12 @@ model_action *model_find_action(const model_view *v, const char *name)
         if (strcmp(v->actions[i]->name, name) == 0)
             return v->actions[i];
     return NULL;
+}
+
+const model_resource *model_paginated_resource(const model_view *v, const model_action *a)
+{
+    if (v->model)
+        return v->model;
+    const model_serializer *out = a->config.response_serializer;
+    return out ? out->model : NULL;
 }

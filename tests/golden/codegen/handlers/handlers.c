@@ -117,7 +117,7 @@ const rf_resource handlers_Token_resource = {
     .select_columns = "t.\"key\", t.\"user_id\", t.\"created\"",
 };
 
-/* handlers.rflow:50 */
+/* handlers.rflow:51 */
 static const rf_field handlers_Folder_fields[] = {
     { .name = "id", .column = "id", .verbose_name = "ID",
         .type = RF_F_AUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = HANDLERS_FOLDER_ID, .offset = offsetof(handlers_Folder, id),
@@ -148,7 +148,7 @@ const rf_resource handlers_Folder_resource = {
     .select_columns = "t.\"id\", t.\"name\"",
 };
 
-/* handlers.rflow:54 */
+/* handlers.rflow:55 */
 static const rf_field handlers_Note_fields[] = {
     { .name = "id", .column = "id", .verbose_name = "ID",
         .type = RF_F_AUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = HANDLERS_NOTE_ID, .offset = offsetof(handlers_Note, id),
@@ -201,7 +201,7 @@ static void handlers_Message_render_in(rf_buf *b, const void *rec, void *const *
 static void handlers_Ack_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 static void handlers_NoteOut_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 
-/* handlers.rflow:12 */
+/* handlers.rflow:13 */
 static const rf_sfield handlers_Message_fields[] = {
     { .name = "subject", .label = "Subject", .help_text = NULL,
         .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
@@ -295,7 +295,7 @@ const rf_serializer handlers_Message_serializer = {
     .validators = handlers_Message_validators, .nvalidators = 1,
 };
 
-/* handlers.rflow:23 */
+/* handlers.rflow:24 */
 static const rf_sfield handlers_Ack_fields[] = {
 };
 
@@ -329,7 +329,7 @@ const rf_serializer handlers_Ack_serializer = {
     .validate = handlers_Ack_validate, .render = handlers_Ack_render,
 };
 
-/* handlers.rflow:59 */
+/* handlers.rflow:60 */
 static const rf_sfield handlers_NoteOut_fields[] = {
     { .name = "id", .label = "ID", .help_text = NULL,
         .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY,
@@ -431,12 +431,12 @@ static rf_rc handlers_session_not_attempted(rf_ctx *ctx)
     (void)ctx;
     return RF_OK;
 }
-/* handlers.rflow:30 */
+/* handlers.rflow:31 */
 static const rf_authenticator handlers_Header_auth = { .name = "Header", .www_authenticate = "Header",
     .authenticate = { "handlers_header_auth", RF_SYNC, { .ctx = handlers_header_auth } } };
 static const rf_authenticator handlers_SessionAuthentication_auth = { .name = "SessionAuthentication", .www_authenticate = NULL,
     .authenticate = { "SessionAuthentication", RF_SYNC, { .ctx = handlers_session_not_attempted } } };
-/* handlers.rflow:25 */
+/* handlers.rflow:26 */
 static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", .message = "Come back later.",
     .has_permission_set = true, .has_object_permission_set = false,
     .has_permission = { "handlers_office_hours", RF_BLOCKING, { .ctx = handlers_office_hours } },
@@ -445,9 +445,9 @@ static const rf_permission handlers_OfficeHours_perm = { .name = "OfficeHours", 
 /* ---------------------------------------------------------------------
  * Views: per action its ActionConfig, so dispatch never branches on a name.
  */
-/* handlers.rflow:37 */
+/* handlers.rflow:38 */
 static const rf_authenticator *const handlers_Send_auth[] = { &handlers_Header_auth, };
-/* handlers.rflow:42 */
+/* handlers.rflow:43 */
 static const rf_perm_expr handlers_Send_post_0 = { .op = RF_P_LEAF, .leaf = &handlers_OfficeHours_perm };
 static const rf_perm_expr handlers_Send_post_1 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr handlers_Send_post_2 = { .op = RF_P_OR, .a = &handlers_Send_post_0, .b = &handlers_Send_post_1 };
@@ -485,9 +485,9 @@ const rf_view handlers_Send_view = {
     .default_action = &handlers_Send_default,
 };
 
-/* handlers.rflow:45 */
+/* handlers.rflow:46 */
 static const rf_authenticator *const handlers_Ping_auth[] = { &handlers_SessionAuthentication_auth, &rf_basic_authentication, };
-/* handlers.rflow:47 */
+/* handlers.rflow:48 */
 static const rf_perm_expr handlers_Ping_get_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr handlers_Ping_get_1 = { .op = RF_P_NOT, .a = &handlers_Ping_get_0 };
 static const rf_perm_expr *const handlers_Ping_get_perms[] = { &handlers_Ping_get_1, };
@@ -513,17 +513,80 @@ const rf_view handlers_Ping_view = {
     .default_action = &handlers_Ping_default,
 };
 
+/* handlers.rflow:71 */
+static const rf_authenticator *const handlers_Notes_auth[] = { &handlers_SessionAuthentication_auth, &rf_basic_authentication, };
+/* handlers.rflow:67 */
+static const char *const handlers_Notes_Newest_last[] = { "last", NULL };
+static const rf_order handlers_Notes_Newest_order[] = {
+    { &handlers_Note_fields[2], true },
+    { &handlers_Note_fields[0], true },
+};
+static const rf_paginator handlers_Notes_Newest = {
+    .name = "Newest", .kind = RF_CURSOR,
+    .page_size = 0, .max_page_size = 0, .default_limit = 0, .max_limit = 0,
+    .page_query_param = "page", .page_size_query_param = NULL,
+    .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
+    .last_page_strings = handlers_Notes_Newest_last,
+    .ordering = handlers_Notes_Newest_order, .nordering = 2,
+};
+/* handlers.rflow:75 */
+static const rf_perm_expr handlers_Notes_get_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const handlers_Notes_get_perms[] = { &handlers_Notes_get_0, };
+const rf_action handlers_Notes_get = {
+    .name = "get", .kind = RF_ACT_HANDLER,
+    .handler = { "handlers_notes", RF_ASYNC, { .ctx = handlers_notes } },
+    .request_serializer = &handlers_Message_serializer,
+    .response_serializer = &handlers_NoteOut_serializer,
+    .permissions = handlers_Notes_get_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+    .paginator = &handlers_Notes_Newest,
+};
+/* handlers.rflow:76 */
+static const rf_perm_expr handlers_Notes_post_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const handlers_Notes_post_perms[] = { &handlers_Notes_post_0, };
+const rf_action handlers_Notes_post = {
+    .name = "post", .kind = RF_ACT_HANDLER,
+    .handler = { "handlers_note_create", RF_ASYNC, { .ctx = handlers_note_create } },
+    .request_serializer = &handlers_Message_serializer,
+    .response_serializer = &handlers_NoteOut_serializer,
+    .permissions = handlers_Notes_post_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+    .paginator = &handlers_Notes_Newest,
+};
+static const rf_perm_expr handlers_Notes_default_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
+static const rf_perm_expr *const handlers_Notes_default_perms[] = { &handlers_Notes_default_0, };
+const rf_action handlers_Notes_default = {
+    .name = NULL, .kind = RF_ACT_HANDLER,
+    .request_serializer = &handlers_Message_serializer,
+    .response_serializer = &handlers_NoteOut_serializer,
+    .permissions = handlers_Notes_default_perms, .npermissions = 1,
+    .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
+};
+const rf_view handlers_Notes_view = {
+    .name = "Notes", .description = "",
+    .kind = RF_VIEW_API, .is_async = true,
+    .authenticators = handlers_Notes_auth, .nauthenticators = 2,
+    .nslots = 0,
+    .default_action = &handlers_Notes_default,
+};
+
 /* ---------------------------------------------------------------------
  * Routes, in the order requests are matched.
  */
 static const rf_route handlers_routes[] = {
-    /* handlers.rflow:67 */
+    /* handlers.rflow:80 */
+    { .pattern = "notes/", .kind = RF_ROUTE_VIEW,
+        .view = &handlers_Notes_view,
+        .by_method = { [RF_GET] = &handlers_Notes_get, [RF_POST] = &handlers_Notes_post, },
+        .url_name = NULL, .name_suffix = NULL, .view_name = "Notes",
+        .detail = false },
+    /* handlers.rflow:81 */
     { .pattern = "send/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Send_view,
         .by_method = { [RF_POST] = &handlers_Send_post, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Send",
         .detail = false },
-    /* handlers.rflow:68 */
+    /* handlers.rflow:82 */
     { .pattern = "ping/", .kind = RF_ROUTE_VIEW,
         .view = &handlers_Ping_view,
         .by_method = { [RF_GET] = &handlers_Ping_get, },
@@ -578,6 +641,10 @@ static const char handlers_openapi[] =
     "    \"version\": \"\"\n"
     "  },\n"
     "  \"paths\": {\n"
+    "    \"/notes/\": {\n"
+    "      \"get\": {\"operationId\":\"listNotes\",\"tags\":[\"Notes\"],\"x-restflow-hook\":\"handlers_notes\",\"parameters\":[{\"name\":\"cursor\",\"in\":\"query\",\"required\":false,\"description\":\"The pagination cursor value.\",\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"\",\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"$ref\":\"#/components/schemas/PaginatedNoteOutCursorList\"},{\"$ref\":\"#/components/schemas/NoteOut\"}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"}},\"security\":[{\"basicAuth\":[]},{}]},\n"
+    "      \"post\": {\"operationId\":\"createNotes\",\"tags\":[\"Notes\"],\"x-restflow-hook\":\"handlers_note_create\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}},\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}},\"multipart/form-data\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/NoteOut\"}}}},\"201\":{\"description\":\"\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/NoteOut\"}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"415\":{\"$ref\":\"#/components/responses/UnsupportedMediaType\"}},\"security\":[{\"basicAuth\":[]},{}]}\n"
+    "    },\n"
     "    \"/send/\": {\n"
     "      \"post\": {\"operationId\":\"createMessage\",\"tags\":[\"Send\"],\"x-restflow-hook\":\"handlers_send\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}},\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}},\"multipart/form-data\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}}}},\"201\":{\"description\":\"\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Message\"}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"415\":{\"$ref\":\"#/components/responses/UnsupportedMediaType\"},\"429\":{\"$ref\":\"#/components/responses/Throttled\"}},\"security\":[{\"Header\":[]},{}]}\n"
     "    },\n"
@@ -588,6 +655,8 @@ static const char handlers_openapi[] =
     "  \"components\": {\n"
     "    \"schemas\": {\n"
     "      \"Message\": {\"type\":\"object\",\"properties\":{\"subject\":{\"type\":\"string\",\"maxLength\":50},\"body\":{\"type\":\"string\",\"default\":\"\"},\"urgent\":{\"type\":\"boolean\",\"default\":false},\"at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"required\":[\"subject\"]},\n"
+    "      \"NoteOut\": {\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"readOnly\":true},\"folder\":{\"type\":[\"integer\",\"null\"]},\"folder_name\":{\"type\":[\"string\",\"null\"],\"readOnly\":true},\"folder_label\":{\"type\":\"string\",\"readOnly\":true}}},\n"
+    "      \"PaginatedNoteOutCursorList\": {\"type\":\"object\",\"properties\":{\"next\":{\"type\":[\"string\",\"null\"],\"format\":\"uri\",\"example\":\"http://api.example.org/accounts/?cursor=cD00ODY%3D\"},\"previous\":{\"type\":[\"string\",\"null\"],\"format\":\"uri\",\"example\":\"http://api.example.org/accounts/?cursor=cj0xJnA9NDg3\"},\"results\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/NoteOut\"}}},\"required\":[\"results\"]},\n"
     "      \"Error\": {\"type\":\"object\",\"properties\":{\"detail\":{\"type\":\"string\"}},\"required\":[\"detail\"]},\n"
     "      \"ValidationError\": {\"type\":\"object\",\"additionalProperties\":{\"oneOf\":[{\"type\":\"array\",\"items\":{\"type\":\"string\"}},{\"type\":\"string\"}]},\"description\":\"Field errors ({\\\"price\\\": [\\\"A valid number is required.\\\"]}, \\\"non_field_errors\\\") or {\\\"detail\\\": ...} for a malformed body.\"}\n"
     "    },\n"
@@ -607,10 +676,10 @@ static const char handlers_openapi[] =
     "}\n"
 ;
 
-/* handlers.rflow:6 */
+/* handlers.rflow:7 */
 const rf_app handlers_app = {
     .abi = RF_ABI_VERSION, .name = "handlers", .title = "", .version = "",
-    .routes = handlers_routes, .nroutes = 2,
+    .routes = handlers_routes, .nroutes = 3,
     .databases = handlers_databases, .ndatabases = 1,
     .resources = handlers_resources, .nresources = 2,
     .schema_sql = { handlers_schema_sqlite, handlers_schema_postgres },

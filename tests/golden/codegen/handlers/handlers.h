@@ -60,7 +60,7 @@ enum {
 };
 extern const rf_resource handlers_Token_resource;
 
-/* handlers.rflow:50 */
+/* handlers.rflow:51 */
 typedef struct handlers_Folder {
     uint8_t rf_state[2];
     int64_t id; /* AutoField */
@@ -72,7 +72,7 @@ enum {
 };
 extern const rf_resource handlers_Folder_resource;
 
-/* handlers.rflow:54 */
+/* handlers.rflow:55 */
 typedef struct handlers_Note {
     uint8_t rf_state[3];
     int64_t id; /* AutoField */
@@ -86,7 +86,7 @@ enum {
 };
 extern const rf_resource handlers_Note_resource;
 
-/* handlers.rflow:12 */
+/* handlers.rflow:13 */
 typedef struct handlers_Message {
     uint8_t rf_state[4];
     const char *subject; /* CharField */
@@ -101,7 +101,7 @@ enum {
     HANDLERS_MESSAGE_AT = 3,
 };
 
-/* handlers.rflow:23 */
+/* handlers.rflow:24 */
 typedef struct handlers_Ack {
     uint8_t rf_state[1];
 } handlers_Ack;

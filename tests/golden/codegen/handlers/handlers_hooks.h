@@ -11,7 +11,7 @@
 
 /* handlers_office_hours
  *
- * OfficeHours.has_permission (handlers.rflow:26):
+ * OfficeHours.has_permission (handlers.rflow:27):
  *   Before the handler, in the permission check (with &, |, ~ as
  *   the spec combines it).  RF_OK grants, RF_ERROR denies.
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -21,7 +21,7 @@ rf_rc handlers_office_hours(rf_ctx *ctx);
 
 /* handlers_header_auth
  *
- * Header.authenticate (handlers.rflow:31):
+ * Header.authenticate (handlers.rflow:32):
  *   For each request of a view that lists this authenticator, in chain order.
  *   Set a user (rf_ctx_set_user) and return RF_OK; return RF_OK without a user
  *   when the request carries no credentials of this kind (the next one runs);
@@ -32,7 +32,7 @@ rf_rc handlers_header_auth(rf_ctx *ctx);
 
 /* handlers_check_message
  *
- * Message.validators (handlers.rflow:18):
+ * Message.validators (handlers.rflow:19):
  *   Object-level validation, once every field passed; obj is the
  *   validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
  *   obj is a handlers_Message *.
@@ -43,7 +43,7 @@ rf_rc handlers_check_message(rf_ctx *ctx, void *obj);
 
 /* handlers_validate_subject
  *
- * Message.validate_subject (handlers.rflow:17):
+ * Message.validate_subject (handlers.rflow:18):
  *   Field validation, when this field converted without error; obj is the
  *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
  *   obj is a handlers_Message *.
@@ -53,7 +53,7 @@ rf_rc handlers_validate_subject(rf_ctx *ctx, void *obj);
 
 /* handlers_send
  *
- * Send.post (handlers.rflow:42):
+ * Send.post (handlers.rflow:43):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -63,12 +63,32 @@ rf_rc handlers_send(rf_ctx *ctx);
 
 /* handlers_ping
  *
- * Ping.get (handlers.rflow:47):
+ * Ping.get (handlers.rflow:48):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   async: runs on the event loop; may return RF_PENDING and then call
  *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
  */
 rf_rc handlers_ping(rf_ctx *ctx);
+
+/* handlers_notes
+ *
+ * Notes.get (handlers.rflow:75):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+ */
+rf_rc handlers_notes(rf_ctx *ctx);
+
+/* handlers_note_create
+ *
+ * Notes.post (handlers.rflow:76):
+ *   The action's handler: it answers the request with the helpers of
+ *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
+ *   async: runs on the event loop; may return RF_PENDING and then call
+ *   rf_resume(ctx, rc) exactly once, later, on the loop (async helpers).
+ */
+rf_rc handlers_note_create(rf_ctx *ctx);
 
 #endif
