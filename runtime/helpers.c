@@ -82,6 +82,9 @@ rf_rc rf_apaginated_response(rf_ctx *ctx, rf_query *q, const rf_postfetch *const
     return rf_gen_run(g, steps);
 }
 
+/* The record is of the request serializer's model; when that is a plain
+ * Serializer, of the view's resource, and in an APIView (which has none)
+ * of the response serializer's model, which renders what is saved. */
 rf_rc rf_asave(rf_ctx *ctx, void *rec, void **out, rf_cont k)
 {
     static const rf_gen_step steps[] = { rf_gen_step_begin, rf_gen_step_write,
@@ -90,6 +93,13 @@ rf_rc rf_asave(rf_ctx *ctx, void *rec, void **out, rf_cont k)
     rf_gen *g = helper(ctx, k);
     if (g->request && g->request->model)
         g->res = g->request->model;
+    else if (!g->res && g->response && g->response->model)
+        g->res = g->response->model;
+    if (!g->res) {
+        rf_log_error("rf_asave: neither the action's serializers nor its view name the "
+                     "record's resource");
+        return rf_error(ctx, 500, "A server error occurred.");
+    }
     g->rec = rec;
     g->out = out;
     return rf_gen_run(g, steps);

@@ -857,6 +857,51 @@ START_TEST(sync_helpers_block_only_a_pool_thread)
 }
 END_TEST
 
+/* An APIView whose request serializer is a plain Serializer saves a row
+ * of its response serializer's model (catalogue's Checkout); with no model
+ * anywhere the save is a 500, not a crash. */
+static const rf_serializer plain_ser = { .name = "Plain" };
+static const rf_view plain_api = { .name = "Top", .kind = RF_VIEW_API, .is_async = true };
+static const rf_action plain_in_act = {
+    .name = "post", .kind = RF_ACT_HANDLER, .request_serializer = &plain_ser,
+    .response_serializer = &product_ser,
+};
+static const rf_action plain_only_act = {
+    .name = "post", .kind = RF_ACT_HANDLER, .request_serializer = &plain_ser,
+    .response_serializer = &plain_ser,
+};
+
+static rf_rc save_new_product(rf_ctx *ctx)
+{
+    void **s = slot(ctx);
+    rf_arena *a = rf_ctx_arena(ctx);
+    *s = rf_record_new(a, &product_res);
+    rf_record_set(a, *s, &product_fields[P_NAME], RF_VTEXT("Level"));
+    rf_record_set(a, *s, &product_fields[P_PRICE],
+                  (rf_value){ .type = RF_V_DECIMAL, .u.s = "12.00" });
+    rf_record_set(a, *s, &product_fields[P_MAKER], RF_VINT(1));
+    rf_rc rc = rf_asave(ctx, *s, s, after_saved);
+    return rc == RF_OK ? respond_saved(ctx) : rc;
+}
+
+static rf_ctx *run_plain(const rf_action *act)
+{
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){
+        .method = RF_POST, .target = "/top/", .view = &plain_api, .action = act,
+        .headers = (const char *const[]){ "Host: testserver", NULL } });
+    rf_test_run(env, ctx, save_new_product);
+    return ctx;
+}
+
+START_TEST(apiview_saves_a_row_of_its_response_model)
+{
+    expect(run_plain(&plain_in_act), 201,
+           "{\"id\":4,\"name\":\"Level\",\"description\":\"\",\"price\":\"12.00\","
+           "\"is_top\":false,\"maker\":1,\"maker_name\":\"Acme\",\"latest_review\":null}");
+    expect(run_plain(&plain_only_act), 500, "{\"detail\":\"A server error occurred.\"}");
+}
+END_TEST
+
 Suite *make_generic_suite(void)
 {
     Suite *s = suite_create("generic");
@@ -878,6 +923,7 @@ Suite *make_generic_suite(void)
     tcase_add_test(tc, async_helpers_validate_save_and_respond);
     tcase_add_test(tc, async_helpers_get_object_and_update);
     tcase_add_test(tc, async_paginated_response_post_fetches_once);
+    tcase_add_test(tc, apiview_saves_a_row_of_its_response_model);
     tcase_add_test(tc, sync_helpers_block_only_a_pool_thread);
     tcase_add_test(tc, helpers_inside_a_pipeline_hook);
     suite_add_tcase(s, tc);

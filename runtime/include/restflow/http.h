@@ -252,7 +252,9 @@ rf_rc rf_paginated_response(rf_ctx *ctx, rf_query *q,
                             const rf_postfetch *const *pfs, int npfs);
 /* Save a validated record of the request serializer's model and reload
  * it: an INSERT when its primary key is unset, an UPDATE otherwise (as
- * Django's Model.save()); *out is the stored record when done. */
+ * Django's Model.save()); *out is the stored record when done.  With a
+ * plain request Serializer the record is of the view's resource, or in an
+ * APIView of the response serializer's model. */
 rf_rc rf_asave(rf_ctx *ctx, void *rec, void **out, rf_cont k);
 rf_rc rf_save(rf_ctx *ctx, void *rec, void **out);
 /* get_object for detail actions: the action's queryset, get_queryset,
