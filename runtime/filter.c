@@ -11,7 +11,7 @@
  *                        field is checked and the errors come back as one
  *                        400 {"field": ["..."], ...} in filterset_fields order.
  *   SearchFilter         every term must match one search field: icontains,
- *                        ^ istartswith, = iexact, $ iregex (PostgreSQL only),
+ *                        ^ istartswith, = iexact, $ iregex (sqlite_regexp.c on SQLite),
  *                        @ (full-text search) unsupported.
  *   OrderingFilter       ?ordering=a,-b over the allowed fields; unknown
  *                        ones dropped; none left: the view's ordering.
@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "policy_internal.h"
 #include "serializer.h"
+#include "sqlite_regexp.h"
 
 /* str.strip(). */
 static rf_str strip(rf_str s)
@@ -171,9 +172,12 @@ static bool search_condition(rf_arena *a, const rf_search_field *sf, rf_dialect 
     const char *col = sf->field->column;
     switch (sf->prefix) {
     case '$':
-        if (d != RF_POSTGRES)
-            return false;
-        rf_buf_printf(sql, "CAST(t.\"%s\" AS TEXT) ~* ?", col);
+        /* SQLite: runtime/sqlite_regexp.c, POSIX syntax where Django's
+         * SQLite backend runs Python's re. */
+        if (d == RF_POSTGRES)
+            rf_buf_printf(sql, "CAST(t.\"%s\" AS TEXT) ~* ?", col);
+        else
+            rf_buf_printf(sql, RF_SQLITE_IREGEXP "(?, CAST(t.\"%s\" AS TEXT))", col);
         *param = RF_VTEXT(rf_strndup(a, term.s, term.n));
         return true;
     case '@':
@@ -229,8 +233,7 @@ static rf_rc apply_search(rf_ctx *ctx, const rf_filters *f, const rf_qs *qs, rf_
     rf_value *params;
     int nparams;
     if (!rf_search_sql(ctx->arena, f, d, terms, nterms, &sql, &params, &nparams)) {
-        rf_log_error("SearchFilter: the '$' (regex) prefix needs PostgreSQL and '@' "
-                     "(full-text search) is not supported");
+        rf_log_error("SearchFilter: '@' (full-text search) is not supported");
         return rf_error(ctx, 500, "A server error occurred.");
     }
     rf_query_where(q, sql, params, nparams);

@@ -192,9 +192,11 @@ START_TEST(search_sql_binds_every_term)
     ck_assert_str_eq(params[1].u.s, "50\\%\\_off%");
     ck_assert_str_eq(params[2].u.s, "50\\%\\_off");
     ck_assert_str_eq(params[3].u.s, "%a\\\\b%");
-    /* $ (iregex) runs on PostgreSQL only; @ (full-text) nowhere. */
+    /* $ (iregex): PostgreSQL's ~*, SQLite's rf_iregexp (sqlite_regexp.c). */
     f.nsearch_fields = 4;
-    ck_assert(!rf_search_sql(a, &f, RF_SQLITE, terms, 1, &sql, &params, &n));
+    ck_assert(rf_search_sql(a, &f, RF_SQLITE, terms, 1, &sql, &params, &n));
+    ck_assert(strstr(sql, " OR rf_iregexp(?, CAST(t.\"name\" AS TEXT)))") != NULL);
+    ck_assert_str_eq(params[3].u.s, "50%_off");
     ck_assert(rf_search_sql(a, &f, RF_POSTGRES, terms, 1, &sql, &params, &n));
     ck_assert(strstr(sql, " OR CAST(t.\"name\" AS TEXT) ~* ?)") != NULL);
     ck_assert_str_eq(params[3].u.s, "50%_off");
@@ -288,15 +290,15 @@ static void on_rows(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg)
     test_k(ctx, RF_OK);
 }
 
-/* Filter and fetch: the ids in order, or "<status> <body>". */
-static const char *list(const char *target)
+/* Filter with f and fetch: the ids in order, or "<status> <body>". */
+static const char *list_with(const rf_filters *f, const char *target)
 {
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET, .target = target,
                                                         .view = &thing_view });
     rf_query *q = rf_query_new(ctx, &things);
     static char out[512];
     struct event_base *base = rf_test_env_base(env);
-    rf_rc rc = test_wait(base, rf_filters_apply_async(ctx, &thing_filters, q, test_k));
+    rf_rc rc = test_wait(base, rf_filters_apply_async(ctx, f, q, test_k));
     if (rc != RF_OK) {
         snprintf(out, sizeof out, "%d %s", rf_test_status(ctx), rf_test_body(ctx));
     } else {
@@ -307,6 +309,11 @@ static const char *list(const char *target)
     }
     rf_test_ctx_free(ctx);
     return out;
+}
+
+static const char *list(const char *target)
+{
+    return list_with(&thing_filters, target);
 }
 
 START_TEST(filterset_values_filter_rows)
@@ -351,6 +358,23 @@ START_TEST(search_and_ordering_filter_rows)
     ck_assert_str_eq(list("/things/?ordering=name"), "4,3,5,1,2");
     ck_assert_str_eq(list("/things/?ordering=is_top,unknown"), "5,4,3,2,1");
     ck_assert_str_eq(list("/things/?search=apple&ordering=id&is_top=1"), "1");
+}
+END_TEST
+
+/* '$' on SQLite: re.search semantics (anywhere, any ASCII case) through
+ * rf_iregexp (an invalid pattern fails the query, as re.error fails DRF:
+ * tests/acceptance/catalogue, books.search#regex-invalid). */
+START_TEST(regex_search_runs_on_sqlite)
+{
+    static const rf_search_field by_regex[] = { { &thing_fields[1], '$' } };
+    rf_filters f = thing_filters;
+    f.search_fields = by_regex;
+    f.nsearch_fields = 1;
+    ck_assert_str_eq(list_with(&f, "/things/?search=apple$"), "2,1");
+    ck_assert_str_eq(list_with(&f, "/things/?search=^(red|cherry)"), "5,1");
+    ck_assert_str_eq(list_with(&f, "/things/?search=[0-9]+%25"), "4");
+    ck_assert_str_eq(list_with(&f, "/things/?search=an.*_,split"), "3");
+    ck_assert_str_eq(list_with(&f, "/things/?search=x{2}"), "");
 }
 END_TEST
 
@@ -402,6 +426,7 @@ Suite *make_filter_suite(void)
     tcase_add_test(db, filterset_values_filter_rows);
     tcase_add_test(db, bad_values_answer_400_in_field_order);
     tcase_add_test(db, search_and_ordering_filter_rows);
+    tcase_add_test(db, regex_search_runs_on_sqlite);
     tcase_add_test(db, sync_form_refuses_to_wait_on_the_loop);
     tcase_add_test(db, backends_run_without_a_declared_order);
     suite_add_tcase(s, db);
