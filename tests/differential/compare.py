@@ -97,6 +97,29 @@ def _body_text(reply):
     return reply.body.decode("utf-8", errors="surrogateescape")
 
 
+def _masked_body(reply, random_paths):
+    """The body with the values at random_paths (dotted JSON paths, values
+    made up at random by the server) replaced by <random> wherever they
+    occur as JSON strings."""
+    text = _body_text(reply)
+    if not random_paths:
+        return text
+    try:
+        document = reply.json()
+    except ValueError:
+        return text
+    for path in random_paths:
+        value = document
+        try:
+            for part in path.split("."):
+                value = value[int(part)] if isinstance(value, list) else value[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        if isinstance(value, str) and value:
+            text = text.replace(json.dumps(value), '"<random>"')
+    return text
+
+
 def wait_tolerance(seconds_taken):
     """How far apart two throttle waits may be, for a scenario that took
     seconds_taken on the slower server."""
@@ -135,8 +158,9 @@ def compare(step, replies, sides, normaliser, tolerance=MIN_WAIT_TOLERANCE):
         if va != vb and not (name == "retry-after" and _same_wait(va, vb, tolerance)):
             differences.append(Difference(aspect, va, vb))
     if "body" not in step.skip:
-        ta = normaliser.text(_body_text(a), sides[0].base_url)
-        tb = _reconcile_waits(ta, normaliser.text(_body_text(b), sides[1].base_url), tolerance)
+        ta = normaliser.text(_masked_body(a, step.random), sides[0].base_url)
+        tb = _reconcile_waits(ta, normaliser.text(_masked_body(b, step.random),
+                                                  sides[1].base_url), tolerance)
         if ta != tb:
             differences.append(Difference("body", None, None,
                                           body_diff(ta, tb, [s.label() for s in sides])))

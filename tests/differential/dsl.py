@@ -34,6 +34,9 @@ Step options (all keyword arguments):
            body (`id`, `results.0.id`, `next`) or `header:Location`.
   skip     aspects not compared for this step, with the reason:
            {"body": "the browsable API's HTML holds a random CSRF token"}.
+  random   dotted paths into the JSON body whose values each server makes
+           up at random (a uuid4 default): each side's value there reads
+           <random> wherever it occurs in its body; the rest is compared.
 
 ${name} is replaced in paths, header values and bodies by the value saved on
 the same side (ids and URLs differ between the servers).  In a JSON body a
@@ -53,7 +56,7 @@ class Step:
 
     def __init__(self, method, path, *, label=None, user=None, basic=None,
                  headers=None, json=None, form=None, body=None, content_type=None,
-                 expect=None, save=None, skip=None):
+                 expect=None, save=None, skip=None, random=()):
         given = [name for name, value in (("json", json), ("form", form), ("body", body))
                  if value is not None]
         if len(given) > 1:
@@ -73,6 +76,7 @@ class Step:
         self.expect = expect
         self.save = dict(save or {})
         self.skip = dict(skip or {})
+        self.random = list(random)
 
     def describe(self):
         who = ""

@@ -140,6 +140,18 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(aspects(reply(200, b"a"), reply(200, b"b"), step), [])
 
 
+    def test_random_values_read_the_same(self):
+        step = GET("/", random=["uid"])
+        ra = reply(201, b'{"uid":"5e0f","name":"x","again":"5e0f"}')
+        rb = reply(201, b'{"uid":"9a1c","name":"x","again":"9a1c"}')
+        self.assertEqual(aspects(ra, rb, step), [])
+        rc = reply(201, b'{"uid":"9a1c","name":"y","again":"9a1c"}')
+        self.assertEqual(aspects(ra, rc, step), ["body"])
+        rd = reply(201, b'{"uid":"9a1c","name":"x","again":"5e0f"}')
+        self.assertEqual(aspects(ra, rd, step), ["body"])
+        self.assertEqual(aspects(ra, rb), ["body"])
+
+
 class KnownDifferencesTest(unittest.TestCase):
     def load(self, text):
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
