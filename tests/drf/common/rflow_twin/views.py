@@ -87,8 +87,12 @@ class APIView(HelpersMixin, views.APIView):
         return {"request": self.request, "format": self.format_kwarg, "view": self}
 
     def get_serializer(self, *args, **kwargs):
+        """serializer_class; an APIView that sets only the split's classes
+        builds its request serializer (what OPTIONS describes as `actions`,
+        as restflow does), where calling None would fail with 500."""
         kwargs.setdefault("context", self.get_serializer_context())
-        return self.get_serializer_class()(*args, **kwargs)
+        serializer_class = self.get_serializer_class() or self.get_request_serializer_class()
+        return serializer_class(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------------
