@@ -226,12 +226,15 @@ static job *job_new(rf_pool *p, void (*work)(void *), void (*done)(void *), void
     return j;
 }
 
+/* The signal comes after the unlock: a thread woken while the lock is
+ * still held (at once, on a busy core) would only block on it again, two
+ * more futex calls and context switches per job. */
 void rf_pool_submit(rf_pool *p, void (*work)(void *), void (*done)(void *), void *arg)
 {
     pthread_mutex_lock(&p->lock);
     queue_push(&p->jobs, job_new(p, work, done, arg));
-    pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->lock);
+    pthread_cond_signal(&p->ready);
 }
 
 void rf_pool_post(rf_pool *p, void (*fn)(void *), void *arg)
