@@ -25,7 +25,8 @@ $(call acceptance_server,$(1)): tests/acceptance/$(1)/$(1).rflow \
 	@rm -rf $(ACCEPTANCE_DIR)/$(1) && mkdir -p $(ACCEPTANCE_DIR)
 	$(BUILD)/rflowc build $$< -o $(ACCEPTANCE_DIR)/$(1)
 	$$(MAKE) --no-print-directory -s -C $(ACCEPTANCE_DIR)/$(1) $$(CODEGEN_LIB) CC=clang \
-	  CFLAGS="$(CFLAGS)" HOOKS="$(abspath $(wildcard tests/acceptance/$(1)/*.c))" OUT=clang
+	  CFLAGS="$(CFLAGS) $(SAN)" LDFLAGS="$(SAN) $(LDFLAGS)" \
+	  HOOKS="$(abspath $(wildcard tests/acceptance/$(1)/*.c))" OUT=clang
 	$$(MAKE) --no-print-directory -s -C $(ACCEPTANCE_DIR)/$(1) $$(CODEGEN_LIB) CC="$(CC)" \
 	  CFLAGS="$(CFLAGS) $(SAN)" LDFLAGS="$(SAN) $(LDFLAGS)" \
 	  HOOKS="$(abspath $(wildcard tests/acceptance/$(1)/*.c))"
