@@ -11,6 +11,7 @@
  * calls them.  Exit status: 0 success, 1 failure, 2 usage error.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@ static void usage(FILE *f, const char *prog)
         "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8000;\n"
         "                            with $PORT set: 0.0.0.0:$PORT)\n"
         "  --workers N               processes sharing the port (default: one per\n"
-        "                            CPU with PostgreSQL only, 1 with any SQLite database)\n"
+        "                            usable CPU with PostgreSQL only, 1 with any SQLite\n"
+        "                            database)\n"
         "  --threads N               worker pool threads per process, for blocking\n"
         "                            hooks, password hashing and SQLite (default:\n"
         "                            twice the CPUs, at least 4)\n"
@@ -129,8 +131,14 @@ static bool parse_listen(options *o, const char *s)
     return true;
 }
 
+/* The CPUs this process may run on: a server started under taskset or in
+ * a container's cpuset gets a worker per CPU it has, not per CPU of the
+ * machine.  (A CPU quota without a cpuset is not seen here: set --workers.) */
 static int ncpus(void)
 {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0)
+        return CPU_COUNT(&allowed);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 }

@@ -614,6 +614,21 @@ class Lifecycle(unittest.TestCase):
         proc.stderr.close()
         self.assertRegex(line, r"^rt: listening on http://0\.0\.0\.0:\d+/ \(1 worker, \d+ threads each\)$")
 
+    def test_workers_default_to_the_cpus_the_server_may_run_on(self):
+        # With PostgreSQL only (here none answers: the server starts all
+        # the same), a worker per CPU of the process's affinity, as taskset
+        # or a container's cpuset sets it, not per CPU of the machine.
+        proc = subprocess.Popen(["taskset", "-c", "0", BINARY, "--db",
+                                 "postgresql://127.0.0.1:1/nowhere", "--listen", "127.0.0.1:0",
+                                 "--no-access-log"], stderr=subprocess.PIPE, text=True)
+        line = proc.stderr.readline()
+        while line and "listening on" not in line:
+            line = proc.stderr.readline()
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(20), 0)
+        proc.stderr.close()
+        self.assertRegex(line, r"^rt: listening on http://127\.0\.0\.1:\d+/ \(1 worker, 4 threads each\)$")
+
     def test_usage_errors_exit_2(self):
         for args in (["--workers", "0"], ["--bogus"], ["--listen", "nope"], ["frobnicate"]):
             r = subprocess.run([BINARY, *args], capture_output=True, text=True)
