@@ -375,6 +375,12 @@ START_TEST(regex_search_runs_on_sqlite)
     ck_assert_str_eq(list_with(&f, "/things/?search=[0-9]+%25"), "4");
     ck_assert_str_eq(list_with(&f, "/things/?search=an.*_,split"), "3");
     ck_assert_str_eq(list_with(&f, "/things/?search=x{2}"), "");
+    /* Python's \d and \D, which POSIX lacks */
+    ck_assert_str_eq(list_with(&f, "/things/?search=^%5Cd%2B"), "4");
+    ck_assert_str_eq(list_with(&f, "/things/?search=^[%5Cd]"), "4");
+    ck_assert_str_eq(list_with(&f, "/things/?search=^%5CD"), "5,3,2,1");
+    ck_assert_str_eq(list_with(&f, "/things/?search=^[^%5Cd]*$"), "5,3,2,1");
+    ck_assert_str_eq(list_with(&f, "/things/?search=[[:digit:]]%5Cd"), "4");
 }
 END_TEST
 
