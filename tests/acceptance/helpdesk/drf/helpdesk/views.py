@@ -1,7 +1,10 @@
 """helpdesk.rflow's views, with every ActionConfig resolved by hand.
 Class names are the spec's (OPTIONS derives `name` from them); the only
 docstring is the close action's, its spec `description`.  OPTIONS runs as
-DRF's implicit `metadata` action, with the viewset's own settings."""
+DRF's implicit `metadata` action, with the viewset's own settings.  Extra
+actions take **kwargs: DefaultRouter's format suffix routes pass `format`
+(an action without it fails with TypeError, 500; restflow's handlers get
+the URL's arguments whatever they are)."""
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -83,20 +86,20 @@ class Tickets(views.ModelViewSet):
         hooks.helpdesk_open_ticket(self, serializer)
 
     @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
+    def close(self, request, pk=None, **kwargs):
         """Close a ticket."""
         return hooks.helpdesk_ticket_close(self)
 
     @action(detail=True, methods=["post", "put"], url_path="escalate", url_name="escalation")
-    def escalate_now(self, request, pk=None):
+    def escalate_now(self, request, pk=None, **kwargs):
         return hooks.helpdesk_ticket_escalate(self)
 
     @action(detail=False)
-    def mine(self, request):
+    def mine(self, request, **kwargs):
         return hooks.helpdesk_my_tickets(self)
 
     @action(detail=False, methods=["get"], url_path="triage-queue", url_name="triage")
-    def unassigned(self, request):
+    def unassigned(self, request, **kwargs):
         return hooks.helpdesk_unassigned(self)
 
 
