@@ -263,15 +263,10 @@ static rf_db_error error_kind(int rc)
 
 static const char *int_text(rf_arena *a, int64_t v)
 {
-    char digits[24], *end = digits + sizeof digits, *p = end;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    return rf_strndup(a, p, (size_t)(end - p));
+    rf_buf text;
+    rf_buf_init(&text, a, 24);
+    rf_json_i64(&text, v);
+    return text.data;
 }
 
 /* One cell: the native value and its text.  A REAL's text is written out

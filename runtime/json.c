@@ -102,9 +102,19 @@ void rf_json_str(rf_buf *b, const char *s)
 /* ---------------------------------------------------------------------
  * Numbers and constants.
  */
+/* Digits by hand, not printf: every integer of every row is rendered
+ * here (and every SQLite integer cell is read through it). */
 void rf_json_i64(rf_buf *b, int64_t v)
 {
-    rf_buf_printf(b, "%" PRId64, v);
+    char digits[24], *end = digits + sizeof digits, *p = end;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    rf_buf_append(b, p, (size_t)(end - p));
 }
 
 void rf_json_bool(rf_buf *b, bool v)
@@ -484,14 +494,49 @@ static civil_time civil_from_usec(int64_t usec)
 }
 
 /* Python's isoformat, then DRF's '+00:00' -> 'Z'. */
+/* v in exactly `width` digits, zero-padded; the end of them. */
+static char *fixed_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
+/* Written by hand for years 0 to 9999 (every datetime Python can hold),
+ * by printf beyond: a list renders a timestamp or two per row. */
 void rf_json_datetime(rf_buf *b, int64_t usec)
 {
     civil_time t = civil_from_usec(usec);
-    rf_buf_printf(b, "\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", t.year, t.month,
-                  t.day, t.hour, t.minute, t.second);
-    if (t.usec)
-        rf_buf_printf(b, ".%06u", t.usec);
-    rf_buf_lit(b, "Z\"");
+    if (t.year < 0 || t.year > 9999) {
+        rf_buf_printf(b, "\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", t.year, t.month,
+                      t.day, t.hour, t.minute, t.second);
+        if (t.usec)
+            rf_buf_printf(b, ".%06u", t.usec);
+        rf_buf_lit(b, "Z\"");
+        return;
+    }
+    char text[32], *p = text;
+    *p++ = '"';
+    p = fixed_digits(p, (unsigned)t.year, 4);
+    *p++ = '-';
+    p = fixed_digits(p, t.month, 2);
+    *p++ = '-';
+    p = fixed_digits(p, t.day, 2);
+    *p++ = 'T';
+    p = fixed_digits(p, t.hour, 2);
+    *p++ = ':';
+    p = fixed_digits(p, t.minute, 2);
+    *p++ = ':';
+    p = fixed_digits(p, t.second, 2);
+    if (t.usec) {
+        *p++ = '.';
+        p = fixed_digits(p, t.usec, 6);
+    }
+    *p++ = 'Z';
+    *p++ = '"';
+    rf_buf_append(b, text, (size_t)(p - text));
 }
 
 void rf_json_date(rf_buf *b, int32_t days)
