@@ -36,6 +36,16 @@ static size_t copy_set_start(const char *p, size_t i, char *out, size_t *o)
     return i;
 }
 
+/* The index of the ']' that ends a [:class:] starting at p[i], 0 when
+ * p[i] does not start one. */
+static size_t class_end(const char *p, size_t i)
+{
+    if (p[i] != '[' || p[i + 1] != ':')
+        return 0;
+    size_t name = i + 2, len = strcspn(p + name, ":]");
+    return p[name + len] == ':' && p[name + len + 1] == ']' ? name + len + 1 : 0;
+}
+
 /* Python's \d and \D, which glibc reads as the letters: [0-9] and [^0-9],
  * and 0-9 inside a bracket expression.  NULL when out of memory. */
 static char *with_python_digits(const char *p)
@@ -58,8 +68,8 @@ static char *with_python_digits(const char *p)
         } else if (!in_set && p[i] == '[') {
             i = copy_set_start(p, i, out, &o);
             in_set = true;
-        } else if (in_set && p[i] == '[' && p[i + 1] == ':' && strstr(p + i, ":]")) {
-            size_t end = (size_t)(strstr(p + i, ":]") - p) + 1;
+        } else if (in_set && class_end(p, i)) {
+            size_t end = class_end(p, i);
             memcpy(out + o, p + i, end - i + 1);
             o += end - i + 1;
             i = end;

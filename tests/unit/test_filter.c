@@ -381,6 +381,7 @@ START_TEST(regex_search_runs_on_sqlite)
     ck_assert_str_eq(list_with(&f, "/things/?search=^%5CD"), "5,3,2,1");
     ck_assert_str_eq(list_with(&f, "/things/?search=^[^%5Cd]*$"), "5,3,2,1");
     ck_assert_str_eq(list_with(&f, "/things/?search=[[:digit:]]%5Cd"), "4");
+    ck_assert_str_eq(list_with(&f, "/things/?search=^[[:space:]%5Cd]"), "4");
 }
 END_TEST
 
