@@ -31,9 +31,11 @@ comma      := ,
 RF_RPATH   := $(if $(SYSTEM_PREFIX),, -Wl$(comma)-rpath$(comma)$${libdir})
 
 # The shared library: every object of librestflow.a (compiled -fPIC).
-# --no-undefined: every dependency is named, so it loads on its own.
+# --no-undefined: every dependency is named, so it loads on its own.  Not
+# under SAN (make sanitize): clang links the sanitizer runtime into
+# executables only, and a sanitized library takes it from the program.
 $(BUILD)/$(RF_SONAME): $(BUILD)/librestflow.a
-	$(CC) $(SAN) $(LDFLAGS) -shared -Wl,-soname,$(RF_SONAME) -Wl,--no-undefined \
+	$(CC) $(SAN) $(LDFLAGS) -shared -Wl,-soname,$(RF_SONAME) $(if $(SAN),,-Wl$(comma)--no-undefined) \
 	  -o $@ -Wl,--whole-archive $< -Wl,--no-whole-archive $(PKG_LIBS)
 
 $(BUILD)/librestflow.so: $(BUILD)/$(RF_SONAME)

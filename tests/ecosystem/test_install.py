@@ -46,6 +46,11 @@ def clean_env(**extra):
     return env
 
 
+# Under `make sanitize` the installed library is instrumented (make exports
+# its SAN to the environment): what links it needs the sanitizer runtime.
+SAN = os.environ.get("SAN", "").split()
+
+
 def generate(rflowc, where):
     run([rflowc, "build", SPEC, "-o", where])
     shutil.copy(HOOKS, where)
@@ -92,7 +97,9 @@ class Install:
     def generated_makefile(self):
         app = os.path.join(self.tmp, "app", "shop")
         generate(os.path.join(self.prefix, "bin", "rflowc"), app)
-        run(["make", "-s", "-C", app, "CFLAGS=-O0"], env=clean_env(PKG_CONFIG_PATH=self.pkgconfig))
+        san_link = ["LDFLAGS=" + " ".join(SAN)] if SAN else []
+        run(["make", "-s", "-C", app, "CFLAGS=" + " ".join(["-O0"] + SAN)] + san_link,
+            env=clean_env(PKG_CONFIG_PATH=self.pkgconfig))
         binary = os.path.join(app, "shop-server")
         expect(linked_library(binary), [os.path.join(self.prefix, "lib", "librestflow.so.1")],
                "the library the server loads")
@@ -106,7 +113,7 @@ class Install:
         sources = sorted(os.path.join(app, f) for f in os.listdir(app) if f.endswith(".c"))
         binary = os.path.join(app, "shop-server")
         run(["cc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-O0",
-             "-I" + app, "-o", binary] + sources + flags, env=env)
+             "-I" + app, "-o", binary] + SAN + sources + flags, env=env)
         serves_the_api(binary, app)
 
     def staged(self):
