@@ -11,6 +11,8 @@
  *     UTF-8 within max_length/min_length code points and one of its
  *     choices, numbers within min_value/max_value (and their choices),
  *     decimals within max_digits/decimal_places, UUIDs canonical;
+ *   - a ForeignKey holds its target's key in that key's type: a UUID key
+ *     canonical, a text key UTF-8 (PrimaryKeyRelatedField by target type);
  *   - on create and update every required writable field took a value.
  *
  * fuzz-links: @runtime generated/shop/shop.c specs/shop_hooks.c generated/events/events.c specs/events_hooks.c generated/blog/blog.c specs/blog_hooks.c
@@ -107,6 +109,19 @@ static void check_decimal(const rf_sfield *f, const char *text)
         abort();
 }
 
+static void check_key(const rf_sfield *f, const void *rec)
+{
+    const rf_resource *target = rf_sfield_related(f);
+    rf_ftype key = target ? rf_field_key_type(&target->fields[target->pk]) : RF_F_INTEGER;
+    if (key == RF_F_UUID) {
+        check_uuid(RF_MEMBER(rec, f->offset, const char *));
+    } else if (is_text(key)) {
+        const char *s = RF_MEMBER(rec, f->offset, const char *);
+        if (!rf_utf8_valid(s, strlen(s)))
+            abort();
+    }
+}
+
 static void check_field(const rf_sfield *f, const void *rec)
 {
     if (!RF_IS_SET(rec, f->index) || RF_IS_NULL(rec, f->index))
@@ -121,6 +136,8 @@ static void check_field(const rf_sfield *f, const void *rec)
         check_float(f, RF_MEMBER(rec, f->offset, double));
     else if (f->type == RF_F_UUID)
         check_uuid(RF_MEMBER(rec, f->offset, const char *));
+    else if (f->type == RF_F_FOREIGNKEY)
+        check_key(f, rec);
 }
 
 static void check_validated(const rf_vstate *vs, const void *rec)
