@@ -4,7 +4,8 @@
  *
  * The view lists a table with a field of every filterable type (integer,
  * decimal, float, boolean, char with and without choices, UUID, date,
- * datetime, foreign key); DjangoFilterBackend filters on all of them,
+ * datetime, foreign keys to an integer, a UUID and a slug primary key);
+ * DjangoFilterBackend filters on all of them,
  * SearchFilter searches with each supported prefix, OrderingFilter allows
  * "__all__".  Three routes paginate by page number, by limit/offset and by
  * cursor.  Input: the first byte picks the route, the rest is the raw query
@@ -38,8 +39,14 @@ typedef struct owner {
     const char *name;
 } owner;
 
+/* Targets keyed by text: a key's record member is its target key's C type. */
+typedef struct keyed {
+    uint8_t rf_state[1];
+    const char *key;
+} keyed;
+
 typedef struct item {
-    uint8_t rf_state[11];
+    uint8_t rf_state[13];
     int64_t id;
     const char *name;
     const char *price;
@@ -51,6 +58,8 @@ typedef struct item {
     int64_t at;
     const char *kind;
     int64_t owner;
+    const char *place;
+    const char *shelf;
 } item;
 
 #define NO_LIMITS .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1
@@ -68,6 +77,28 @@ static const rf_resource owner_res = {
     .nfields = 2, .pk = 0, .rec_size = sizeof(owner), .select_columns = "t.\"id\", t.\"name\"",
 };
 
+static const rf_field place_fields[] = {
+    FIELD(keyed, 0, "id", RF_F_UUID, key, .flags = RF_FF_PK, .limits = { NO_LIMITS }),
+};
+static const rf_resource place_res = {
+    .name = "Place", .verbose_name = "place", .table = "fz_place", .fields = place_fields,
+    .nfields = 1, .pk = 0, .rec_size = sizeof(keyed), .select_columns = "t.\"id\"",
+};
+
+static const rf_field shelf_fields[] = {
+    FIELD(keyed, 0, "code", RF_F_SLUG, key, .flags = RF_FF_PK,
+          .limits = { .max_length = 20, .min_length = -1, .max_digits = -1, .decimal_places = -1 }),
+};
+static const rf_resource shelf_res = {
+    .name = "Shelf", .verbose_name = "shelf", .table = "fz_shelf", .fields = shelf_fields,
+    .nfields = 1, .pk = 0, .rec_size = sizeof(keyed), .select_columns = "t.\"code\"",
+};
+
+#define KEY(idx, nm, member, target) \
+    { .name = nm, .column = nm "_id", .verbose_name = nm, .type = RF_F_FOREIGNKEY, \
+      .flags = RF_FF_NULL, .index = idx, .offset = offsetof(item, member), \
+      .limits = { NO_LIMITS }, .fk_target = target, .on_delete = RF_CASCADE }
+
 static const rf_choice kinds[] = { { "a", "A" }, { "b", "B" } };
 
 static const rf_field item_fields[] = {
@@ -83,18 +114,27 @@ static const rf_field item_fields[] = {
     FIELD(item, 8, "at", RF_F_DATETIME, at, .limits = { NO_LIMITS }),
     FIELD(item, 9, "kind", RF_F_CHAR, kind,
           .limits = { NO_LIMITS, .choices = kinds, .nchoices = 2 }),
-    { .name = "owner", .column = "owner_id", .verbose_name = "owner", .type = RF_F_FOREIGNKEY,
-      .flags = RF_FF_NULL, .index = 10, .offset = offsetof(item, owner),
-      .limits = { NO_LIMITS }, .fk_target = &owner_res, .on_delete = RF_CASCADE },
+    KEY(10, "owner", owner, &owner_res),
+    KEY(11, "place", place, &place_res),
+    KEY(12, "shelf", shelf, &shelf_res),
 };
 #define F(i) (&item_fields[i])
 
 static const rf_resource item_res = {
     .name = "Item", .verbose_name = "item", .table = "fz_item", .fields = item_fields,
-    .nfields = 11, .pk = 0, .rec_size = sizeof(item),
+    .nfields = 13, .pk = 0, .rec_size = sizeof(item),
     .select_columns = "t.\"id\", t.\"name\", t.\"price\", t.\"qty\", t.\"ratio\", t.\"active\", "
-                      "t.\"code\", t.\"day\", t.\"at\", t.\"kind\", t.\"owner_id\"",
+                      "t.\"code\", t.\"day\", t.\"at\", t.\"kind\", t.\"owner_id\", "
+                      "t.\"place_id\", t.\"shelf_id\"",
 };
+
+static void render_text_key(rf_buf *b, const item *it, int index, const char *key)
+{
+    if (RF_IS_NULL(it, index))
+        rf_json_null(b);
+    else
+        rf_json_str(b, key);
+}
 
 static void render_item(rf_buf *b, const rf_row *row)
 {
@@ -120,6 +160,10 @@ static void render_item(rf_buf *b, const rf_row *row)
         rf_json_null(b);
     else
         rf_json_i64(b, it->owner);
+    rf_buf_lit(b, ",\"place\":");
+    render_text_key(b, it, 11, it->place);
+    rf_buf_lit(b, ",\"shelf\":");
+    render_text_key(b, it, 12, it->shelf);
     rf_buf_putc(b, '}');
 }
 
@@ -129,7 +173,7 @@ static const rf_serializer item_ser = {
 };
 
 static const rf_field *const filterset[] = {
-    F(0), F(1), F(2), F(3), F(4), F(5), F(6), F(7), F(8), F(9), F(10),
+    F(0), F(1), F(2), F(3), F(4), F(5), F(6), F(7), F(8), F(9), F(10), F(11), F(12),
 };
 static const rf_search_field search[] = {
     { F(1), 0 }, { F(1), '^' }, { F(9), '=' }, { F(6), 0 },
@@ -139,7 +183,7 @@ static const rf_order newest[] = { { F(8), true } };
 
 static const rf_filters filters = {
     .backends = RF_FILTER_DJANGO | RF_FILTER_SEARCH | RF_FILTER_ORDERING,
-    .filterset_fields = filterset, .nfilterset_fields = 11,
+    .filterset_fields = filterset, .nfilterset_fields = 13,
     .search_fields = search, .nsearch_fields = 4, .search_param = "search",
     .ordering_all = true, .ordering_param = "ordering", .ordering = by_id, .nordering = 1,
 };
@@ -178,34 +222,45 @@ static const rf_route routes[] = {
 };
 static const char *const paths[] = { "/pages/", "/offsets/", "/cursor/" };
 
-static const rf_resource *const resources[] = { &owner_res, &item_res };
+static const rf_resource *const resources[] = { &owner_res, &place_res, &shelf_res, &item_res };
 static const rf_database_def databases[] = { { "default", NULL } };
 
 static const rf_app app = {
     .abi = RF_ABI_VERSION, .name = "fuzz", .routes = routes, .nroutes = 3,
-    .databases = databases, .ndatabases = 1, .resources = resources, .nresources = 2,
+    .databases = databases, .ndatabases = 1, .resources = resources, .nresources = 4,
     .num_proxies = -1,
 };
 
 /* SQLite as Django lays these types out (UUIDs as 32 hex digits). */
 static const char schema[] =
     "CREATE TABLE fz_owner (id integer PRIMARY KEY AUTOINCREMENT, name varchar(40) NOT NULL);"
+    "CREATE TABLE fz_place (id char(32) NOT NULL PRIMARY KEY);"
+    "CREATE TABLE fz_shelf (code varchar(20) NOT NULL PRIMARY KEY);"
     "CREATE TABLE fz_item (id integer PRIMARY KEY AUTOINCREMENT, name varchar(40) NOT NULL,"
     " price decimal NOT NULL, qty integer NOT NULL, ratio real NOT NULL, active bool NOT NULL,"
     " code char(32) NOT NULL, day date NOT NULL, at datetime NOT NULL,"
-    " kind varchar(1) NOT NULL, owner_id integer NULL REFERENCES fz_owner (id));"
+    " kind varchar(1) NOT NULL, owner_id integer NULL REFERENCES fz_owner (id),"
+    " place_id char(32) NULL REFERENCES fz_place (id),"
+    " shelf_id varchar(20) NULL REFERENCES fz_shelf (code));"
     "INSERT INTO fz_owner (name) VALUES ('ann'), ('bob');"
-    "INSERT INTO fz_item (name, price, qty, ratio, active, code, day, at, kind, owner_id) VALUES"
+    "INSERT INTO fz_place (id) VALUES ('123e4567e89b12d3a456426614174000'),"
+    " ('ffffffffffffffffffffffffffffffff');"
+    "INSERT INTO fz_shelf (code) VALUES ('top'), ('caf\xC3\xA9'), ('a-b_c');"
+    "INSERT INTO fz_item (name, price, qty, ratio, active, code, day, at, kind, owner_id,"
+    " place_id, shelf_id) VALUES"
     " ('Apple pie', '3.50', 1, 0.5, 1, '123e4567e89b12d3a456426614174000', '2026-11-29',"
-    "  '2026-11-29 12:00:00.123456', 'a', 1),"
+    "  '2026-11-29 12:00:00.123456', 'a', 1,"
+    "  '123e4567e89b12d3a456426614174000', 'top'),"
     " ('apple_tart', '12.00', -7, 1e100, 0, '00000000000000000000000000000000', '1999-01-01',"
-    "  '1999-01-01 00:00:00', 'b', 2),"
+    "  '1999-01-01 00:00:00', 'b', 2,"
+    "  'ffffffffffffffffffffffffffffffff', 'caf\xC3\xA9'),"
     " ('100% juice', '0.99', 9223372036854775807, -2.5, 1, 'ffffffffffffffffffffffffffffffff',"
-    "  '0001-01-01', '9999-12-31 23:59:59.999999', 'a', NULL),"
+    "  '0001-01-01', '9999-12-31 23:59:59.999999', 'a', NULL, NULL, NULL),"
     " ('caf\xC3\xA9 \xE2\x80\xA8', '-1.00', 0, 0, 0, 'abcdefabcdefabcdefabcdefabcdefab',"
-    "  '2026-11-30', '2026-11-29 12:00:00.123456', 'b', 1),"
+    "  '2026-11-30', '2026-11-29 12:00:00.123456', 'b', 1, NULL, 'a-b_c'),"
     " ('O''Brien; DROP TABLE fz_item', '999999.99', 42, 3.25, 1,"
-    "  '0123456789abcdef0123456789abcdef', '2000-02-29', '2000-02-29 00:00:00', 'a', 2);";
+    "  '0123456789abcdef0123456789abcdef', '2000-02-29', '2000-02-29 00:00:00', 'a', 2,"
+    "  '123e4567e89b12d3a456426614174000', 'top');";
 
 static const char checksum_sql[] =
     "SELECT count(*) || ':' || total(qty) || ':' || group_concat(name, '|') FROM fz_item";
