@@ -74,6 +74,15 @@ static void record_type(emitter *e, const model *m, const model_serializer *s)
         em_record_type(e, m, s->instance);
 }
 
+/* A field DRF builds from an integer model field: on PostgreSQL Django adds
+ * the column's range to the model field's validators (RF_SF_DB_RANGE). */
+static bool takes_db_range(const model_sfield *f)
+{
+    const model_field *mf = f->model_field;
+    return !f->declared && !f->read_only && f->limits.nchoices == 0 && mf &&
+           (mf->type == MODEL_T_INTEGER || mf->type == MODEL_T_BIGINTEGER);
+}
+
 static void sfield_flags(emitter *e, const model_sfield *f)
 {
     struct { bool on; const char *name; } flags[] = {
@@ -84,6 +93,7 @@ static void sfield_flags(emitter *e, const model_sfield *f)
         { f->many, "RF_SF_MANY" }, { f->unique, "RF_SF_UNIQUE" },
         { f->has_default && f->default_value.kind == MODEL_V_NOW, "RF_SF_DEFAULT_NOW" },
         { f->has_default && f->default_value.kind == MODEL_V_UUID4, "RF_SF_DEFAULT_UUID4" },
+        { takes_db_range(f), "RF_SF_DB_RANGE" },
     };
     bool any = false;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {

@@ -168,7 +168,7 @@ static void describe(options_run *run, rf_method m)
     rf_buf_puts(b, run->wrote_action ? "," : ",\"actions\":{");
     rf_json_str(b, rf_method_name(m));
     rf_buf_putc(b, ':');
-    rf_serializer_info(b, run->ser);
+    rf_serializer_info(b, run->ser, rf_db_ranges(run->ctx));
     run->wrote_action = true;
 }
 

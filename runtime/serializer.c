@@ -345,23 +345,58 @@ static bool too_long_number_string(const json_t *v)
 
 /* ---------------------------------------------------------------------
  * Validators shared by the numeric fields: MaxValueValidator then
- * MinValueValidator, with the limits as the spec wrote them.
+ * MinValueValidator, with the limits as the spec wrote them or, for an
+ * RF_SF_DB_RANGE field on PostgreSQL, the column's range.
  */
-static void check_value_limits(rf_vstate *vs, const rf_sfield *f, int cmp_max, int cmp_min)
+typedef struct value_limits { const char *min, *max; } value_limits;
+
+static value_limits own_limits(const rf_sfield *f)
 {
-    if (f->limits.max_value && cmp_max > 0)
-        fail(vs, f, rf_sprintf(vs->arena, "Ensure this value is less than or equal to %s.",
-                               f->limits.max_value));
-    if (f->limits.min_value && cmp_min < 0)
-        fail(vs, f, rf_sprintf(vs->arena, "Ensure this value is greater than or equal to %s.",
-                               f->limits.min_value));
+    return (value_limits){ f->limits.min_value, f->limits.max_value };
 }
 
-static void check_decimal_limits(rf_vstate *vs, const rf_sfield *f, const char *text)
+/* Django's IntegerField.validators appends MinValueValidator and
+ * MaxValueValidator of connection.ops.integer_field_range unless the
+ * field's own are at least as tight; DRF's get_field_kwargs then takes the
+ * first of each kind as min_value / max_value and drops the rest.  The
+ * user's validators come first, so a side with a limit of its own keeps
+ * it (even a looser one), and a side without takes the range. */
+static value_limits limits_of(const rf_sfield *f, bool db_ranges)
 {
-    check_value_limits(vs, f,
-                       f->limits.max_value ? rf_decimal_cmp(text, f->limits.max_value) : 0,
-                       f->limits.min_value ? rf_decimal_cmp(text, f->limits.min_value) : 0);
+    value_limits l = own_limits(f);
+    if (!db_ranges || !(f->flags & RF_SF_DB_RANGE))
+        return l;
+    rf_ftype t = f->model_field ? f->model_field->type : f->type;
+    bool big = t == RF_F_BIGINTEGER;
+    if (!l.min)
+        l.min = big ? "-9223372036854775808" : "-2147483648";
+    if (!l.max)
+        l.max = big ? "9223372036854775807" : "2147483647";
+    return l;
+}
+
+static void check_value_limits(rf_vstate *vs, const rf_sfield *f, value_limits l,
+                               int cmp_max, int cmp_min)
+{
+    if (l.max && cmp_max > 0)
+        fail(vs, f, rf_sprintf(vs->arena, "Ensure this value is less than or equal to %s.",
+                               l.max));
+    if (l.min && cmp_min < 0)
+        fail(vs, f, rf_sprintf(vs->arena, "Ensure this value is greater than or equal to %s.",
+                               l.min));
+}
+
+static void check_decimal_limits(rf_vstate *vs, const rf_sfield *f, value_limits l,
+                                 const char *text)
+{
+    check_value_limits(vs, f, l, l.max ? rf_decimal_cmp(text, l.max) : 0,
+                       l.min ? rf_decimal_cmp(text, l.min) : 0);
+}
+
+bool rf_db_ranges(rf_ctx *ctx)
+{
+    const rf_db *db = rf_ctx_db(ctx, 0);
+    return db && rf_db_dialect(db) == RF_POSTGRES;
 }
 
 /* ---------------------------------------------------------------------
@@ -480,10 +515,15 @@ static void validate_integer(rf_vstate *vs, const rf_sfield *f, const json_t *v,
     }
     store_int(f, rec, value);
     set_status(vs, f, RF_FS_CONVERTED);
-    /* Past int64 the value is clamped: the limits still judge it as DRF
-     * would; with no limit to refuse it, it cannot be stored (DRF would
-     * fail in the database): refused as not a valid integer. */
-    check_decimal_limits(vs, f, rf_sprintf(vs->arena, "%lld", (long long)value));
+    /* Past int64 the value is clamped: the limits judge it as one past the
+     * int64 range, so a limit at the edge (BigIntegerField's on PostgreSQL)
+     * refuses it as DRF does; with no limit to refuse it, it cannot be
+     * stored (DRF would fail in the database): refused as not a valid
+     * integer. */
+    const char *text = overflow > 0   ? "9223372036854775808"
+                       : overflow < 0 ? "-9223372036854775809"
+                                      : rf_sprintf(vs->arena, "%lld", (long long)value);
+    check_decimal_limits(vs, f, limits_of(f, vs->db_ranges), text);
     if (overflow && !rf_verrs_field_failed(vs->errs, f->name)) {
         fail(vs, f, "A valid integer is required.");
         set_status(vs, f, RF_FS_FAILED);
@@ -517,7 +557,7 @@ static void validate_float(rf_vstate *vs, const rf_sfield *f, const json_t *v, v
     }
     store_float(f, rec, d);
     set_status(vs, f, RF_FS_CONVERTED);
-    check_value_limits(vs, f,
+    check_value_limits(vs, f, own_limits(f),
                        f->limits.max_value ? (d > strtod(f->limits.max_value, NULL)) : 0,
                        f->limits.min_value ? -(d < strtod(f->limits.min_value, NULL)) : 0);
 }
@@ -568,7 +608,7 @@ static void validate_decimal(rf_vstate *vs, const rf_sfield *f, const json_t *v,
     rf_decimal_format(&q, canon, f->limits.decimal_places);
     store_text(f, rec, q.data);
     set_status(vs, f, RF_FS_CONVERTED);
-    check_decimal_limits(vs, f, q.data);
+    check_decimal_limits(vs, f, own_limits(f), q.data);
 }
 
 /* BooleanField's TRUE_VALUES / FALSE_VALUES (Python's set membership:
@@ -1063,7 +1103,7 @@ static void info_choices(rf_buf *b, const rf_sfield *f)
     rf_buf_putc(b, ']');
 }
 
-static void field_info(rf_buf *b, const rf_sfield *f)
+static void field_info(rf_buf *b, const rf_sfield *f, bool db_ranges)
 {
     bool read_only = (f->flags & RF_SF_READ_ONLY) != 0;
     bool many = f->type == RF_F_NESTED && (f->flags & RF_SF_MANY);
@@ -1083,8 +1123,9 @@ static void field_info(rf_buf *b, const rf_sfield *f)
     }
     info_int(b, "min_length", f->limits.min_length);
     info_int(b, "max_length", f->limits.max_length);
-    info_number(b, "min_value", f->limits.min_value, f->type);
-    info_number(b, "max_value", f->limits.max_value, f->type);
+    value_limits l = limits_of(f, db_ranges);
+    info_number(b, "min_value", l.min, f->type);
+    info_number(b, "max_value", l.max, f->type);
     if (f->type == RF_F_NESTED && f->nested) {
         /* many=True is a ListSerializer: its child is the serializer. */
         info_key(b, many ? "child" : "children");
@@ -1095,7 +1136,7 @@ static void field_info(rf_buf *b, const rf_sfield *f)
             rf_json_bool(b, read_only);
             rf_buf_lit(b, ",\"children\":");
         }
-        rf_serializer_info(b, f->nested);
+        rf_serializer_info(b, f->nested, db_ranges);
         if (many)
             rf_buf_putc(b, '}');
     }
@@ -1104,7 +1145,7 @@ static void field_info(rf_buf *b, const rf_sfield *f)
     rf_buf_putc(b, '}');
 }
 
-void rf_serializer_info(rf_buf *b, const rf_serializer *s)
+void rf_serializer_info(rf_buf *b, const rf_serializer *s, bool db_ranges)
 {
     rf_buf_putc(b, '{');
     for (uint16_t i = 0; i < s->nfields; i++) {
@@ -1112,7 +1153,7 @@ void rf_serializer_info(rf_buf *b, const rf_serializer *s)
             rf_buf_putc(b, ',');
         rf_json_str(b, s->fields[i].name);
         rf_buf_putc(b, ':');
-        field_info(b, &s->fields[i]);
+        field_info(b, &s->fields[i], db_ranges);
     }
     rf_buf_putc(b, '}');
 }

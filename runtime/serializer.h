@@ -34,6 +34,8 @@ struct rf_vstate {
     uint8_t *status;        /* [ser->nfields] rf_fstatus */
     const char **pk_text;   /* [ser->nfields] str(value) of a ForeignKey
                                input, for "Invalid pk ..." */
+    bool db_ranges;         /* RF_SF_DB_RANGE fields take the column's range
+                               (rf_db_ranges); false from rf_vstate_new */
 };
 
 /* A fresh state.  data NULL stands for an empty body ({}). */
@@ -91,8 +93,15 @@ bool rf_body_is_html(rf_ctx *ctx);
 
 /* OPTIONS: write the `actions` entry for one serializer, as DRF's
  * SimpleMetadata.get_serializer_info: {"field": {"type": ..., "required":
- * ..., "read_only": ..., "label": ..., ...}, ...} in field order. */
-void rf_serializer_info(rf_buf *b, const rf_serializer *s);
+ * ..., "read_only": ..., "label": ..., ...}, ...} in field order.
+ * db_ranges: as rf_vstate's (the min_value / max_value shown). */
+void rf_serializer_info(rf_buf *b, const rf_serializer *s, bool db_ranges);
+
+/* Whether Django would give integer model fields their column's range:
+ * the app's default database (index 0) is PostgreSQL.  Django takes the
+ * range from `django.db.connection`, the default database's backend, even
+ * for a model another database holds; SQLite's backend has none. */
+bool rf_db_ranges(rf_ctx *ctx);
 
 /* Internal error bookkeeping: add msg to field at its position `rank` in
  * the serializer (errors render in rank order, then insertion order), at

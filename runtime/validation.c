@@ -341,6 +341,7 @@ static vrun *new_run(rf_ctx *ctx, const rf_serializer *s, const json_t *data, bo
     r->instance = instance;
     r->k = k;
     r->vs = rf_vstate_new(ctx->arena, s, data, html, mode);
+    r->vs->db_ranges = rf_db_ranges(ctx);
     rf_ctx_set_var(ctx, VALIDATION_VAR, r);
     return r;
 }

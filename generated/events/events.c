@@ -507,7 +507,7 @@ static const rf_sfield events_VenueSerializer_fields[] = {
         .index = 2, .offset = offsetof(events_Venue, city), .model_field = &events_Venue_fields[2],
         .source = RF_SRC_RECORD, .src_offset = offsetof(events_Venue, city), .src_index = 2 },
     { .name = "capacity", .label = "Capacity", .help_text = "Seats.",
-        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED,
+        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED | RF_SF_DB_RANGE,
         .limits = { .max_length = -1, .min_length = -1, .min_value = "10", .max_value = "100000", .max_digits = -1, .decimal_places = -1 },
         .index = 3, .offset = offsetof(events_Venue, capacity), .model_field = &events_Venue_fields[3],
         .source = RF_SRC_RECORD, .src_offset = offsetof(events_Venue, capacity), .src_index = 3 },

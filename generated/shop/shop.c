@@ -654,7 +654,7 @@ static const rf_sfield shop_ReviewSerializer_fields[] = {
         .index = 0, .offset = offsetof(shop_Review, id), .model_field = &shop_Review_fields[0],
         .source = RF_SRC_RECORD, .src_offset = offsetof(shop_Review, id), .src_index = 0 },
     { .name = "rating", .label = "Rating", .help_text = NULL,
-        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED,
+        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED | RF_SF_DB_RANGE,
         .limits = { .max_length = -1, .min_length = -1, .min_value = "1", .max_value = "5", .max_digits = -1, .decimal_places = -1 },
         .index = 2, .offset = offsetof(shop_Review, rating), .model_field = &shop_Review_fields[2],
         .source = RF_SRC_RECORD, .src_offset = offsetof(shop_Review, rating), .src_index = 2 },

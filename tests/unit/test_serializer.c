@@ -296,7 +296,7 @@ START_TEST(options_metadata_as_simple_metadata)
         ((rf_sfield *)s->fields)->label = json_string_value(json_object_get(c, "label"));
         rf_buf got;
         rf_buf_init(&got, arena, 64);
-        rf_serializer_info(&got, s);
+        rf_serializer_info(&got, s, false);
         ck_assert_str_eq(got.data, json_string_value(json_object_get(c, "out")));
     }
 }
@@ -326,7 +326,7 @@ START_TEST(options_metadata_of_nested_serializers)
     static const rf_serializer outer = { .name = "Outer", .fields = outer_fields, .nfields = 3 };
     rf_buf got;
     rf_buf_init(&got, arena, 256);
-    rf_serializer_info(&got, &outer);
+    rf_serializer_info(&got, &outer, false);
     ck_assert_str_eq(got.data, json_string_value(json_object_get(vectors, "nested_metadata")));
 }
 END_TEST

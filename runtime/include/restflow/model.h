@@ -189,7 +189,13 @@ enum {
     /* Callable defaults, applied like RF_SF_HAS_DEFAULT when the field is
      * absent: timezone.now (the validation's time), uuid.uuid4. */
     RF_SF_DEFAULT_NOW   = 1u << 8,
-    RF_SF_DEFAULT_UUID4 = 1u << 9
+    RF_SF_DEFAULT_UUID4 = 1u << 9,
+    /* Built by a ModelSerializer from an IntegerField or BigIntegerField
+     * (writable, no choices): where the default database is PostgreSQL,
+     * each side without a limit of its own takes the column's range, as
+     * Django's IntegerField.validators (connection.ops.integer_field_range)
+     * and DRF's get_field_kwargs make it. */
+    RF_SF_DB_RANGE      = 1u << 10
 };
 
 /* Where a field's rendered value comes from. */

@@ -190,7 +190,7 @@ static const rf_sfield keywords_ThingSerializer_fields[] = {
         .index = 1, .offset = offsetof(keywords_Thing, default_), .model_field = &keywords_Thing_fields[1],
         .source = RF_SRC_RECORD, .src_offset = offsetof(keywords_Thing, default_), .src_index = 1 },
     { .name = "int", .label = "Int", .help_text = NULL,
-        .type = RF_F_INTEGER, .flags = 0,
+        .type = RF_F_INTEGER, .flags = RF_SF_DB_RANGE,
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
         .index = 2, .offset = offsetof(keywords_Thing, int_), .model_field = &keywords_Thing_fields[2],
         .source = RF_SRC_RECORD, .src_offset = offsetof(keywords_Thing, int_), .src_index = 2 },

@@ -401,7 +401,7 @@ static const rf_sfield lookups_BookSerializer_fields[] = {
         .index = 2, .offset = offsetof(lookups_Book, title), .model_field = &lookups_Book_fields[2],
         .source = RF_SRC_RECORD, .src_offset = offsetof(lookups_Book, title), .src_index = 2 },
     { .name = "pages", .label = "Pages", .help_text = NULL,
-        .type = RF_F_INTEGER, .flags = RF_SF_ALLOW_NULL,
+        .type = RF_F_INTEGER, .flags = RF_SF_ALLOW_NULL | RF_SF_DB_RANGE,
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
         .index = 3, .offset = offsetof(lookups_Book, pages), .model_field = &lookups_Book_fields[3],
         .source = RF_SRC_RECORD, .src_offset = offsetof(lookups_Book, pages), .src_index = 3 },

@@ -186,7 +186,7 @@ static const rf_sfield textof_S_fields[] = {
         .index = 0, .offset = offsetof(textof_Thing, id), .model_field = &textof_Thing_fields[0],
         .source = RF_SRC_RECORD, .src_offset = offsetof(textof_Thing, id), .src_index = 0 },
     { .name = "n", .label = "N", .help_text = NULL,
-        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED,
+        .type = RF_F_INTEGER, .flags = RF_SF_REQUIRED | RF_SF_DB_RANGE,
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
         .index = 1, .offset = offsetof(textof_Thing, n), .model_field = &textof_Thing_fields[1],
         .source = RF_SRC_RECORD, .src_offset = offsetof(textof_Thing, n), .src_index = 1 },
