@@ -15,14 +15,11 @@ static rf_test_env *env;
 static void setup(void) { env = rf_test_env_new(NULL, 1); }
 static void teardown(void) { rf_test_env_free(env); }
 
-static const rf_sfield name_field = {
-    .name = "name", .label = "Name", .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
-    .limits = { .max_length = 20, .min_length = -1, .max_digits = -1, .decimal_places = -1 },
-};
 static const rf_sfield fields[] = {
     { .name = "id", .label = "ID", .type = RF_F_INTEGER, .flags = RF_SF_READ_ONLY,
       .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
-    name_field,
+    { .name = "name", .label = "Name", .type = RF_F_CHAR, .flags = RF_SF_REQUIRED,
+      .limits = { .max_length = 20, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
     { .name = "is_top", .label = "Is top", .type = RF_F_BOOLEAN,
       .limits = { .max_length = -1, .min_length = -1, .max_digits = -1, .decimal_places = -1 } },
 };
