@@ -20,7 +20,8 @@ this tree (RF_LIB, SAN as for the example servers), and runs DRF in
 process through its test client (Debian's python3-djangorestframework and
 python3-django-filters), on SQLite.  With --backend postgres the generated
 server runs on a throwaway PostgreSQL cluster (tests/pg/cluster.sh, or the
-E2E_PG_URL of a running one), migrated twice (migrate is safe to repeat).
+E2E_PG_URL of a running one), migrated twice (migrate is safe to repeat),
+and the twin takes PostgreSQL's integer column ranges (ranges_as_on_postgresql).
 """
 import argparse
 import importlib
@@ -374,6 +375,22 @@ def drf_request(client, method, path, body):
     return r.status_code, r.content
 
 
+def ranges_as_on_postgresql():
+    """DRF's answers as where Django's default database is PostgreSQL, for
+    what comes from the backend and not from stored rows: the column range
+    an integer model field takes as validators (connection.ops.
+    integer_field_range: PostgreSQL's is the base backend's, SQLite's none),
+    which a ModelSerializer shows in OPTIONS and enforces."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.backends.base.operations import BaseDatabaseOperations
+    connection.ops.integer_field_range = types.MethodType(
+        BaseDatabaseOperations.integer_field_range, connection.ops)
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            field.__dict__.pop("validators", None)   # a cached_property
+
+
 def masked(twin, body):
     return twin.MASK.sub(b"", body) if twin.MASK else body
 
@@ -420,6 +437,8 @@ def main():
         work = pathlib.Path(tmp)
         server = build_server(work, twin.SPEC)
         client = drf_client(work / "drf.db", twin)
+        if args.backend == "postgres":
+            ranges_as_on_postgresql()
         with sqlite3.connect(work / "drf.db") as db:
             db.executescript(twin.FIXTURE)
         store = SqliteStore(work) if args.backend == "sqlite" else PostgresStore(work, args.spec)
