@@ -377,18 +377,11 @@ def drf_request(client, method, path, body):
 
 def ranges_as_on_postgresql():
     """DRF's answers as where Django's default database is PostgreSQL, for
-    what comes from the backend and not from stored rows: the column range
-    an integer model field takes as validators (connection.ops.
-    integer_field_range: PostgreSQL's is the base backend's, SQLite's none),
-    which a ModelSerializer shows in OPTIONS and enforces."""
-    from django.apps import apps
-    from django.db import connection
-    from django.db.backends.base.operations import BaseDatabaseOperations
-    connection.ops.integer_field_range = types.MethodType(
-        BaseDatabaseOperations.integer_field_range, connection.ops)
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            field.__dict__.pop("validators", None)   # a cached_property
+    what comes from the backend and not from stored rows: the column ranges
+    of integer model fields (the DRF twins' switch, reused)."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "drf" / "common"))
+    from rflow_twin.apps import ranges_as_on_postgresql as switch
+    switch()
 
 
 def masked(twin, body):

@@ -292,6 +292,8 @@ def run(args):
             known.entries += KnownDifferences.load(path).entries
     setup = load_setup(args.spec, directory, os.path.abspath(args.twin) if args.twin else args.spec)
     sides = [parse_side("a", args.a), parse_side("b", args.b)]
+    if any(side.kind == "restflow-pg" for side in sides):
+        setup.int_ranges = "postgresql"
     workdir = tempfile.mkdtemp(prefix="rflow-differential-")
     normaliser = Normaliser(datetime.datetime.now(datetime.timezone.utc))
     started = time.monotonic()

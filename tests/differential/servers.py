@@ -12,6 +12,9 @@ A side is named on the command line:
   restflow-pg=PATH     the generated server on fresh PostgreSQL databases
                        in the cluster at $DIFF_PG_URL (tests/pg/cluster.sh
                        prints one); SQL fixture steps run there through psql.
+                       A drf side compared with it takes PostgreSQL's
+                       integer column ranges (Setup.int_ranges), as DRF
+                       on PostgreSQL does; the rest of it stays on SQLite.
 
 A spec's other databases (tests/differential/<spec>/databases.json, e.g.
 ["analytics"]) are SQLite files next to the default one, the name before
@@ -71,6 +74,9 @@ class Setup:
         self.users = users
         self.users_file = users_file
         self.databases = databases    # besides "default"
+        # "postgresql": the twin's integer model fields take PostgreSQL's
+        # column ranges (tests/drf/common/rflow_twin/apps.py); None: SQLite's
+        self.int_ranges = None
 
 
 def _run(argv, log):
@@ -124,8 +130,11 @@ class DrfSide(Side):
     def start(self, setup, workdir):
         port = free_port()
         self.db_file = os.path.join(workdir, "%s-drf.db" % self.name)
+        env = dict(os.environ)
+        if setup.int_ranges:
+            env["RFLOW_TWIN_INT_RANGES"] = setup.int_ranges
         done = subprocess.run([DRF_RUN, setup.twin, str(port), self.db_file, setup.users_file],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         if done.returncode != 0:
             raise SideError("tests/drf/run.sh failed:\n" + done.stderr)
         self.pid = int(done.stdout.split()[-1])

@@ -39,8 +39,11 @@ SCENARIOS = [
         POST("/notes/", json={"title": "x", "stars": 1.5}, expect=400, label="float-for-int"),
         POST("/notes/", json={"title": "x", "stars": 2.0, "pinned": 1}, expect=201,
              label="integral-float"),
-        POST("/notes/", json={"title": "x", "stars": 2147483648}, expect=201,
-             label="int-past-32-bits-on-sqlite"),
+        # 201 on SQLite; 400 "Ensure this value is less than or equal to
+        # 2147483647." where the default database is PostgreSQL (Django's
+        # column range), which the twin takes when compared with restflow-pg.
+        POST("/notes/", json={"title": "x", "stars": 2147483648},
+             label="int-past-32-bits"),
         POST("/notes/", json={"title": "x", "stars": -2147483648}, expect=201,
              label="int-32-bit-min"),
         POST("/notes/", json={"title": ["a"], "body": {"b": 1}}, expect=400, label="containers"),
