@@ -5,9 +5,9 @@
 
 .PHONY: policy-tests-pg
 policy-tests-pg: $(BUILD)/tests/unit-runner
-	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
-	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
-	url=$$(tests/pg/cluster.sh start "$$dir") && \
+	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
+	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
+	url=$$(tests/pg/cluster.sh start "$$pgdir") && \
 	for s in auth filter; do \
 	  RESTFLOW_TEST_PG="$$url" CK_RUN_SUITE=$$s $(BUILD)/tests/unit-runner || exit 1; \
 	done

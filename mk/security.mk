@@ -33,9 +33,9 @@ security-tests: $(SECURITY_SERVERS)
 
 # One throwaway cluster for every suite (tests/pg/cluster.sh).
 security-tests-pg: $(SECURITY_SERVERS)
-	@dir=$$(mktemp -d) && chmod 711 "$$dir" && \
-	trap 'tests/pg/cluster.sh destroy "$$dir" >/dev/null 2>&1' EXIT && \
-	url=$$(tests/pg/cluster.sh start "$$dir") && status=0 && \
+	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
+	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
+	url=$$(tests/pg/cluster.sh start "$$pgdir") && status=0 && \
 	for t in $(SECURITY_PG_SUITES); do \
 	  suite=$${t%%:*}; classes=$$(echo "$${t#$$suite}" | tr ':,' '  '); \
 	  echo "$$suite (PostgreSQL)"; \
