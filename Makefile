@@ -25,6 +25,13 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
 TEST_STEPS :=
 
+# The start of a recipe line that needs a throwaway PostgreSQL cluster
+# (tests/pg/cluster.sh): exports its URL as $(1), and destroys it when the
+# recipe's shell exits, whatever the status.  Continue with `&& ...`.
+PG_CLUSTER = pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
+	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
+	$(1)=$$(tests/pg/cluster.sh start "$$pgdir") && export $(1)
+
 .PHONY: all deps test demo clean
 all: deps
 

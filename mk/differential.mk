@@ -44,9 +44,7 @@ differential: $(foreach s,$(DIFF_SPECS),$(call DIFF_SERVER,$(s)))
 # The same against the generated servers on PostgreSQL (a throwaway
 # cluster), with the differences that are PostgreSQL's own on top.
 differential-pg: $(foreach s,$(DIFF_SPECS),$(call DIFF_SERVER,$(s)))
-	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
-	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
-	export DIFF_PG_URL=$$(tests/pg/cluster.sh start "$$pgdir") && \
+	@$(call PG_CLUSTER,DIFF_PG_URL) && \
 	$(call DIFF_ALL,restflow-pg,--also-known tests/differential/known_differences.postgres)
 
 TEST_STEPS += drf-self-check differential differential-pg

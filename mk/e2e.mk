@@ -35,9 +35,7 @@ e2e-sqlite: $(E2E_SPECS:%=$(BUILD)/%-server)
 	@$(call E2E_ALL,--backend sqlite)
 
 e2e-postgres: $(E2E_SPECS:%=$(BUILD)/%-server)
-	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
-	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
-	export E2E_PG_URL=$$(tests/pg/cluster.sh start "$$pgdir") E2E_PG_THROWAWAY=1 && \
+	@$(call PG_CLUSTER,E2E_PG_URL) && export E2E_PG_THROWAWAY=1 && \
 	$(call E2E_ALL,--backend postgres)
 
 e2e-drf:

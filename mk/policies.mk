@@ -5,11 +5,9 @@
 
 .PHONY: policy-tests-pg
 policy-tests-pg: $(BUILD)/tests/unit-runner
-	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
-	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
-	url=$$(tests/pg/cluster.sh start "$$pgdir") && \
+	@$(call PG_CLUSTER,RESTFLOW_TEST_PG) && \
 	for s in auth filter; do \
-	  RESTFLOW_TEST_PG="$$url" CK_RUN_SUITE=$$s $(BUILD)/tests/unit-runner || exit 1; \
+	  CK_RUN_SUITE=$$s $(BUILD)/tests/unit-runner || exit 1; \
 	done
 
 TEST_STEPS += policy-tests-pg

@@ -33,13 +33,11 @@ security-tests: $(SECURITY_SERVERS)
 
 # One throwaway cluster for every suite (tests/pg/cluster.sh).
 security-tests-pg: $(SECURITY_SERVERS)
-	@pgdir=$$(mktemp -d) && chmod 711 "$$pgdir" && \
-	trap 'tests/pg/cluster.sh destroy "$$pgdir" >/dev/null 2>&1' EXIT && \
-	url=$$(tests/pg/cluster.sh start "$$pgdir") && status=0 && \
+	@$(call PG_CLUSTER,SECURITY_PG_URL) && status=0 && \
 	for t in $(SECURITY_PG_SUITES); do \
 	  suite=$${t%%:*}; classes=$$(echo "$${t#$$suite}" | tr ':,' '  '); \
 	  echo "$$suite (PostgreSQL)"; \
-	  SECURITY_BACKEND=postgres SECURITY_PG_URL="$$url" $(SECURITY_RUN) $$suite $$classes \
+	  SECURITY_BACKEND=postgres $(SECURITY_RUN) $$suite $$classes \
 	    $(SECURITY_ARGS) || status=1; \
 	done; exit $$status
 
