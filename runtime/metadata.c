@@ -147,6 +147,7 @@ typedef struct options_run {
     int next;                     /* index into probe_methods */
     bool wrote_action;
     rf_header **tail;             /* response headers before the probes */
+    void *object;                 /* PUT's get_object writes it, maybe later */
 } options_run;
 
 static const rf_method probe_methods[] = { RF_POST, RF_PUT };
@@ -188,8 +189,7 @@ static void object_checked(rf_ctx *ctx, rf_rc rc)
 
 static void check_object(options_run *run)
 {
-    void *obj;
-    rf_rc rc = rf_aget_object(run->ctx, &obj, object_checked);
+    rf_rc rc = rf_aget_object(run->ctx, &run->object, object_checked);
     if (rc != RF_PENDING)
         probe_done(run, rc);
 }
