@@ -42,6 +42,11 @@ void em_limits(emitter *e, const model *m, const char *owner, const char *field,
  * model field's): a PrimaryKeyRelatedField's is its queryset's primary key
  * type (an integer when it has no queryset and no ForeignKey). */
 model_ftype em_sfield_type(const model_sfield *f);
+/* A field a ModelSerializer builds from a writable IntegerField or
+ * BigIntegerField: on PostgreSQL Django adds the column's range to the
+ * model field's validators, and DRF's field keeps them (RF_SF_DB_RANGE
+ * unless it has choices; the OpenAPI document's minimum / maximum). */
+bool em_db_range_validators(const model_sfield *f);
 /* Microseconds since the epoch of an ISO 8601 literal; days of a date. */
 bool em_parse_datetime(const char *s, int64_t *usec);
 bool em_parse_date(const char *s, int32_t *days);

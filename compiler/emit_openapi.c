@@ -38,8 +38,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "emit_internal.h"
 #include "openapi.h"
 #include "strmap.h"
+
+/* The SQLite document, and what the PostgreSQL one inserts into it: the
+ * PostgreSQL document is the SQLite one with each text put in at its byte
+ * offset (offsets ascending, each at most once). */
+typedef struct openapi_insert {
+    size_t offset;
+    const char *text;
+} openapi_insert;
+
+typedef struct openapi_inserts {
+    rf_arena *arena;          /* owns items and texts */
+    openapi_insert *items;
+    size_t n, cap;
+} openapi_inserts;
 
 /* ---------------------------------------------------------------------
  * A JSON tree: objects keep their keys in insertion order.
@@ -50,6 +65,7 @@ typedef struct jnode jnode;
 typedef struct jmember {
     const char *key;          /* NULL in arrays */
     jnode *value;
+    bool pg_only;             /* only in the PostgreSQL form (jset_pg) */
     struct jmember *next;
 } jmember;
 
@@ -94,6 +110,15 @@ static void jadd(doc *d, jnode *container, const char *key, jnode *value)
 }
 
 static void jset(doc *d, jnode *obj, const char *key, jnode *value) { jadd(d, obj, key, value); }
+
+/* A member only the PostgreSQL form of the document has (an integer
+ * column's range); never an object's first member, so that the SQLite
+ * form is the same document without it. */
+static void jset_pg(doc *d, jnode *obj, const char *key, jnode *value)
+{
+    jadd(d, obj, key, value);
+    obj->last->pg_only = true;
+}
 static void jpush(doc *d, jnode *arr, jnode *value) { jadd(d, arr, NULL, value); }
 static void jset_str(doc *d, jnode *obj, const char *key, const char *s) { jset(d, obj, key, jstr(d, s)); }
 
@@ -140,10 +165,71 @@ static void print_string(rf_buf *b, const char *s)
     rf_buf_putc(b, '"');
 }
 
-/* Members of a node at depth < pretty go on lines of their own, indented;
- * deeper nodes are written compact. */
-static void print_node(rf_buf *b, const jnode *n, int depth, int pretty)
+/* How the tree is printed: members of a node at depth < pretty go on
+ * lines of their own, indented; deeper nodes are written compact.  The
+ * SQLite form leaves out the pg_only members; when inserts is set, each
+ * one left out is recorded there as the text the PostgreSQL form has at
+ * that offset. */
+typedef struct printer {
+    rf_buf *b;
+    int pretty;
+    bool postgres;
+    openapi_inserts *inserts;
+} printer;
+
+static void print_node(const printer *p, const jnode *n, int depth);
+
+static void print_member(const printer *p, const jmember *mb, bool object, bool first, int depth)
 {
+    rf_buf *b = p->b;
+    bool lines = depth < p->pretty;
+    if (!first)
+        rf_buf_putc(b, ',');
+    if (lines) {
+        rf_buf_putc(b, '\n');
+        for (int i = 0; i < depth + 1; i++)
+            rf_buf_lit(b, "  ");
+    }
+    if (object) {
+        print_string(b, mb->key);
+        if (lines)
+            rf_buf_lit(b, ": ");
+        else
+            rf_buf_putc(b, ':');
+    }
+    print_node(p, mb->value, depth + 1);
+}
+
+/* A pg_only member the SQLite form leaves out, as the PostgreSQL form
+ * writes it; inserts at one offset join into one text. */
+static void record_insert(const printer *p, const jmember *mb, int depth)
+{
+    openapi_inserts *ins = p->inserts;
+    rf_buf text;
+    rf_buf_init(&text, NULL, 64);
+    printer pg = { &text, p->pretty, true, NULL };
+    print_member(&pg, mb, true, false, depth);
+    size_t offset = p->b->len;
+    if (ins->n && ins->items[ins->n - 1].offset == offset) {
+        openapi_insert *last = &ins->items[ins->n - 1];
+        last->text = rf_sprintf(ins->arena, "%s%s", last->text, text.data);
+    } else {
+        if (ins->n == ins->cap) {
+            size_t cap = ins->cap ? 2 * ins->cap : 16;
+            openapi_insert *items = rf_alloc(ins->arena, cap * sizeof *items);
+            if (ins->n)
+                memcpy(items, ins->items, ins->n * sizeof *items);
+            ins->items = items;
+            ins->cap = cap;
+        }
+        ins->items[ins->n++] = (openapi_insert){ offset, rf_strdup(ins->arena, text.data) };
+    }
+    rf_buf_release(&text);
+}
+
+static void print_node(const printer *p, const jnode *n, int depth)
+{
+    rf_buf *b = p->b;
     if (n->kind == J_STRING) {
         print_string(b, n->text);
         return;
@@ -152,26 +238,18 @@ static void print_node(rf_buf *b, const jnode *n, int depth, int pretty)
         rf_buf_puts(b, n->text);
         return;
     }
-    bool object = n->kind == J_OBJECT, lines = depth < pretty;
+    bool object = n->kind == J_OBJECT, first = true;
     rf_buf_putc(b, object ? '{' : '[');
     for (jmember *mb = n->first; mb; mb = mb->next) {
-        if (lines) {
-            rf_buf_putc(b, '\n');
-            for (int i = 0; i < depth + 1; i++)
-                rf_buf_lit(b, "  ");
+        if (mb->pg_only && !p->postgres) {
+            if (p->inserts)
+                record_insert(p, mb, depth);
+            continue;
         }
-        if (object) {
-            print_string(b, mb->key);
-            if (lines)
-                rf_buf_lit(b, ": ");
-            else
-                rf_buf_putc(b, ':');
-        }
-        print_node(b, mb->value, depth + 1, pretty);
-        if (mb->next)
-            rf_buf_putc(b, ',');
+        print_member(p, mb, object, first, depth);
+        first = false;
     }
-    if (n->first && lines) {
+    if (n->first && depth < p->pretty) {
         rf_buf_putc(b, '\n');
         for (int i = 0; i < depth; i++)
             rf_buf_lit(b, "  ");
@@ -237,12 +315,23 @@ static model_ftype key_type(const model_field *f)
          : f ? f->type : MODEL_T_INTEGER;
 }
 
-static void numeric_limits(doc *d, jnode *s, const model_limits *l)
+/* minimum / maximum: the field's own limits (own: a ChoiceField's are not
+ * shown); on PostgreSQL a side without one takes the integer column's range
+ * where Django adds it (em_db_range_validators), as DRF's
+ * map_field_validators reads it from the field's validators. */
+static void numeric_limits(doc *d, jnode *s, const model_sfield *f, bool own)
 {
-    if (l->min_value)
+    bool ranged = em_db_range_validators(f);
+    bool big = ranged && f->model_field->type == MODEL_T_BIGINTEGER;
+    const model_limits *l = &f->limits;
+    if (l->min_value && own)
         jset(d, s, "minimum", jraw(d, l->min_value));
-    if (l->max_value)
+    else if (!l->min_value && ranged)
+        jset_pg(d, s, "minimum", jraw(d, big ? "-9223372036854775808" : "-2147483648"));
+    if (l->max_value && own)
         jset(d, s, "maximum", jraw(d, l->max_value));
+    else if (!l->max_value && ranged)
+        jset_pg(d, s, "maximum", jraw(d, big ? "9223372036854775807" : "2147483647"));
 }
 
 /* DRF's pattern for a DecimalField rendered as a string. */
@@ -274,6 +363,7 @@ static jnode *choice_schema(doc *d, const model_sfield *f)
     if (f->allow_null)
         jpush(d, values, jraw(d, "null"));
     jset(d, s, "enum", values);
+    numeric_limits(d, s, f, false);
     return s;
 }
 
@@ -309,7 +399,7 @@ static jnode *field_base_schema(doc *d, const model_sfield *f)
         break;
     }
     if (f->sclass == MODEL_SC_INTEGER || f->sclass == MODEL_SC_FLOAT)
-        numeric_limits(d, s, &f->limits);
+        numeric_limits(d, s, f, true);
     else if (f->sclass == MODEL_SC_DECIMAL)
         decimal_limits(d, s, &f->limits);
     else if (f->type != MODEL_T_JSON)
@@ -1027,7 +1117,8 @@ static jnode *info(doc *d)
     return o;
 }
 
-void openapi_document(const model *m, rf_buf *out, int pretty_depth)
+/* The document, printed by p. */
+static void print_document(const model *m, const printer *p)
 {
     doc d = { .a = rf_arena_new(0), .m = m };
     size_t n = m->nserializers + 1;
@@ -1047,19 +1138,31 @@ void openapi_document(const model *m, rf_buf *out, int pretty_depth)
     if (schemes->first)
         jset(&d, components, "securitySchemes", schemes);
     jset(&d, root, "components", components);
-    print_node(out, root, 0, pretty_depth);
-    rf_buf_putc(out, '\n');
+    print_node(p, root, 0);
+    rf_buf_putc(p->b, '\n');
     rf_arena_free(d.a);
 }
 
-void emit_c_openapi(emitter *e, const model *m)
+void openapi_document(const model *m, rf_buf *out, int pretty_depth, bool postgres)
+{
+    print_document(m, &(printer){ out, pretty_depth, postgres, NULL });
+}
+
+static void openapi_document_inserts(const model *m, rf_buf *out, int pretty_depth,
+                              openapi_inserts *inserts)
+{
+    print_document(m, &(printer){ out, pretty_depth, false, inserts });
+}
+
+bool emit_c_openapi(emitter *e, const model *m)
 {
     rf_buf b;
     rf_buf_init(&b, NULL, 65536);
+    openapi_inserts ins = { .arena = rf_arena_new(0) };
     /* Paths, operations and schemas one per line, each compact: the
      * server serves the document compact anyway, and the indentation of
      * the pretty form made most of a large spec's C source. */
-    openapi_document(m, &b, 3);
+    openapi_document_inserts(m, &b, 3, &ins);
     em_line(e, "/* The OpenAPI document (`rflowc openapi %s` prints it indented), served "
             "at the schema path. */", em_spec_file(m));
     em_line(e, "static const char %s_openapi[] =", m->name);
@@ -1068,4 +1171,19 @@ void emit_c_openapi(emitter *e, const model *m)
     em_dedent(e);
     em_line(e, ";");
     rf_buf_release(&b);
+    if (ins.n) {
+        em_line(e, "/* What the document served on PostgreSQL adds (`rflowc openapi "
+                "--database postgresql %s`): the integer column ranges. */", em_spec_file(m));
+        em_line(e, "static const rf_openapi_insert %s_openapi_postgres[] = {", m->name);
+        em_indent(e);
+        for (size_t i = 0; i < ins.n; i++) {
+            em_printf(e, "{ %zu, ", ins.items[i].offset);
+            em_cstr(e, ins.items[i].text);
+            em_line(e, " },");
+        }
+        em_dedent(e);
+        em_line(e, "};");
+    }
+    rf_arena_free(ins.arena);
+    return ins.n > 0;
 }

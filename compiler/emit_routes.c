@@ -135,7 +135,7 @@ void emit_c_routes(emitter *e, const model *m)
         rf_buf_release(&b);
     }
     em_blank(e);
-    emit_c_openapi(e, m);
+    bool postgres_inserts = emit_c_openapi(e, m);
     em_blank(e);
     const model_resource *user = model_find_resource(m, "User");
     em_loc(e, m, m->loc);
@@ -156,6 +156,11 @@ void emit_c_routes(emitter *e, const model *m)
             user ? user->database->index : 0);
     em_line(e, ".num_proxies = %d,", (int)m->settings.num_proxies);
     em_line(e, ".openapi = %s_openapi,", m->name);
+    if (postgres_inserts) {
+        em_line(e, ".openapi_postgres = %s_openapi_postgres,", m->name);
+        em_line(e, ".nopenapi_postgres = sizeof %s_openapi_postgres / sizeof *%s_openapi_postgres,",
+                m->name, m->name);
+    }
     em_dedent(e);
     em_line(e, "};");
 }

@@ -74,13 +74,19 @@ static void record_type(emitter *e, const model *m, const model_serializer *s)
         em_record_type(e, m, s->instance);
 }
 
-/* A field DRF builds from an integer model field: on PostgreSQL Django adds
- * the column's range to the model field's validators (RF_SF_DB_RANGE). */
-static bool takes_db_range(const model_sfield *f)
+bool em_db_range_validators(const model_sfield *f)
 {
     const model_field *mf = f->model_field;
-    return !f->declared && !f->read_only && f->limits.nchoices == 0 && mf &&
+    return !f->declared && !f->read_only && mf &&
            (mf->type == MODEL_T_INTEGER || mf->type == MODEL_T_BIGINTEGER);
+}
+
+/* RF_SF_DB_RANGE: the range becomes the field's min_value / max_value
+ * (DRF's get_field_kwargs); a ChoiceField keeps it as validators only,
+ * which its choices never reach. */
+static bool takes_db_range(const model_sfield *f)
+{
+    return em_db_range_validators(f) && f->limits.nchoices == 0;
 }
 
 static void sfield_flags(emitter *e, const model_sfield *f)

@@ -3,7 +3,8 @@
  *
  *   rflowc check SPEC...    diagnostics only; silent when every spec is valid
  *   rflowc routes SPEC      the URL table, as DRF's routers build it
- *   rflowc openapi SPEC     the OpenAPI 3.1 document (emit_openapi.c)
+ *   rflowc openapi SPEC [--database sqlite|postgresql]
+ *                           the OpenAPI 3.1 document (emit_openapi.c)
  *   rflowc build SPEC -o DIR [--no-main] [--stubs]
  *                           write the server's sources into DIR (emit.h)
  *   rflowc dump-ast SPEC    the syntax tree, for compiler developers
@@ -50,6 +51,9 @@ static const char usage_text[] =
     "  -o DIR             build: the output directory (created when missing)\n"
     "  --no-main          build: no <spec>_main.c (you write main())\n"
     "  --stubs            build: also a starter <spec>_hooks.c, unless it exists\n"
+    "  --database DB      openapi: the document a server on DB serves: sqlite\n"
+    "                     (default) or postgresql, where integer fields show\n"
+    "                     their column's range\n"
     "  -h, --help         show this help\n"
     "  --version          show the version\n"
     "\n"
@@ -63,6 +67,7 @@ typedef struct options {
     int nspecs;
     const char *out_dir;     /* build -o */
     bool no_main, stubs;     /* build --no-main, --stubs */
+    bool postgres;           /* openapi --database=postgresql */
 } options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -84,6 +89,14 @@ static bool parse_count(const char *text, unsigned *out)
     return true;
 }
 
+/* The database a server's document is for: the names Django's ENGINE
+ * ends with. */
+static bool parse_database(const char *text, bool *postgres)
+{
+    *postgres = !strcmp(text, "postgresql");
+    return *postgres || !strcmp(text, "sqlite");
+}
+
 /* Options may come anywhere after the command; "--" ends them. */
 static int parse_options(int argc, char **argv, options *o)
 {
@@ -91,7 +104,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->specs = calloc((size_t)argc, sizeof *o->specs);
     o->nspecs = 0;
     o->out_dir = NULL;
-    o->no_main = o->stubs = false;
+    o->no_main = o->stubs = o->postgres = false;
     bool only_specs = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -107,6 +120,12 @@ static int parse_options(int argc, char **argv, options *o)
             o->stubs = true;
         } else if (!strcmp(a, "--")) {
             only_specs = true;
+        } else if (!strcmp(a, "--database") || !strncmp(a, "--database=", 11)) {
+            const char *db = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : NULL;
+            if (!db)
+                return usage_error("%s", "--database needs sqlite or postgresql");
+            if (!parse_database(db, &o->postgres))
+                return usage_error("invalid --database value '%s' (sqlite or postgresql)", db);
         } else if (!strncmp(a, "--max-errors=", 13)) {
             if (!parse_count(a + 13, &o->max_errors))
                 return usage_error("invalid --max-errors value '%s'", a + 13);
@@ -187,25 +206,27 @@ static int cmd_check(const options *o)
 /* Commands that take exactly one spec and print something about it: the
  * printer and how far the spec must get (parsed, or fully checked). */
 typedef struct spec_command {
-    void (*print)(const compilation *c, FILE *out);
+    void (*print)(const compilation *c, const options *o, FILE *out);
     bool needs_model;
 } spec_command;
 
-static void print_ast(const compilation *c, FILE *out)
+static void print_ast(const compilation *c, const options *o, FILE *out)
 {
+    (void)o;
     ast_dump(out, c->ast);
 }
 
-static void print_routes(const compilation *c, FILE *out)
+static void print_routes(const compilation *c, const options *o, FILE *out)
 {
+    (void)o;
     routes_print(c->model, out);
 }
 
-static void print_openapi(const compilation *c, FILE *out)
+static void print_openapi(const compilation *c, const options *o, FILE *out)
 {
     rf_buf b;
     rf_buf_init(&b, NULL, 65536);
-    openapi_document(c->model, &b, OPENAPI_PRETTY);
+    openapi_document(c->model, &b, OPENAPI_PRETTY, o->postgres);
     fwrite(b.data, 1, b.len, out);
     rf_buf_release(&b);
 }
@@ -225,7 +246,7 @@ static int run_on_one_spec(const options *o, const char *cmd, const spec_command
     bool ok = command->needs_model ? check_spec(&c, o->specs[0], &d, &read_failed)
                                    : load_and_parse(&c, o->specs[0], &d, &read_failed);
     if (ok)
-        command->print(&c, stdout);
+        command->print(&c, o, stdout);
     diag_set_source(&d, NULL);
     unsigned errors = d.errors;
     diag_free(&d);

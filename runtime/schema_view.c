@@ -14,12 +14,20 @@
  * is public.  It answers GET (HEAD, OPTIONS) with the document as
  * application/json, compact as every JSON response (`Accept:
  * application/json; indent=2` indents it).
+ *
+ * Where the default database is PostgreSQL, Django gives integer model
+ * fields their column's range, and DRF's schema shows it (minimum /
+ * maximum): the compiler writes that document as inserts into the SQLite
+ * one (rf_app.openapi_postgres); both are built here once, at startup, and
+ * each request picks one by rf_db_ranges, the test validation and OPTIONS
+ * use.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "serializer.h"
 
 struct rf_schema_route {
     rf_route route;
@@ -27,11 +35,15 @@ struct rf_schema_route {
     rf_action action;
     char *document;              /* compact */
     size_t len;
+    char *postgres_document;     /* compact; NULL: the same as document */
+    size_t postgres_len;
 };
 
 static rf_rc schema_view(rf_ctx *ctx)
 {
     const rf_schema_route *s = ctx->worker->schema;
+    if (s->postgres_document && rf_db_ranges(ctx))
+        return rf_respond_text(ctx, 200, s->postgres_document, s->postgres_len);
     return rf_respond_text(ctx, 200, s->document, s->len);
 }
 
@@ -57,6 +69,27 @@ static char *compact(const char *json, size_t *len)
     }
     out[n] = '\0';
     *len = n;
+    return out;
+}
+
+/* The PostgreSQL document: app->openapi with the inserts put in. */
+static char *postgres_document(const rf_app *app)
+{
+    size_t n = strlen(app->openapi), extra = 0;
+    for (size_t i = 0; i < app->nopenapi_postgres; i++)
+        extra += strlen(app->openapi_postgres[i].text);
+    char *out = malloc(n + extra + 1), *w = out;
+    if (!out)
+        abort();
+    size_t from = 0;
+    for (size_t i = 0; i < app->nopenapi_postgres; i++) {
+        const rf_openapi_insert *ins = &app->openapi_postgres[i];
+        memcpy(w, app->openapi + from, ins->offset - from);
+        w += ins->offset - from;
+        w = stpcpy(w, ins->text);
+        from = ins->offset;
+    }
+    memcpy(w, app->openapi + from, n - from + 1);
     return out;
 }
 
@@ -109,6 +142,11 @@ bool rf_schema_install(rf_worker *w, char *err, size_t errlen)
     s->route.by_method[RF_GET] = &s->action;
     s->route.view_name = "Schema";
     s->document = compact(app->openapi, &s->len);
+    if (app->nopenapi_postgres) {
+        char *full = postgres_document(app);
+        s->postgres_document = compact(full, &s->postgres_len);
+        free(full);
+    }
     w->schema = s;
     const char *why;
     if (!rf_router_append(w->router, &s->route, &why)) {
@@ -125,6 +163,7 @@ void rf_schema_uninstall(rf_worker *w)
         return;
     free((char *)s->route.pattern);
     free(s->document);
+    free(s->postgres_document);
     free(s);
     w->schema = NULL;
 }

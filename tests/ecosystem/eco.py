@@ -45,14 +45,16 @@ def expect(got, want, what):
 
 class Server:
     """A generated server: migrated SQLite databases in tmp, serving on a
-    free port.  dbs: the spec's database names ("default" first)."""
+    free port.  dbs: the spec's database names ("default" first); urls:
+    {name: URL} for those kept elsewhere (PostgreSQL)."""
 
-    def __init__(self, binary, tmp, dbs=("default",), args=(), env=None):
+    def __init__(self, binary, tmp, dbs=("default",), args=(), env=None, urls=None):
         os.makedirs(tmp, exist_ok=True)
         self.binary = binary
         self.db_args = []
         for name in dbs:
-            self.db_args += ["--db", "%s=sqlite:%s" % (name, os.path.join(tmp, name + ".db"))]
+            url = (urls or {}).get(name) or "sqlite:" + os.path.join(tmp, name + ".db")
+            self.db_args += ["--db", "%s=%s" % (name, url)]
         subprocess.run([binary, "migrate"] + self.db_args, check=True,
                        stdout=subprocess.DEVNULL, env=env)
         self.log = open(os.path.join(tmp, "server-%d.log" % id(self)), "w+")

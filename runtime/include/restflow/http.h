@@ -200,6 +200,14 @@ typedef struct rf_database_def {
     const char *url;                 /* the spec's default, or NULL */
 } rf_database_def;
 
+/* A text the PostgreSQL form of the OpenAPI document inserts at a byte
+ * offset of rf_app.openapi: the integer column ranges Django gives model
+ * fields there (minimum / maximum). */
+typedef struct rf_openapi_insert {
+    size_t offset;
+    const char *text;
+} rf_openapi_insert;
+
 struct rf_app {
     int abi;                         /* RF_ABI_VERSION */
     const char *name;                /* spec name: "shop" */
@@ -217,6 +225,11 @@ struct rf_app {
     /* The OpenAPI document (JSON) the server answers at its schema path
      * (runtime/schema_view.c); NULL: none. */
     const char *openapi;
+    /* Served instead where the default database is PostgreSQL (as
+     * rf_db_ranges): the document with these inserts, ascending offsets;
+     * none when the two are the same. */
+    const rf_openapi_insert *openapi_postgres;
+    size_t nopenapi_postgres;
 };
 
 /* The server and its management commands (migrate, createuser,

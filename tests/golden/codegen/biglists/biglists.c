@@ -963,6 +963,11 @@ static const char biglists_openapi[] =
     "  }\n"
     "}\n"
 ;
+/* What the document served on PostgreSQL adds (`rflowc openapi --database postgresql biglists.rflow`): the integer column ranges. */
+static const rf_openapi_insert biglists_openapi_postgres[] = {
+    { 550, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+    { 573, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+};
 
 /* biglists.rflow:3 */
 const rf_app biglists_app = {
@@ -974,4 +979,6 @@ const rf_app biglists_app = {
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,
     .openapi = biglists_openapi,
+    .openapi_postgres = biglists_openapi_postgres,
+    .nopenapi_postgres = sizeof biglists_openapi_postgres / sizeof *biglists_openapi_postgres,
 };

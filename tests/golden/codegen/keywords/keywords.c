@@ -564,6 +564,11 @@ static const char keywords_openapi[] =
     "  }\n"
     "}\n"
 ;
+/* What the document served on PostgreSQL adds (`rflowc openapi --database postgresql keywords.rflow`): the integer column ranges. */
+static const rf_openapi_insert keywords_openapi_postgres[] = {
+    { 4644, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+    { 4861, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+};
 
 /* keywords.rflow:3 */
 const rf_app keywords_app = {
@@ -575,4 +580,6 @@ const rf_app keywords_app = {
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,
     .openapi = keywords_openapi,
+    .openapi_postgres = keywords_openapi_postgres,
+    .nopenapi_postgres = sizeof keywords_openapi_postgres / sizeof *keywords_openapi_postgres,
 };

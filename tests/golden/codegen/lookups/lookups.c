@@ -813,6 +813,10 @@ static const char lookups_openapi[] =
     "  }\n"
     "}\n"
 ;
+/* What the document served on PostgreSQL adds (`rflowc openapi --database postgresql lookups.rflow`): the integer column ranges. */
+static const rf_openapi_insert lookups_openapi_postgres[] = {
+    { 1647, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+};
 
 /* lookups.rflow:4 */
 const rf_app lookups_app = {
@@ -824,4 +828,6 @@ const rf_app lookups_app = {
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,
     .openapi = lookups_openapi,
+    .openapi_postgres = lookups_openapi_postgres,
+    .nopenapi_postgres = sizeof lookups_openapi_postgres / sizeof *lookups_openapi_postgres,
 };

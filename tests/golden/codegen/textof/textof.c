@@ -470,6 +470,11 @@ static const char textof_openapi[] =
     "  }\n"
     "}\n"
 ;
+/* What the document served on PostgreSQL adds (`rflowc openapi --database postgresql textof.rflow`): the integer column ranges. */
+static const rf_openapi_insert textof_openapi_postgres[] = {
+    { 3699, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+    { 3988, ",\"minimum\":-2147483648,\"maximum\":2147483647" },
+};
 
 /* textof.rflow:3 */
 const rf_app textof_app = {
@@ -481,4 +486,6 @@ const rf_app textof_app = {
     .auth_tables = { "auth_user", "authtoken_token", 0 },
     .num_proxies = -1,
     .openapi = textof_openapi,
+    .openapi_postgres = textof_openapi_postgres,
+    .nopenapi_postgres = sizeof textof_openapi_postgres / sizeof *textof_openapi_postgres,
 };
