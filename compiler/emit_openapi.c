@@ -119,6 +119,7 @@ static void jset_pg(doc *d, jnode *obj, const char *key, jnode *value)
     jadd(d, obj, key, value);
     obj->last->pg_only = true;
 }
+
 static void jpush(doc *d, jnode *arr, jnode *value) { jadd(d, arr, NULL, value); }
 static void jset_str(doc *d, jnode *obj, const char *key, const char *s) { jset(d, obj, key, jstr(d, s)); }
 
