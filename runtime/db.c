@@ -268,7 +268,7 @@ static void release_result(void *arg)
 static void deliver(rf_db_op *op)
 {
     rf_result *res = op->res;
-    if (res->error == RF_DB_FAILED)
+    if (res->error == RF_DB_FAILED && !op->derive)   /* a chained read's is its head's */
         rf_log_error("database %s: %s", op->db->label, rf_result_message(res));
     bool present = !op->owner_gone;
     if (op->owner_watch)
@@ -402,10 +402,27 @@ static void txn_after(rf_db_op *op)
     }
 }
 
+/* A chained read the backend did not run (its statement failed, or was
+ * answered before reaching a connection) gets the statement's error. */
+static void answer_unrun(rf_db_op *then, const rf_result *head)
+{
+    if (!then->res)
+        then->res = rf_result_of(NULL, head->error == RF_DB_OK ? RF_DB_FAILED : head->error,
+                                 "not run: the statement it follows failed");
+}
+
 void rf_db_op_done(rf_db_op *op)
 {
     if (op->txn)
         txn_after(op);
+    /* The chained reads first: their callbacks keep the results that the
+     * statement's callback then goes on with. */
+    for (rf_db_op *t = op->then, *next; t; t = next) {
+        next = t->then;
+        answer_unrun(t, op->res);
+        deliver(t);
+        op_free(t);
+    }
     deliver(op);
     op_free(op);
 }
@@ -413,6 +430,11 @@ void rf_db_op_done(rf_db_op *op)
 /* ---------------------------------------------------------------------
  * The engine.
  */
+static rf_arena *arena_of(rf_ctx *ctx)
+{
+    return ctx ? rf_ctx_arena(ctx) : NULL;
+}
+
 static rf_rc start(rf_db *db, rf_db_op *op, rf_db_txn *t)
 {
     if (t && t->busy) {
@@ -435,6 +457,41 @@ rf_rc rf_db_exec_as(rf_db *db, void *owner, rf_arena *arena, const rf_stmt *stmt
     op_bind_owner(op, owner, arena, cb, arg);
     db->statements++;
     return start(db, op, txn_find(db, owner));
+}
+
+bool rf_db_can_chain(const rf_db *db)
+{
+    return db->dialect == RF_SQLITE;
+}
+
+/* The chained reads, in order, after op. */
+static void chain_reads(rf_db_op *op, void *owner, rf_arena *arena,
+                        const rf_db_then *then, int nthen)
+{
+    rf_db_op **tail = &op->then;
+    for (int i = 0; i < nthen; i++) {
+        rf_db_op *t = op_new(op->db, RF_OP_EXEC, then[i].sql, then[i].params, then[i].nparams);
+        t->derive = then[i].derive;
+        t->derive_arg = then[i].derive_arg;
+        op_bind_owner(t, owner, arena, then[i].cb, then[i].arg);
+        op->db->statements++;
+        *tail = t;
+        tail = &t->then;
+    }
+}
+
+rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
+                         const rf_value *params, int nparams, rf_db_cb cb, void *arg,
+                         const rf_db_then *then, int nthen)
+{
+    if (!rf_db_can_chain(db))
+        abort();        /* a caller's bug: rf_db_can_chain says who may */
+    rf_db_op *op = op_new(db, RF_OP_EXEC, stmt->sql[db->dialect], params, nparams);
+    op->name = stmt->name;
+    op_bind_owner(op, ctx, arena_of(ctx), cb, arg);
+    chain_reads(op, ctx, arena_of(ctx), then, nthen);
+    db->statements++;
+    return start(db, op, txn_find(db, ctx));
 }
 
 static rf_db_op *savepoint_op(rf_db *db, const char *verb, int depth)
@@ -503,11 +560,6 @@ rf_rc rf_db_rollback_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, vo
 /* ---------------------------------------------------------------------
  * The public functions: the request is the owner, its arena the lifetime.
  */
-static rf_arena *arena_of(rf_ctx *ctx)
-{
-    return ctx ? rf_ctx_arena(ctx) : NULL;
-}
-
 rf_rc rf_db_exec(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
                  const rf_value *params, int nparams, rf_db_cb cb, void *arg)
 {

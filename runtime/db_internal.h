@@ -21,6 +21,12 @@
 typedef struct rf_db_op rf_db_op;
 typedef struct rf_db_txn rf_db_txn;
 
+/* Sets a chained read's first parameter from the result of the statement
+ * it follows; runs on whatever thread ran that statement (a pool thread),
+ * so it may only read its arguments and allocate in `a`. */
+typedef void (*rf_db_derive)(rf_value *first_param, const rf_result *head,
+                             rf_arena *a, const void *arg);
+
 /* ---------------------------------------------------------------------
  * Results.  SQLite results are materialised cell by cell on the worker
  * thread into the result's own arena; PostgreSQL results keep the PGresult
@@ -137,6 +143,11 @@ struct rf_db_op {
     void *conn;                 /* the backend's connection running it */
     rf_arena *res_arena;        /* where the backend builds res, or NULL */
     size_t size;                /* bytes allocated for the op */
+    /* Reads chained after this op (rf_db_exec_chained), linked by `then`;
+     * a chained op itself has derive set and no transaction of its own. */
+    rf_db_op *then;
+    rf_db_derive derive;
+    const void *derive_arg;
 };
 
 void rf_db_op_done(rf_db_op *op);
@@ -161,6 +172,48 @@ rf_rc rf_db_exec_as(rf_db *db, void *owner, rf_arena *arena, const rf_stmt *stmt
 rf_rc rf_db_begin_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
 rf_rc rf_db_commit_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
 rf_rc rf_db_rollback_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, void *arg);
+
+/* ---------------------------------------------------------------------
+ * Chained reads.  A hop to SQLite's pool thread and back costs more than
+ * an indexed read (two context switches, about ten system calls), so a
+ * statement whose answer feeds the next one's first parameter (a page of
+ * rows, then its PostFetches' keys) can take that next read along: it
+ * runs right after on the same connection, in the same trip.  Results are
+ * delivered on the loop, the chained reads' first, then the statement's.
+ * A chained read does not run when the statement failed; it is answered
+ * with the statement's error.  PostgreSQL does not chain
+ * (rf_db_can_chain is false): callers run the reads themselves.
+ */
+typedef struct rf_db_then {
+    const char *sql;            /* in the database's dialect */
+    const rf_value *params;     /* params[0] is left to derive */
+    int nparams;
+    rf_db_derive derive;
+    const void *derive_arg;
+    rf_db_cb cb;
+    void *arg;
+} rf_db_then;
+
+bool rf_db_can_chain(const rf_db *db);
+rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
+                         const rf_value *params, int nparams, rf_db_cb cb, void *arg,
+                         const rf_db_then *then, int nthen);
+
+/* PostFetch answers that came with the rows they attach to (postfetch.c),
+ * by PostFetch; a result is NULL until its chained read is delivered. */
+struct rf_prefetched {
+    const rf_postfetch **pfs;
+    rf_result **results;
+    int n;
+};
+
+/* The chained reads that run pfs along with a fetch of `base` rows on its
+ * database (rf_db_can_chain true): their count, with *then and *out set;
+ * those that cannot go along (another database, a URL argument that does
+ * not convert) are left to rf_postfetch_run. */
+int rf_postfetch_chain(rf_ctx *ctx, const rf_resource *base,
+                       const rf_postfetch *const *pfs, int n,
+                       rf_db_then **then, rf_prefetched **out);
 
 /* SQL with `?` rewritten to $1, $2, ... (quoted text left alone). */
 char *rf_sql_number_placeholders(const char *sql);

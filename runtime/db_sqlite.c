@@ -326,13 +326,20 @@ static int collect_rows(sqlite3_stmt *stmt, rf_result *r)
     return rc;
 }
 
-/* The result is built in the arena the op brought from the loop. */
-static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
+/* A result in the arena the op brought from the loop, which goes back to
+ * the spares when the result is released. */
+static rf_result *home_result(const rf_db_op *op, rf_db_error kind, const char *message)
 {
     sq_db *s = op->db->impl;
-    rf_result *r = rf_result_of(op->res_arena, RF_DB_OK, NULL);
+    rf_result *r = rf_result_of(op->res_arena, kind, message);
     r->recycle = home_give_back;
     r->home = s->home;
+    return r;
+}
+
+static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
+{
+    rf_result *r = home_result(op, RF_DB_OK, NULL);
     sqlite3_stmt *stmt = NULL;
     *code = SQLITE_OK;
     bool temporary;
@@ -369,6 +376,20 @@ static void run_plain(sq_conn *c, const char *sql)
     sqlite3_exec(c->handle, sql, NULL, NULL, NULL);
 }
 
+/* A statement without parameters or rows, from the cache. */
+static bool run_control(rf_db *db, sq_conn *c, const char *sql)
+{
+    sqlite3_stmt *stmt;
+    bool temporary;
+    if (cached_statement(db, c, sql, &stmt, &temporary) != SQLITE_OK)
+        return false;
+    bool done = sqlite3_step(stmt) == SQLITE_DONE;
+    sqlite3_reset(stmt);
+    if (temporary)
+        sqlite3_finalize(stmt);
+    return done;
+}
+
 /* A busy error can only reach the first statement of a writer (BEGIN
  * IMMEDIATE or an autocommit write), after SQLite's busy handler waited its
  * timeout: nothing was done yet, so trying again is safe. */
@@ -378,10 +399,40 @@ static bool retryable(const rf_db_op *op, int code, int attempt)
     return first_write && (code & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES;
 }
 
+/* An autocommit read and the reads chained after it share one read
+ * transaction: one snapshot for the rows and what is attached to them, and
+ * one WAL read lock (two fcntl calls) instead of one per statement. */
+static bool begin_shared_read(sq_conn *c, const rf_db_op *op)
+{
+    return op->then && !op->txn && !op->writes && run_control(op->db, c, "BEGIN");
+}
+
+static void end_shared_read(sq_conn *c, const rf_db_op *op, bool began)
+{
+    if (began)
+        run_control(op->db, c, "COMMIT");
+}
+
+/* The reads chained after op (db_internal.h), on its connection, each
+ * given its first parameter from op's result.  Each brought its arena. */
+static void run_chained(sq_conn *c, rf_db_op *op)
+{
+    for (rf_db_op *t = op->then; t; t = t->then) {
+        int code;
+        if (op->res->error != RF_DB_OK) {
+            t->res = home_result(t, op->res->error, "not run: the statement it follows failed");
+            continue;
+        }
+        t->derive(&t->params[0], op->res, t->res_arena, t->derive_arg);
+        t->res = run_statement(c, t, &code);
+    }
+}
+
 static void job_run(void *arg)
 {
     rf_db_op *op = arg;
     sq_conn *c = op->conn;
+    bool shared_read = begin_shared_read(c, op);
     for (int attempt = 1;; attempt++) {
         int code;
         op->res = run_statement(c, op, &code);
@@ -393,6 +444,8 @@ static void job_run(void *arg)
      * open; the connection goes back to the pool clean. */
     if (op->kind == RF_OP_COMMIT && op->res->error != RF_DB_OK)
         run_plain(c, "ROLLBACK");
+    run_chained(c, op);
+    end_shared_read(c, op, shared_read);
 }
 
 /* ---------------------------------------------------------------------
@@ -437,10 +490,19 @@ static bool takes_gate(const rf_db_op *op)
 
 static void job_done(void *arg);
 
+/* Result arenas for the chained reads (loop thread: the spares are the
+ * loop's). */
+static void take_chained_arenas(sq_db *s, rf_db_op *op)
+{
+    for (rf_db_op *t = op->then; t; t = t->then)
+        t->res_arena = home_take(s->home);
+}
+
 static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
 {
     op->conn = c;
     op->res_arena = home_take(s->home);
+    take_chained_arenas(s, op);
     rf_pool_submit(s->pool, job_run, job_done, op);
 }
 
@@ -503,14 +565,22 @@ static bool read_on_loop(sq_db *s, rf_db_op *op)
     int code;
     op->conn = s->loop_conn;
     op->res_arena = home_take(s->home);
+    bool shared_read = begin_shared_read(s->loop_conn, op);
     op->res = run_statement(s->loop_conn, op, &code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
+        end_shared_read(s->loop_conn, op, shared_read);
         rf_result_release(op->res);
         op->res = NULL;
         op->conn = NULL;
         op->res_arena = NULL;
         return false;
     }
+    /* A chained read answered busy is answered so (503), not retried: on
+     * the loop's connection, which waits for no lock, WAL readers are busy
+     * only while another connection recovers the WAL index. */
+    take_chained_arenas(s, op);
+    run_chained(s->loop_conn, op);
+    end_shared_read(s->loop_conn, op, shared_read);
     queue_push(&s->answered, op);
     event_active(s->deliver_ev, EV_READ, 0);
     return true;

@@ -80,6 +80,9 @@ rf_rc rf_gen_run(rf_gen *g, const rf_gen_step *steps)
 {
     g->steps = steps;
     g->next = 0;
+    for (const rf_gen_step *s = steps; *s; s++)
+        if (*s == rf_gen_step_postfetch)
+            g->postfetch_follows = true;
     return run_steps(g);
 }
 
@@ -233,10 +236,19 @@ static void fetched_one(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg
     }
 }
 
+/* The rows go to rf_gen_step_postfetch later in the pipeline: its
+ * queries can go along with the fetch. */
+static void prefetch(rf_gen *g)
+{
+    if (g->postfetch_follows && g->npfs)
+        rf_query_prefetch(g->q, g->pfs, g->npfs);
+}
+
 /* get_object_or_404: two rows at most tell "one" from "several". */
 rf_rc rf_gen_step_fetch_one(rf_gen *g)
 {
     response_joins(g);
+    prefetch(g);
     rf_query_limit(g->q, 2, 0);
     return rf_query_fetch(g->ctx, g->q, fetched_one, g);
 }
@@ -283,6 +295,7 @@ static void fetched(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg)
 rf_rc rf_gen_step_fetch(rf_gen *g)
 {
     response_joins(g);
+    prefetch(g);
     return rf_query_fetch(g->ctx, g->q, fetched, g);
 }
 

@@ -43,6 +43,7 @@ struct rf_gen {
     rf_rowset *rows;
     const rf_postfetch *const *pfs;  /* attached to what is fetched */
     int npfs;
+    bool postfetch_follows;          /* the steps run rf_gen_step_postfetch */
     void *obj;                       /* the instance get_object found */
     void *rec;                       /* the record validated / written */
     json_t *data;                    /* the request body */

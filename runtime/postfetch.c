@@ -67,6 +67,17 @@ static void write_pg_element(rf_buf *b, const char *s)
     rf_buf_putc(b, '"');
 }
 
+/* One key of the keys parameter (a = the buffer's arena). */
+static void write_key(rf_buf *b, rf_arena *a, const rf_field *key, rf_value v, rf_dialect d)
+{
+    if (v.type == RF_V_INT)
+        rf_buf_printf(b, "%lld", (long long)v.u.i);
+    else if (d == RF_SQLITE)
+        rf_json_str(b, key_text(a, key, v.u.s));
+    else
+        write_pg_element(b, v.u.s);
+}
+
 /* The page's keys as one parameter: a JSON array for SQLite's json_each,
  * an array literal ({1,2} or {"a","b\"c"}) for PostgreSQL's ANY. */
 static void write_keys(rf_buf *b, const pf_run *run, const rf_field *key, rf_dialect d)
@@ -79,12 +90,7 @@ static void write_keys(rf_buf *b, const pf_run *run, const rf_field *key, rf_dia
             continue;
         if (written++)
             rf_buf_putc(b, ',');
-        if (v.type == RF_V_INT)
-            rf_buf_printf(b, "%lld", (long long)v.u.i);
-        else if (d == RF_SQLITE)
-            rf_json_str(b, key_text(run->a, key, v.u.s));
-        else
-            write_pg_element(b, v.u.s);
+        write_key(b, run->a, key, v, d);
     }
     rf_buf_putc(b, d == RF_SQLITE ? ']' : '}');
 }
@@ -160,22 +166,19 @@ static const char *postfetch_sql(rf_arena *a, const rf_postfetch *pf, rf_dialect
     return b.data;
 }
 
-/* The keys, the conditions' arguments, the limit; NULL when an argument
- * (a URL argument) does not convert. */
-static rf_value *postfetch_params(pf_run *run, const rf_postfetch *pf, rf_dialect d, int *n)
+/* The keys (left NULL for the caller), the conditions' arguments, the
+ * limit; NULL when an argument (a URL argument) does not convert. */
+static rf_value *postfetch_params(rf_ctx *ctx, rf_arena *a, const rf_postfetch *pf, int *n)
 {
     int total = 2;
     for (uint16_t i = 0; i < pf->nconds; i++)
         total += pf->conds[i].nargs;
-    rf_value *params = rf_alloc(run->a, (size_t)total * sizeof *params);
-    rf_buf keys;
-    rf_buf_init(&keys, run->a, 256);
-    write_keys(&keys, run, pf->base_key, d);
+    rf_value *params = rf_alloc(a, (size_t)total * sizeof *params);
     int k = 0;
-    params[k++] = RF_VTEXT(keys.data);
+    params[k++] = (rf_value){ .type = RF_V_NULL };
     for (uint16_t i = 0; i < pf->nconds; i++)
         for (uint16_t j = 0; j < pf->conds[i].nargs; j++)
-            if (!rf_qarg_resolve(run->ctx, run->a, &pf->conds[i].args[j], &params[k++]))
+            if (!rf_qarg_resolve(ctx, a, &pf->conds[i].args[j], &params[k++]))
                 return NULL;
     if (pf->limit > 0)
         params[k++] = RF_VINT(pf->limit);
@@ -293,16 +296,30 @@ static void finish(pf_run *run)
         run->k(run->ctx, RF_OK);
 }
 
+static void take_answer(pf_run *run, const rf_postfetch *pf, const rf_result *res)
+{
+    rf_db_error err = rf_result_error(res);
+    if (err != RF_DB_OK)
+        run->error = err;
+    else
+        attach_results(run, pf, res);
+}
+
 static void fetched(rf_ctx *ctx, rf_result *res, void *arg)
 {
     (void)ctx;
     pf_call *call = arg;
-    rf_db_error err = rf_result_error(res);
-    if (err != RF_DB_OK)
-        call->run->error = err;
-    else
-        attach_results(call->run, call->pf, res);
+    take_answer(call->run, call->pf, res);
     finish(call->run);
+}
+
+static const rf_result *prefetched_answer(const rf_rowset *rows, const rf_postfetch *pf)
+{
+    const rf_prefetched *pre = rows->prefetched;
+    for (int i = 0; pre && i < pre->n; i++)
+        if (pre->pfs[i] == pf)
+            return pre->results[i];
+    return NULL;
 }
 
 static void ensure_attach(pf_run *run, int nslots)
@@ -321,9 +338,13 @@ static rf_rc start_one(pf_run *run, const rf_postfetch *pf)
         return rf_db_fail(run->ctx, RF_DB_FAILED);
     rf_dialect d = rf_db_dialect(db);
     int n;
-    rf_value *params = postfetch_params(run, pf, d, &n);
+    rf_value *params = postfetch_params(run->ctx, run->a, pf, &n);
     if (!params)
         return rf_error(run->ctx, 404, "Not found.");
+    rf_buf keys;
+    rf_buf_init(&keys, run->a, 256);
+    write_keys(&keys, run, pf->base_key, d);
+    params[0] = RF_VTEXT(keys.data);
     rf_stmt stmt = { .name = NULL };
     stmt.sql[d] = postfetch_sql(run->a, pf, d);
     pf_call *call = rf_alloc(run->a, sizeof *call);
@@ -342,13 +363,95 @@ rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
     /* Callbacks never run before rf_db_exec returns: counting as they
      * start is safe. */
     for (int i = 0; i < n; i++) {
+        const rf_result *answer = prefetched_answer(rows, pfs[i]);
         if (!page_has_keys(rows, pfs[i]->base_key))
             continue;
-        if (start_one(run, pfs[i]) == RF_ERROR) {
+        if (answer) {
+            take_answer(run, pfs[i], answer);
+        } else if (start_one(run, pfs[i]) == RF_ERROR) {
             run->abandoned = true;   /* those started answer to no one */
             return RF_ERROR;
         }
     }
-    /* an empty page, or no keys: no query at all */
-    return run->pending ? RF_PENDING : RF_OK;
+    /* an empty page, no keys, or every answer here already */
+    if (run->pending)
+        return RF_PENDING;
+    return run->error != RF_DB_OK ? rf_db_fail(ctx, run->error) : RF_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Going along with the fetch (chained reads, db_internal.h).
+ */
+typedef struct pf_chained {
+    const rf_postfetch *pf;
+    int key_col;                /* the base key's column in the fetched rows */
+} pf_chained;
+
+/* The fetched rows' keys, as write_keys writes them from the records
+ * (SQLite; on the pool thread). */
+static void derive_keys(rf_value *first, const rf_result *head, rf_arena *a, const void *arg)
+{
+    const pf_chained *c = arg;
+    const rf_field *key = c->pf->base_key;
+    bool ints = rf_field_vtype(key) == RF_V_INT;
+    rf_buf b;
+    rf_buf_init(&b, a, 256);
+    rf_buf_putc(&b, '[');
+    int written = 0;
+    for (int row = 0; row < rf_result_nrows(head); row++) {
+        if (rf_result_isnull(head, row, c->key_col))
+            continue;
+        if (written++)
+            rf_buf_putc(&b, ',');
+        rf_value v = ints ? RF_VINT(rf_result_int(head, row, c->key_col))
+                          : RF_VTEXT(rf_result_text(head, row, c->key_col));
+        write_key(&b, a, key, v, RF_SQLITE);
+    }
+    rf_buf_putc(&b, ']');
+    *first = RF_VTEXT(b.data);
+}
+
+static void keep_answer(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    *(rf_result **)arg = res;
+}
+
+/* The base key's column in a fetch of `base` rows (its fields in order
+ * come first), or -1 when the key is not one of them. */
+static int key_column(const rf_resource *base, const rf_field *key)
+{
+    for (uint16_t i = 0; i < base->nfields; i++)
+        if (&base->fields[i] == key)
+            return i;
+    return -1;
+}
+
+int rf_postfetch_chain(rf_ctx *ctx, const rf_resource *base,
+                       const rf_postfetch *const *pfs, int n,
+                       rf_db_then **then, rf_prefetched **out)
+{
+    rf_arena *a = rf_ctx_arena(ctx);
+    rf_prefetched *pre = rf_calloc(a, sizeof *pre);
+    pre->pfs = rf_alloc(a, (size_t)n * sizeof *pre->pfs);
+    pre->results = rf_calloc(a, (size_t)n * sizeof *pre->results);
+    rf_db_then *t = rf_alloc(a, (size_t)n * sizeof *t);
+    for (int i = 0; i < n; i++) {
+        const rf_postfetch *pf = pfs[i];
+        int col = key_column(base, pf->base_key), nparams;
+        rf_value *params = postfetch_params(ctx, a, pf, &nparams);
+        if (pf->db != base->db || col < 0 || !params)
+            continue;
+        pf_chained *c = rf_alloc(a, sizeof *c);
+        *c = (pf_chained){ .pf = pf, .key_col = col };
+        t[pre->n] = (rf_db_then){
+            .sql = postfetch_sql(a, pf, RF_SQLITE), .params = params, .nparams = nparams,
+            .derive = derive_keys, .derive_arg = c,
+            .cb = keep_answer, .arg = &pre->results[pre->n],
+        };
+        pre->pfs[pre->n++] = pf;
+    }
+    *then = t;
+    *out = pre;
+    return pre->n;
 }

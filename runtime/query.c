@@ -36,6 +36,8 @@ struct rf_query {
     int norder, corder;
     int64_t limit;              /* -1: none */
     int64_t offset;
+    const rf_postfetch *const *pfs;     /* to go along with the fetch */
+    int npfs;
 };
 
 rf_query *rf_query_new(rf_ctx *ctx, const rf_resource *res)
@@ -384,6 +386,7 @@ typedef struct fetch_call {
     rf_rows_cb rows_cb;
     rf_count_cb count_cb;
     void *arg;
+    rf_prefetched *prefetched;  /* PostFetch answers coming with the rows */
 } fetch_call;
 
 static int view_slots(rf_ctx *ctx)
@@ -422,6 +425,7 @@ static void fetched(rf_ctx *ctx, rf_result *res, void *arg)
     int nslots = view_slots(ctx);
     for (int i = 0; i < rows->n; i++)
         load_row(q, res, i, &rows->rows[i], nslots);
+    rows->prefetched = call->prefetched;
     call->rows_cb(ctx, RF_DB_OK, rows, call->arg);
 }
 
@@ -442,7 +446,19 @@ static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
     stmt.sql[rf_db_dialect(db)] = rf_query_sql(q, rf_db_dialect(db), count);
     int n;
     rf_value *params = query_params(q, count, &n);
+    rf_db_then *then;
+    int nthen = 0;
+    if (!count && q->npfs && rf_db_can_chain(db))
+        nthen = rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, &then, &call->prefetched);
+    if (nthen)
+        return rf_db_exec_chained(ctx, db, &stmt, params, n, fetched, call, then, nthen);
     return rf_db_exec(ctx, db, &stmt, params, n, count ? counted : fetched, call);
+}
+
+void rf_query_prefetch(rf_query *q, const rf_postfetch *const *pfs, int n)
+{
+    q->pfs = pfs;
+    q->npfs = n;
 }
 
 rf_rc rf_query_fetch(rf_ctx *ctx, rf_query *q, rf_rows_cb cb, void *arg)

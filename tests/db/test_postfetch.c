@@ -3,6 +3,8 @@
  * the page size (statements counted on the PostFetch's database), `values`
  * only, `limit` rows per key, from the base rows' database or another one.
  */
+#include <event2/event.h>
+
 #include "fixture.h"
 
 #define T0 INT64_C(1796212800000000)
@@ -295,6 +297,183 @@ START_TEST(database_not_open_is_a_server_error)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * Going along with the fetch (rf_query_prefetch): on SQLite the PostFetch
+ * queries run in the fetch's trip, so rf_postfetch_run has every answer at
+ * hand and returns RF_OK at once; PostgreSQL runs them as before.
+ */
+static rf_rowset *prefetched_page(rf_ctx *ctx, int size, const rf_postfetch *const *pfs, int n)
+{
+    rf_query *q = rf_query_new(ctx, &t_product_res);
+    rf_query_order_by(q, &t_product_fields[P_ID], false);
+    rf_query_limit(q, size, 0);
+    rf_query_prefetch(q, pfs, n);
+    fetched f = { 0 };
+    rf_query_fetch(ctx, q, on_rows, &f);
+    fx_wait(&f.done);
+    ck_assert_int_eq(f.rows->n, size);
+    return f.rows;
+}
+
+/* What rf_postfetch_run does with prefetched rows: no statement and no
+ * wait on SQLite (the answers came with the rows), one statement per
+ * PostFetch on PostgreSQL. */
+static void run_prefetched(rf_ctx *ctx, const rf_postfetch *const *pfs, int n, rf_rowset *rows)
+{
+    uint64_t before = rf_db_statements(F.db);
+    if (rf_db_can_chain(F.db)) {
+        ck_assert_int_eq(rf_postfetch_run(ctx, pfs, n, rows, 2, rf_resume), RF_OK);
+        ck_assert_int_eq(rf_db_statements(F.db) - before, 0);
+    } else {
+        ck_assert_int_eq(run_postfetch(ctx, pfs, n, rows), RF_OK);
+        ck_assert_int_eq(rf_db_statements(F.db) - before, (uint64_t)n);
+    }
+}
+
+START_TEST(prefetched_with_the_rows)
+{
+    reviews_in(F.db);
+    static const int sizes[] = { 1, 20, 100 };
+    const rf_postfetch *pfs[] = { &latest_review, &recent_reviews };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        rf_ctx *ctx = fx_ctx();
+        uint64_t before = rf_db_statements(F.db);
+        rf_rowset *rows = prefetched_page(ctx, sizes[s], pfs, 2);
+        /* the fetch and its PostFetches: three statements either way */
+        uint64_t fetch = rf_db_statements(F.db) - before;
+        ck_assert_int_eq(fetch, rf_db_can_chain(F.db) ? 3 : 1);
+        run_prefetched(ctx, pfs, 2, rows);
+        check_latest(rows, 0);
+        for (int i = 0; i < rows->n; i++) {
+            const t_product *p = rows->rows[i].rec;
+            int expected = p->id % 4 < 2 ? (int)(p->id % 4) : 2;
+            ck_assert_int_eq(rows->rows[i].attach[1].n, expected);
+        }
+        rf_test_ctx_free(ctx);
+    }
+}
+END_TEST
+
+/* Another database, or a URL argument that does not convert: those
+ * PostFetches do not go along, and answer as without prefetching. */
+START_TEST(prefetch_leaves_what_cannot_go_along)
+{
+    reviews_in(F.db2);      /* the main database has no reviews */
+    const rf_postfetch *pfs[] = { &latest_review, &latest_review_elsewhere };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = prefetched_page(ctx, 20, pfs, 2);
+    uint64_t before = rf_db_statements(F.db2);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 2, rows), RF_OK);
+    ck_assert_int_eq(rf_db_statements(F.db2) - before, 1);
+    for (int i = 0; i < rows->n; i++)
+        ck_assert_int_eq(rows->rows[i].attach[0].n, 0);
+    check_latest(rows, 1);
+    rf_test_ctx_free(ctx);
+
+    const rf_postfetch *rated[] = { &rated_reviews };
+    ctx = rf_test_ctx(F.env, &(rf_test_request){
+        .method = RF_GET, .kwargs = (const char *[]){ "min", "five", NULL } });
+    rows = prefetched_page(ctx, 3, rated, 1);
+    ck_assert_int_eq(rf_postfetch_run(ctx, rated, 1, rows, 2, rf_resume), RF_ERROR);
+    fx_expect_response(ctx, 404, "{\"detail\":\"Not found.\"}");
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+/* Keys derived from the fetched cells are written as from the records:
+ * quotes, backslashes and UTF-8 in text keys. */
+START_TEST(prefetched_text_keys)
+{
+    static const char *const names[] = { "plain", "a\"b\\c", "caf\xc3\xa9, {x}" };
+    for (int i = 0; i < 3; i++) {
+        fx_product(names[i], "1", 0, T0);
+        fx_owner(names[i]);
+    }
+    const rf_postfetch *pfs[] = { &namesakes };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = prefetched_page(ctx, 3, pfs, 1);
+    run_prefetched(ctx, pfs, 1, rows);
+    for (int i = 0; i < 3; i++) {
+        const rf_attach *at = &rows->rows[i].attach[0];
+        ck_assert_int_eq(at->n, 1);
+        ck_assert_str_eq(((t_owner *)at->recs[0])->username, names[i]);
+    }
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
+/* rf_db_exec_chained itself (SQLite only: PostgreSQL does not chain, and
+ * there this test has nothing to check). */
+typedef struct answers {
+    int order[2];               /* 1: the chained read, 2: the statement */
+    int n;
+    rf_db_error errors[2];
+    int64_t chained_rows;
+} answers;
+
+static void note_chained(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    answers *a = arg;
+    a->errors[0] = rf_result_error(res);
+    a->chained_rows = rf_result_nrows(res) ? rf_result_int(res, 0, 0) : -1;
+    a->order[a->n++] = 1;
+}
+
+static void note_statement(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    answers *a = arg;
+    a->errors[1] = rf_result_error(res);
+    a->order[a->n++] = 2;
+}
+
+/* The chained read's parameter: how many rows the statement returned. */
+static void row_count(rf_value *first, const rf_result *head, rf_arena *a, const void *arg)
+{
+    (void)a;
+    (void)arg;
+    *first = RF_VINT(rf_result_nrows(head));
+}
+
+static answers exec_chained(rf_ctx *ctx, const char *head_sql)
+{
+    answers got = { .n = 0 };
+    static const rf_value no_key = { .type = RF_V_NULL };
+    rf_db_then then = { .sql = "SELECT ?", .params = &no_key, .nparams = 1,
+                        .derive = row_count, .cb = note_chained, .arg = &got };
+    rf_stmt stmt = { .name = NULL };
+    stmt.sql[RF_SQLITE] = head_sql;
+    ck_assert_int_eq(rf_db_exec_chained(ctx, F.db, &stmt, NULL, 0, note_statement, &got,
+                                        &then, 1), RF_PENDING);
+    while (got.n < 2)
+        event_base_loop(rf_test_env_base(F.env), EVLOOP_ONCE);
+    return got;
+}
+
+START_TEST(chained_reads_answer_first_and_not_after_a_failure)
+{
+    if (!rf_db_can_chain(F.db))
+        return;
+    fx_product("lamp", "1", 0, T0);
+    fx_product("desk", "2", 0, T0);
+    rf_ctx *ctx = fx_ctx();
+    answers ok = exec_chained(ctx, "SELECT \"id\" FROM \"t_product\"");
+    ck_assert_int_eq(ok.order[0], 1);
+    ck_assert_int_eq(ok.order[1], 2);
+    ck_assert_int_eq(ok.errors[0], RF_DB_OK);
+    ck_assert_int_eq(ok.errors[1], RF_DB_OK);
+    ck_assert_int_eq(ok.chained_rows, 2);       /* derived from the statement's rows */
+
+    answers failed = exec_chained(ctx, "SELECT \"id\" FROM \"no_such_table\"");
+    ck_assert_int_eq(failed.order[0], 1);
+    ck_assert_int_eq(failed.errors[1], RF_DB_FAILED);
+    ck_assert_int_eq(failed.errors[0], RF_DB_FAILED);  /* not run: its statement's error */
+    ck_assert_int_eq(failed.chained_rows, -1);
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 Suite *make_db_postfetch_suite(void)
 {
     Suite *s = suite_create("db_postfetch");
@@ -309,6 +488,10 @@ Suite *make_db_postfetch_suite(void)
     tcase_add_test(tc, url_arguments_in_conditions);
     tcase_add_test(tc, text_keys);
     tcase_add_test(tc, database_not_open_is_a_server_error);
+    tcase_add_test(tc, prefetched_with_the_rows);
+    tcase_add_test(tc, prefetch_leaves_what_cannot_go_along);
+    tcase_add_test(tc, prefetched_text_keys);
+    tcase_add_test(tc, chained_reads_answer_first_and_not_after_a_failure);
     suite_add_tcase(s, tc);
     return s;
 }

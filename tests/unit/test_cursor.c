@@ -114,7 +114,7 @@ static rf_rowset run_query(rf_arena *a, walk *w, rf_page *pg)
     qsort(sel, (size_t)n, sizeof *sel, cmp_items);
     int64_t limit, offset;
     rf_page_window(pg, &limit, &offset);
-    rf_rowset rows = { rf_calloc(a, sizeof(rf_row) * (size_t)(limit + 1)), 0 };
+    rf_rowset rows = { .rows = rf_calloc(a, sizeof(rf_row) * (size_t)(limit + 1)) };
     for (int64_t i = offset; i < n && i < offset + limit; i++)
         rows.rows[rows.n++].rec = &sel[i];
     return rows;

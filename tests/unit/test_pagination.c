@@ -22,7 +22,7 @@ static void render_int(rf_buf *b, const rf_row *row)
 /* Rows n..n+limit-1 of the list 0..count-1. */
 static rf_rowset slice(rf_arena *a, int64_t count, int64_t limit, int64_t offset)
 {
-    rf_rowset rows = { rf_calloc(a, sizeof(rf_row) * (size_t)(limit > 0 ? limit : 1)), 0 };
+    rf_rowset rows = { .rows = rf_calloc(a, sizeof(rf_row) * (size_t)(limit > 0 ? limit : 1)) };
     for (int64_t i = offset; i < count && i < offset + limit; i++) {
         int64_t *v = rf_alloc(a, sizeof *v);
         *v = i;
@@ -198,7 +198,7 @@ START_TEST(plan_sets_limit_offset_and_links_use_the_host)
                      "SELECT t.\"id\" FROM \"items\" t LIMIT ? OFFSET ?");
     rf_buf b;
     rf_buf_init(&b, rf_ctx_arena(ctx), 64);
-    rf_rowset none = { NULL, 0 };
+    rf_rowset none = { .rows = NULL };
     rf_page_render(ctx, page, &b, &none, render_int);
     ck_assert_str_eq(buf_text(&b),
                      "{\"count\":45,"

@@ -143,6 +143,7 @@ typedef struct rf_queryset {
  * Lives in the request arena.
  */
 typedef struct rf_query rf_query;
+typedef struct rf_postfetch rf_postfetch;
 
 rf_query *rf_query_new(rf_ctx *ctx, const rf_resource *res);
 /* Apply a queryset's conditions and default ordering; RF_ERROR (404 set on
@@ -159,6 +160,11 @@ int rf_query_norder(const rf_query *q);
 const rf_order *rf_query_order(const rf_query *q);
 void rf_query_limit(rf_query *q, int64_t limit, int64_t offset);
 
+/* The PostFetches that will run on the fetched rows (rf_postfetch_run):
+ * on SQLite their queries go along with the fetch, in the same trip to the
+ * database's threads, much as Django's prefetch_related runs when the
+ * queryset is evaluated.  The array must outlive the request. */
+void rf_query_prefetch(rf_query *q, const rf_postfetch *const *pfs, int n);
 /* Run the SELECT (rows loaded into records and joins) or the COUNT. */
 typedef void (*rf_rows_cb)(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg);
 typedef void (*rf_count_cb)(rf_ctx *ctx, rf_db_error err, int64_t count, void *arg);
@@ -174,7 +180,7 @@ const char *rf_query_sql(rf_query *q, rf_dialect d, bool count);
  *   ORDER BY ...) AS rn FROM related WHERE key IN (page keys) AND conds)
  *   WHERE rn <= limit
  */
-typedef struct rf_postfetch {
+struct rf_postfetch {
     const char *name;
     const rf_resource *res;        /* the related resource (Review) */
     const rf_field *related_key;   /* Review.product (column product_id) */
@@ -188,7 +194,7 @@ typedef struct rf_postfetch {
     int32_t limit;                 /* 1: an object (or null); else a list */
     uint16_t slot;                 /* to_attr slot in rf_row.attach */
     uint16_t db;                   /* `using`: database index */
-} rf_postfetch;
+};
 
 rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
                        rf_rowset *rows, int nslots, void (*k)(rf_ctx *, rf_rc));

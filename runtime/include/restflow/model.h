@@ -160,9 +160,12 @@ typedef struct rf_row {
     rf_attach *attach;  /* [number of to_attr slots of the view] */
 } rf_row;
 
+typedef struct rf_prefetched rf_prefetched;   /* PostFetch answers fetched with the rows */
+
 typedef struct rf_rowset {
     rf_row *rows;
     int n;
+    rf_prefetched *prefetched;  /* NULL, or what rf_postfetch_run uses first */
 } rf_rowset;
 
 /* A LEFT JOIN along a ForeignKey, for what the response serializer renders.
