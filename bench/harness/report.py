@@ -6,7 +6,7 @@ from . import systems
 
 LABELS = {"drf": "DRF", "fastify": "Fastify", "ulfius": "Ulfius (C)", "nginx": "nginx static",
           "restflow": "restflow", "restflow-loop": "restflow loop reads",
-          "restflow-pg": "restflow-pg"}
+          "restflow-pg": "restflow-pg", "restflow-base": "restflow baseline"}
 PEERS = ["drf", "fastify", "ulfius", "nginx"]
 RESTFLOWS = ["restflow", "restflow-loop", "restflow-pg"]
 RATIO_PREFIX = {"restflow": "", "restflow-loop": "loop ", "restflow-pg": "pg "}
@@ -81,7 +81,7 @@ def _table(header, rows):
 
 
 def _columns(summary):
-    return [n for n in PEERS + RESTFLOWS if n in summary["systems"]]
+    return [n for n in PEERS + RESTFLOWS + ["restflow-base"] if n in summary["systems"]]
 
 
 def _missing_cell(summary, name, scenario):
@@ -198,6 +198,9 @@ def _target_lines(summary, r="restflow"):
     ratio_target("list", "drf", 50)
     ratio_target("create", "drf", 30)
     for peer in ("fastify", "ulfius"):
+        if peer not in summary["systems"] or summary["systems"][peer].get("unavailable"):
+            lines.append("ahead of %s everywhere: not measured in this run" % LABELS[peer])
+            continue
         behind = [(s, c) for s in summary["config"]["scenarios"] for c in summary["config"]["conns"]
                   if rps(s, c, r) and rps(s, c, peer) and rps(s, c, r) <= rps(s, c, peer)]
         lines.append("ahead of %s everywhere: %s" % (

@@ -240,9 +240,23 @@ class RestflowSQLite(System):
             return "not built: %s" % (restflow_build_problem() or "make bench-restflow")
         return None
 
+    server = RESTFLOW_SERVER
+
     def command(self, port, db, run):
-        return [RESTFLOW_SERVER, "serve", "--listen", "127.0.0.1:%d" % port,
+        return [self.server, "serve", "--listen", "127.0.0.1:%d" % port,
                 "--db", "sqlite:" + db, "--no-access-log"]
+
+
+class RestflowBaseline(RestflowSQLite):
+    """Another build of the bench server (bench/run --baseline PATH), run
+    beside this one in the same run: an A/B comparison of two commits."""
+    name, label = "restflow-base", "restflow, SQLite, the --baseline build"
+    server = None
+
+    def missing(self):
+        if not self.server:
+            return "no --baseline build given"
+        return None if os.path.exists(self.server) else "not found: %s" % self.server
 
 
 class RestflowLoopReads(RestflowSQLite):
@@ -298,4 +312,5 @@ def restflow_build_problem():
 
 SYSTEMS = [DRF(), Fastify(), Ulfius(), Nginx(), RestflowSQLite(), RestflowLoopReads(),
            RestflowPostgres()]
-BY_NAME = {s.name: s for s in SYSTEMS}
+BASELINE = RestflowBaseline()       # only with bench/run --baseline
+BY_NAME = {s.name: s for s in SYSTEMS + [BASELINE]}

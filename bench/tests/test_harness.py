@@ -136,6 +136,9 @@ class ReportTest(unittest.TestCase):
         self.assertIn("- p99 at 32 conns, list: 4.00 ms (target < 5 ms): met", text)
         self.assertIn("- peak RSS under load: 40.0 MiB (target < 32 MiB): MISSED", text)
         self.assertIn("- rflowc build, 1,000 resources: 0.500 s (target < 1 s): met", text)
+        # Fastify and Ulfius were not in this run: no verdict on them
+        self.assertIn("- ahead of Fastify everywhere: not measured in this run", text)
+        self.assertIn("- ahead of Ulfius (C) everywhere: not measured in this run", text)
 
     def test_readme_section_is_replaced_in_place(self):
         path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "bench-readme-test.md")
