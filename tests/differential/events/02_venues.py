@@ -11,8 +11,8 @@ ARENA = {"name": "Arena", "city": "Metz", "capacity": 900}
 
 def pin(name, key):
     """A generated key made the same on both sides, for the steps after."""
-    return SQL("UPDATE events_venue SET id = '%s' WHERE name = '%s'" % (key.replace("-", ""), name),
-               label="pin-" + name.lower().replace(" ", "-"))
+    return SQL("UPDATE events_venue SET id = '%s' WHERE name = '%s'"
+               % (key.replace("-", ""), name), label="pin-" + name.lower().replace(" ", "-"))
 
 
 def admin(method, path, **options):

@@ -30,7 +30,8 @@ class Venue(models.Model):
 class Event(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="events")
     title = models.CharField(max_length=150)
-    kind = models.IntegerField(choices=KINDS, default=1, help_text="1: talk, 2: workshop, 3: concert")
+    kind = models.IntegerField(choices=KINDS, default=1,
+                               help_text="1: talk, 2: workshop, 3: concert")
     season = models.DateField(default="2027-01-01")
     starts_at = models.DateTimeField(default=timezone.now)
     price = models.DecimalField(max_digits=8, decimal_places=2, default=0,
