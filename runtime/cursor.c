@@ -272,8 +272,13 @@ bool rf_cursor_position_value(rf_arena *a, const rf_field *f, const char *text,
         *out = (rf_value){ .type = RF_V_DECIMAL, .u.s = rf_strdup(a, text) };
         return true;
     case RF_F_DATETIME: {
+        /* Django's DateTimeField.to_python: a date alone is its midnight,
+         * naive, so in the current time zone (UTC). */
         int64_t usec;
-        if (!rf_parse_datetime(text, &usec))
+        int32_t days;
+        if (rf_parse_date(text, &days))
+            usec = (int64_t)days * 86400 * 1000000;
+        else if (!rf_parse_datetime(text, &usec))
             return false;
         *out = (rf_value){ .type = RF_V_DATETIME, .u.i = usec };
         return true;

@@ -232,6 +232,11 @@ START_TEST(positions_are_python_str_and_convert_back)
     rf_value v;
     ck_assert(!rf_cursor_position_value(a, &typed_fields[2], "None", &v));
     ck_assert(!rf_cursor_position_value(a, &typed_fields[0], "yesterday", &v));
+    /* Django's DateTimeField.to_python reads a date alone as its midnight
+     * (tests/differential/events listing.cursor#hand-made-position). */
+    ck_assert(rf_cursor_position_value(a, &typed_fields[0], "2026-11-29", &v));
+    ck_assert(v.type == RF_V_DATETIME && v.u.i == INT64_C(1795910400000000));
+    ck_assert(!rf_cursor_position_value(a, &typed_fields[0], "2026-11-31", &v));
     ck_assert(!rf_cursor_position_value(a, &typed_fields[3], "1.2.3", &v));
     ck_assert(!rf_cursor_position_value(a, &item_fields[1], "12abc", &v));
     ck_assert(rf_cursor_position_value(a, &item_fields[1], " 1_2 ", &v));
