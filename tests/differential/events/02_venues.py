@@ -109,3 +109,17 @@ SCENARIOS = [
         DELETE("/api/admin/venues/%s/" % HALL, basic="kim", expect=403, label="destroy-not-staff"),
     ),
 ]
+
+SCENARIOS.append(
+    scenario("venues.next-events", "NextEvents' filters at their edges: sold_out null, "
+             "price <= 100, not a concert; five by starts_at",
+        PATCH("/api/events/7/", json={"price": "100.01"}, expect=200, label="over-100"),
+        PATCH("/api/events/5/", json={"sold_out": None}, expect=200, label="sold-out-null"),
+        PATCH("/api/events/6/", json={"kind": 3}, expect=200, label="a-concert"),
+        GET("/api/venues/?per_page=200", expect=200, label="after"),
+        GET("/api/venues/%s/" % HALL, expect=200, label="retrieve-fetches-nothing"),
+        PATCH("/api/events/7/", json={"price": "100"}, expect=200, label="back-to-100"),
+        GET("/api/venues/?per_page=3&p=2", expect=200, label="page"),
+        POST("/api/venues/", json={}, expect=405, label="public-create"),
+        DELETE("/api/venues/%s/" % HALL, expect=405, label="public-destroy"),
+    ))

@@ -4,7 +4,7 @@ sold_out) and EventSearch (a city's events: iexact through the venue, sold
 out ones excluded, NULL kept; Window: take/skip; search with the `$`
 prefix; ordering; the get_queryset hook's ?min_price).  Searches
 authenticate: Strangers allows anonymous clients ten requests a second."""
-from dsl import GET, HEAD, scenario
+from dsl import GET, HEAD, POST, scenario
 
 HALL, PETIT, OPERA, ZENITH = ("a0000000-0000-4000-8000-00000000000%d" % n for n in range(1, 5))
 
@@ -28,6 +28,9 @@ SCENARIOS = [
         HEAD("/api/venues/%s/events/" % HALL, expect=200, label="head"),
         venue_events("a0000000-0000-4000-8000-000000000099", expect=200, label="unknown-venue"),
         venue_events(HALL, "?ordering=title", expect=200, label="no-ordering-filter"),
+        POST("/api/venues/%s/events/" % HALL, json={}, expect=405, label="read-only"),
+        GET("/api/venues/%s/events/2/?format=api" % HALL, expect=200, label="browsable",
+            skip={"body": "the browsable API's HTML holds a random CSRF token"}),
     ),
     scenario("listing.filters", "filterset_fields: kind (choices), sold_out (nullable)",
         venue_events(HALL, "?kind=2", expect=200, label="kind"),

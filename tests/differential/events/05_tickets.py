@@ -21,6 +21,7 @@ SCENARIOS = [
         ticket(T2, basic="kim", expect=404, label="other-holder"),
         ticket(T1, expect=403, label="anonymous"),
         ticket("b0000000-0000-4000-8000-000000000099", basic="kim", expect=404, label="missing"),
+        DELETE("/api/tickets/%s/" % T2, expect=403, label="destroy-anonymous"),
         DELETE("/api/tickets/%s/" % T2, basic="kim", expect=404, label="destroy-other-holder"),
         DELETE("/api/tickets/%s/" % T2, basic="lee", expect=204, label="destroy"),
         ticket(T2, basic="lee", expect=404, label="destroyed"),
