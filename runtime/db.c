@@ -392,7 +392,7 @@ static void txn_after(rf_db_op *op)
     if (op->savepoint && failed)
         t->depth--;
     bool ends = op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK ||
-                (op->kind == RF_OP_BEGIN && failed);
+                (op->kind == RF_OP_BEGIN && failed) || op->txn_never_began;
     if (ends && !t->closed) {
         txn_unlink(t);
         txn_unref(t);

@@ -148,6 +148,10 @@ struct rf_db_op {
     rf_db_op *then;
     rf_db_derive derive;
     const void *derive_arg;
+    /* Set by a backend whose BEGIN was deferred to the transaction's first
+     * statement (SQLite) when that BEGIN failed with this op: the
+     * transaction is over, as after a failed RF_OP_BEGIN. */
+    bool txn_never_began;
 };
 
 void rf_db_op_done(rf_db_op *op);

@@ -71,6 +71,7 @@ typedef struct sq_cached {
 
 typedef struct sq_conn {
     struct sq_conn *next_free;
+    bool begin_owed;            /* its transaction began on the loop (pump) */
     sqlite3 *handle;
     sq_cached *cache[SQ_CACHE_BUCKETS];
     int ncached;
@@ -101,7 +102,7 @@ typedef struct sq_db {
     op_queue readers, writers;  /* waiting for a connection (and the gate) */
     char *path;                 /* what the connections opened */
     sq_conn *loop_conn;         /* reads on the loop; NULL: off */
-    op_queue answered;          /* read on the loop, waiting for delivery */
+    op_queue answered;          /* answered on the loop, waiting for delivery */
     struct event *deliver_ev;   /* activated while `answered` is not empty */
 } sq_db;
 
@@ -390,13 +391,36 @@ static bool run_control(rf_db *db, sq_conn *c, const char *sql)
     return done;
 }
 
-/* A busy error can only reach the first statement of a writer (BEGIN
- * IMMEDIATE or an autocommit write), after SQLite's busy handler waited its
- * timeout: nothing was done yet, so trying again is safe. */
+/* A busy error can only reach the first statement of a writer (a
+ * transaction's BEGIN IMMEDIATE, or an autocommit write), after SQLite's
+ * busy handler waited its timeout: nothing was done yet, so trying again
+ * is safe. */
 static bool retryable(const rf_db_op *op, int code, int attempt)
 {
-    bool first_write = op->kind == RF_OP_BEGIN || (op->kind == RF_OP_EXEC && !op->txn && op->writes);
-    return first_write && (code & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES;
+    bool autocommit_write = op->kind == RF_OP_EXEC && !op->txn && op->writes;
+    return autocommit_write && (code & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES;
+}
+
+/* The BEGIN IMMEDIATE that a transaction begun on the loop (begin_on_loop)
+ * owes, run before its first statement.  A COMMIT or ROLLBACK with nothing
+ * before it ends an empty transaction: there is nothing to run.  False,
+ * with op->res set, when op must not run. */
+static bool pay_owed_begin(sq_conn *c, rf_db_op *op)
+{
+    c->begin_owed = false;
+    if (op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK) {
+        op->res = home_result(op, RF_DB_OK, NULL);
+        return false;
+    }
+    int rc = SQLITE_BUSY;
+    for (int attempt = 0; (rc & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES; attempt++)
+        rc = sqlite3_exec(c->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return true;
+    rc = sqlite3_extended_errcode(c->handle);
+    op->res = home_result(op, error_kind(rc), sqlite3_errmsg(c->handle));
+    op->txn_never_began = true;
+    return false;
 }
 
 /* An autocommit read and the reads chained after it share one read
@@ -432,6 +456,8 @@ static void job_run(void *arg)
 {
     rf_db_op *op = arg;
     sq_conn *c = op->conn;
+    if (c->begin_owed && !pay_owed_begin(c, op))
+        return;
     bool shared_read = begin_shared_read(c, op);
     for (int attempt = 1;; attempt++) {
         int code;
@@ -489,6 +515,7 @@ static bool takes_gate(const rf_db_op *op)
 }
 
 static void job_done(void *arg);
+static void deliver_answered(evutil_socket_t fd, short what, void *arg);
 
 /* Result arenas for the chained reads (loop thread: the spares are the
  * loop's). */
@@ -506,6 +533,28 @@ static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
     rf_pool_submit(s->pool, job_run, job_done, op);
 }
 
+/* Delivered from the loop's active queue, in the same pass (never from
+ * inside the call that started the op). */
+static void answer_on_loop(sq_db *s, rf_db_op *op)
+{
+    queue_push(&s->answered, op);
+    event_active(s->deliver_ev, EV_READ, 0);
+}
+
+/* A transaction's BEGIN takes no trip of its own: the connection and the
+ * write gate are the transaction's from here, and its BEGIN IMMEDIATE runs
+ * on the pool with its first statement (pay_owed_begin).  A busy error
+ * there ends the transaction as a failed BEGIN would. */
+static void begin_on_loop(sq_db *s, rf_db_op *op, sq_conn *c)
+{
+    c->begin_owed = true;
+    op->conn = c;
+    op->txn->conn = c;
+    op->res_arena = home_take(s->home);
+    op->res = home_result(op, RF_DB_OK, NULL);
+    answer_on_loop(s, op);
+}
+
 /* Give waiting ops the free connections: one writer when the gate is
  * free, then readers, each queue in arrival order. */
 static void pump(sq_db *s)
@@ -514,37 +563,32 @@ static void pump(sq_db *s)
         return;
     if (s->writers.head && s->free_conns && !s->write_gate_taken) {
         s->write_gate_taken = true;
-        run_on(s, queue_pop(&s->writers), checkout(s));
+        rf_db_op *op = queue_pop(&s->writers);
+        if (op->kind == RF_OP_BEGIN)
+            begin_on_loop(s, op, checkout(s));
+        else
+            run_on(s, op, checkout(s));
     }
     while (s->readers.head && s->free_conns)
         run_on(s, queue_pop(&s->readers), checkout(s));
 }
 
-/* After the op: what it checked out goes back, unless it is a transaction
- * that goes on (BEGIN succeeded: the connection and the gate stay pinned). */
+/* After the op: what it checked out goes back, unless its transaction
+ * goes on (the connection and the gate stay pinned to it). */
 static void release_after(sq_db *s, rf_db_op *op)
 {
     sq_conn *c = op->conn;
-    bool failed = op->res->error != RF_DB_OK;
-    switch (op->kind) {
-    case RF_OP_BEGIN:
-        if (!failed) {
-            op->txn->conn = c;
+    if (op->txn) {
+        bool ends = op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK ||
+                    op->txn_never_began;
+        if (!ends)
             return;
-        }
-        break;
-    case RF_OP_EXEC:
-        if (op->txn)
-            return;
-        if (!op->writes)
-            goto connection_only;
-        break;
-    default:
         op->txn->conn = NULL;
-        break;
+    } else if (!op->writes) {
+        checkin(s, c);          /* a plain read never took the gate */
+        return;
     }
     s->write_gate_taken = false;
-connection_only:
     checkin(s, c);
 }
 
@@ -581,14 +625,13 @@ static bool read_on_loop(sq_db *s, rf_db_op *op)
     take_chained_arenas(s, op);
     run_chained(s->loop_conn, op);
     end_shared_read(s->loop_conn, op, shared_read);
-    queue_push(&s->answered, op);
-    event_active(s->deliver_ev, EV_READ, 0);
+    answer_on_loop(s, op);
     return true;
 }
 
 /* From the loop's active queue, in the same pass as the callback that
  * asked: statements a callback starts are answered before the loop polls
- * again. */
+ * again.  (A BEGIN answered here pinned its connection already.) */
 static void deliver_answered(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -700,6 +743,7 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
         checkin(s, &s->conns[i]);
     }
     s->pool = rf_pool_new(db->base, s->nconns);
+    s->deliver_ev = event_new(db->base, -1, 0, deliver_answered, s);
     s->home = home_new();
     s->path = strdup(target);
     db->impl = s;
@@ -722,7 +766,6 @@ bool rf_db_sqlite_reads_on_loop(rf_db *db, char *err, size_t errlen)
         return false;
     }
     s->loop_conn = c;
-    s->deliver_ev = event_new(db->base, -1, 0, deliver_answered, s);
     return true;
 }
 
@@ -730,8 +773,6 @@ static void loop_reads_close(sq_db *s)
 {
     if (!s->loop_conn)
         return;
-    deliver_answered(-1, 0, s);
-    event_free(s->deliver_ev);
     cache_clear(s->loop_conn);
     sqlite3_close_v2(s->loop_conn->handle);
     free(s->loop_conn);
@@ -745,6 +786,8 @@ static void sqlite_close(rf_db *db)
     sq_db *s = db->impl;
     s->closing = true;
     rf_pool_free(s->pool);
+    deliver_answered(-1, 0, s);
+    event_free(s->deliver_ev);
     loop_reads_close(s);
     op_queue *queues[] = { &s->writers, &s->readers };
     for (int i = 0; i < 2; i++) {

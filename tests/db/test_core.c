@@ -258,6 +258,38 @@ START_TEST(request_ending_in_a_transaction_rolls_back)
 }
 END_TEST
 
+/* SQLite defers a transaction's BEGIN IMMEDIATE to its first statement
+ * (db_sqlite.c, begin_on_loop): transactions with no statement, or that
+ * start with a savepoint, or that a request leaves right after beginning,
+ * end as any other. */
+START_TEST(transactions_without_a_statement_end_cleanly)
+{
+    rf_ctx *ctx = fx_ctx();
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_commit(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_rollback(ctx, F.db)), RF_DB_OK);
+    /* a savepoint first */
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(insert_owner_in(ctx, "inner"), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_commit(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_commit(ctx, F.db)), RF_DB_OK);
+    ck_assert_int_eq(fx_count(F.db, "t_owner"), 1);
+    /* the request goes away right after BEGIN */
+    ck_assert_int_eq(rf_result_error(fx_begin(ctx, F.db)), RF_DB_OK);
+    rf_test_ctx_free(ctx);
+    rf_ctx *next = fx_ctx();
+    ck_assert_int_eq(rf_result_error(fx_begin(next, F.db)), RF_DB_OK);
+    ck_assert_int_eq(insert_owner_in(next, "next"), RF_DB_OK);
+    ck_assert_int_eq(rf_result_error(fx_commit(next, F.db)), RF_DB_OK);
+    ck_assert_int_eq(fx_count(F.db, "t_owner"), 2);
+    /* and after that no transaction is open */
+    ck_assert_int_eq(rf_result_error(fx_commit(next, F.db)), RF_DB_FAILED);
+    rf_test_ctx_free(next);
+}
+END_TEST
+
 START_TEST(commit_without_begin_fails)
 {
     ck_assert_int_eq(rf_result_error(fx_commit(F.ctx, F.db)), RF_DB_FAILED);
@@ -425,6 +457,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, failed_request_leaves_nothing_half_written);
     tcase_add_test(tc, nested_begin_is_a_savepoint);
     tcase_add_test(tc, request_ending_in_a_transaction_rolls_back);
+    tcase_add_test(tc, transactions_without_a_statement_end_cleanly);
     tcase_add_test(tc, commit_without_begin_fails);
     tcase_add_test(tc, a_transaction_runs_one_statement_at_a_time);
     tcase_add_test(tc, failed_query_answers_per_kind);
