@@ -121,6 +121,16 @@ uint64_t rf_db_prepares(const rf_db *db)
     return __atomic_load_n(&db->prepares, __ATOMIC_RELAXED);
 }
 
+void rf_db_count_trip(rf_db *db)
+{
+    db->trips++;
+}
+
+uint64_t rf_db_trips(const rf_db *db)
+{
+    return db->trips;
+}
+
 rf_db *rf_db_for(rf_ctx *ctx, int index)
 {
     return rf_ctx_db(ctx, index);

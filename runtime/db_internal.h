@@ -101,6 +101,7 @@ struct rf_db {
     char *label;                /* for the log: the URL without credentials */
     uint64_t statements;
     uint64_t prepares;          /* statements prepared, all connections (atomic) */
+    uint64_t trips;             /* rf_db_count_trip */
     rf_db_txn *txns;            /* open transactions, by owner */
     void *impl;                 /* the backend's state */
     rf_db_op *spare_ops;        /* finished ops kept for reuse (loop thread) */
@@ -155,6 +156,11 @@ struct rf_db_op {
 };
 
 void rf_db_op_done(rf_db_op *op);
+/* Trips to the database: a job sent to SQLite's pool (with what is chained
+ * to it), a statement sent to the PostgreSQL server.  Counted by the
+ * backends on the loop thread; read back by tests of what goes along. */
+void rf_db_count_trip(rf_db *db);
+uint64_t rf_db_trips(const rf_db *db);
 /* Count a statement prepared on a connection (any thread); read back by
  * tests that check "prepared once per connection". */
 void rf_db_count_prepare(rf_db *db);
@@ -202,6 +208,12 @@ bool rf_db_can_chain(const rf_db *db);
 rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
                          const rf_value *params, int nparams, rf_db_cb cb, void *arg,
                          const rf_db_then *then, int nthen);
+
+/* A fetch of q as a chained read (query.c): its SQL and parameters into
+ * *then, whose derive, cb and arg the caller sets; the answer's rows are
+ * then rf_query_rows_of's, as rf_query_fetch would have loaded them. */
+void rf_query_chain(rf_query *q, rf_dialect d, rf_db_then *then);
+rf_rowset *rf_query_rows_of(rf_ctx *ctx, rf_query *q, const rf_result *res);
 
 /* PostFetch answers that came with the rows they attach to (postfetch.c),
  * by PostFetch; a result is NULL until its chained read is delivered. */

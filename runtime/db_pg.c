@@ -291,6 +291,7 @@ static void send_op(pg_conn *c, rf_db_op *op)
     s->op = op;
     s->stmt = cached_statement(c, op);
     op->conn = c;
+    rf_db_count_trip(op->db);
     rf_arena *a = rf_arena_new(0);
     const char **values = rf_alloc(a, (size_t)(op->nparams + 1) * sizeof *values);
     for (int i = 0; i < op->nparams; i++)

@@ -530,6 +530,7 @@ static void run_on(sq_db *s, rf_db_op *op, sq_conn *c)
     op->conn = c;
     op->res_arena = home_take(s->home);
     take_chained_arenas(s, op);
+    rf_db_count_trip(op->db);
     rf_pool_submit(s->pool, job_run, job_done, op);
 }
 

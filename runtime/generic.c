@@ -219,21 +219,24 @@ static void response_joins(rf_gen *g)
         rf_query_joins(g->q, g->response->joins, g->response->njoins);
 }
 
+static rf_rc take_one(rf_gen *g, rf_db_error err, rf_rowset *rows)
+{
+    if (err != RF_DB_OK)
+        return rf_db_fail(g->ctx, err);
+    if (rows->n == 0)
+        return rf_error(g->ctx, 404, "Not found.");
+    if (rows->n > 1)    /* QuerySet.get raises MultipleObjectsReturned */
+        return server_error(g, "the lookup matched more than one object");
+    g->rows = rows;
+    g->obj = rows->rows[0].rec;
+    return RF_OK;
+}
+
 static void fetched_one(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg)
 {
+    (void)ctx;
     rf_gen *g = arg;
-    if (err != RF_DB_OK) {
-        resume_steps(g, rf_db_fail(ctx, err));
-    } else if (rows->n == 0) {
-        resume_steps(g, rf_error(ctx, 404, "Not found."));
-    } else if (rows->n > 1) {
-        /* QuerySet.get raises MultipleObjectsReturned: a server error */
-        resume_steps(g, server_error(g, "the lookup matched more than one object"));
-    } else {
-        g->rows = rows;
-        g->obj = rows->rows[0].rec;
-        resume_steps(g, RF_OK);
-    }
+    resume_steps(g, take_one(g, err, rows));
 }
 
 /* The rows go to rf_gen_step_postfetch later in the pipeline: its
@@ -245,11 +248,16 @@ static void prefetch(rf_gen *g)
 }
 
 /* get_object_or_404: two rows at most tell "one" from "several". */
-rf_rc rf_gen_step_fetch_one(rf_gen *g)
+static void one_object(rf_gen *g)
 {
     response_joins(g);
     prefetch(g);
     rf_query_limit(g->q, 2, 0);
+}
+
+rf_rc rf_gen_step_fetch_one(rf_gen *g)
+{
+    one_object(g);
     return rf_query_fetch(g->ctx, g->q, fetched_one, g);
 }
 
@@ -475,6 +483,44 @@ static void written(rf_ctx *ctx, rf_result *res, void *arg)
     resume_steps(g, err == RF_DB_OK ? RF_OK : rf_db_fail(ctx, err));
 }
 
+/* The reload after a write (rf_gen_step_reload) reads the written row by
+ * its primary key: g->q. */
+static void reload_query(rf_gen *g, rf_value key)
+{
+    g->q = rf_query_new(g->ctx, g->res);
+    rf_query_where_eq(g->q, &g->res->fields[g->res->pk], key);
+    one_object(g);
+}
+
+/* An INSERT's new key is its answer (RETURNING); an UPDATE's, the key the
+ * reload was built with. */
+static void written_key(rf_value *first, const rf_result *head, rf_arena *a, const void *arg)
+{
+    (void)a;
+    if (arg && rf_result_nrows(head) > 0)
+        *first = RF_VINT(rf_result_int(head, 0, 0));
+}
+
+static void keep_reload(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    ((rf_gen *)arg)->reloaded = res;
+}
+
+/* Where the database chains reads and the reload comes next, it goes along
+ * with the write, in the same trip (db_internal.h). */
+static rf_rc write_and_reload(rf_gen *g, rf_db *db, const rf_stmt *stmt,
+                              rf_value *params, int n, bool insert)
+{
+    bool key_written = insert && is_auto(&g->res->fields[g->res->pk]);
+    reload_query(g, key_written ? RF_VINT(0) : rf_record_value(g->rec, &g->res->fields[g->res->pk]));
+    rf_db_then then = { .derive = written_key, .derive_arg = key_written ? g : NULL,
+                        .cb = keep_reload, .arg = g };
+    rf_query_chain(g->q, rf_db_dialect(db), &then);
+    g->reloaded = NULL;
+    return rf_db_exec_chained(g->ctx, db, stmt, params, n, written, g, &then, 1);
+}
+
 rf_rc rf_gen_step_write(rf_gen *g)
 {
     if (!g->res || !g->rec)
@@ -487,6 +533,8 @@ rf_rc rf_gen_step_write(rf_gen *g)
     stmt.sql[d] = insert ? g->res->insert_sql[d] : g->res->update_sql[d];
     int n;
     rf_value *params = write_params(g, insert, &n);
+    if (rf_db_can_chain(db) && g->steps[g->next + 1] == rf_gen_step_reload)
+        return write_and_reload(g, db, &stmt, params, n, insert);
     return rf_db_exec(g->ctx, db, &stmt, params, n, written, g);
 }
 
@@ -531,10 +579,14 @@ rf_rc rf_gen_step_commit(rf_gen *g)
  * serializer joins; what is rendered is what the database holds. */
 rf_rc rf_gen_step_reload(rf_gen *g)
 {
-    const rf_field *pk = &g->res->fields[g->res->pk];
-    g->q = rf_query_new(g->ctx, g->res);
-    rf_query_where_eq(g->q, pk, rf_record_value(g->rec, pk));
-    return rf_gen_step_fetch_one(g);
+    rf_result *came = g->reloaded;
+    if (came) {         /* with the write */
+        g->reloaded = NULL;
+        rf_db_error err = rf_result_error(came);
+        return take_one(g, err, err == RF_DB_OK ? rf_query_rows_of(g->ctx, g->q, came) : NULL);
+    }
+    reload_query(g, rf_record_value(g->rec, &g->res->fields[g->res->pk]));
+    return rf_query_fetch(g->ctx, g->q, fetched_one, g);
 }
 
 rf_rc rf_gen_step_out(rf_gen *g)

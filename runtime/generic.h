@@ -44,6 +44,7 @@ struct rf_gen {
     const rf_postfetch *const *pfs;  /* attached to what is fetched */
     int npfs;
     bool postfetch_follows;          /* the steps run rf_gen_step_postfetch */
+    rf_result *reloaded;             /* the reload that came with the write */
     void *obj;                       /* the instance get_object found */
     void *rec;                       /* the record validated / written */
     json_t *data;                    /* the request body */

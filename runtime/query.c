@@ -410,6 +410,17 @@ static void load_row(const rf_query *q, const rf_result *r, int i, rf_row *row, 
     row->attach = nslots ? rf_calloc(q->a, (size_t)nslots * sizeof(rf_attach)) : NULL;
 }
 
+rf_rowset *rf_query_rows_of(rf_ctx *ctx, rf_query *q, const rf_result *res)
+{
+    rf_rowset *rows = rf_calloc(q->a, sizeof *rows);
+    rows->n = rf_result_nrows(res);
+    rows->rows = rf_calloc(q->a, (size_t)(rows->n ? rows->n : 1) * sizeof(rf_row));
+    int nslots = view_slots(ctx);
+    for (int i = 0; i < rows->n; i++)
+        load_row(q, res, i, &rows->rows[i], nslots);
+    return rows;
+}
+
 static void fetched(rf_ctx *ctx, rf_result *res, void *arg)
 {
     fetch_call *call = arg;
@@ -418,13 +429,7 @@ static void fetched(rf_ctx *ctx, rf_result *res, void *arg)
         call->rows_cb(ctx, err, NULL, call->arg);
         return;
     }
-    rf_query *q = call->q;
-    rf_rowset *rows = rf_calloc(q->a, sizeof *rows);
-    rows->n = rf_result_nrows(res);
-    rows->rows = rf_calloc(q->a, (size_t)(rows->n ? rows->n : 1) * sizeof(rf_row));
-    int nslots = view_slots(ctx);
-    for (int i = 0; i < rows->n; i++)
-        load_row(q, res, i, &rows->rows[i], nslots);
+    rf_rowset *rows = rf_query_rows_of(ctx, call->q, res);
     rows->prefetched = call->prefetched;
     call->rows_cb(ctx, RF_DB_OK, rows, call->arg);
 }
@@ -453,6 +458,14 @@ static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
     if (nthen)
         return rf_db_exec_chained(ctx, db, &stmt, params, n, fetched, call, then, nthen);
     return rf_db_exec(ctx, db, &stmt, params, n, count ? counted : fetched, call);
+}
+
+void rf_query_chain(rf_query *q, rf_dialect d, rf_db_then *then)
+{
+    int n;
+    then->sql = rf_query_sql(q, d, false);
+    then->params = query_params(q, false, &n);
+    then->nparams = n;
 }
 
 void rf_query_prefetch(rf_query *q, const rf_postfetch *const *pfs, int n)

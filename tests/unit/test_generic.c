@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db_internal.h"
 #include "generic.h"
 #include "testing.h"
 
@@ -498,6 +499,32 @@ START_TEST(retrieve_and_lookup_misses)
 }
 END_TEST
 
+/* What goes along (db_internal.h, chained reads; db_sqlite.c, BEGIN on
+ * the loop): a retrieve's PostFetch with its fetch, a list's page with its
+ * PostFetch after the COUNT, a create's reload with its INSERT and its
+ * BEGIN with nothing.  Trips to SQLite's pool per request. */
+static uint64_t trips_of(rf_ctx *request)
+{
+    static uint64_t last;
+    uint64_t now = rf_db_trips(rf_test_env_db(env, 0)), trips = now - last;
+    last = now;
+    if (request)
+        rf_test_ctx_free(request);
+    return trips;
+}
+
+START_TEST(reads_go_along_with_the_statement_they_follow)
+{
+    trips_of(NULL);
+    ck_assert_int_eq(trips_of(run(&products, &retrieve_act, RF_GET, "/products/1/", "1", NULL)), 1);
+    ck_assert_int_eq(trips_of(run(&products, &list_act, RF_GET, "/products/", NULL, NULL)), 2);
+    /* the ForeignKey's check during validation; the INSERT with its
+     * reload; the COMMIT */
+    ck_assert_int_eq(trips_of(run(&products, &create_act, RF_POST, "/products/", NULL,
+                                  "{\"name\":\"Hammer\",\"price\":\"7.5\",\"maker\":2}")), 3);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * create.
  */
@@ -911,6 +938,7 @@ Suite *make_generic_suite(void)
     tcase_add_test(tc, list_paginates_joins_and_post_fetches);
     tcase_add_test(tc, list_without_paginator_is_a_plain_list);
     tcase_add_test(tc, retrieve_and_lookup_misses);
+    tcase_add_test(tc, reads_go_along_with_the_statement_they_follow);
     tcase_add_test(tc, create_answers_201_with_defaults_applied);
     tcase_add_test(tc, create_reports_every_field_error_in_field_order);
     tcase_add_test(tc, create_runs_field_hooks_then_validators);
