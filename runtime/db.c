@@ -412,7 +412,7 @@ static void txn_after(rf_db_op *op)
     }
 }
 
-/* A chained read the backend did not run (its statement failed, or was
+/* A chained read the backend did not run (the statement failed, or was
  * answered before reaching a connection) gets the statement's error. */
 static void answer_unrun(rf_db_op *then, const rf_result *head)
 {
@@ -479,15 +479,22 @@ static void chain_reads(rf_db_op *op, void *owner, rf_arena *arena,
                         const rf_db_then *then, int nthen)
 {
     rf_db_op **tail = &op->then;
+    rf_db_op **chained = calloc((size_t)nthen, sizeof *chained);
+    if (!chained)
+        abort();
     for (int i = 0; i < nthen; i++) {
         rf_db_op *t = op_new(op->db, RF_OP_EXEC, then[i].sql, then[i].params, then[i].nparams);
+        int from = then[i].follows;
+        t->source = from > 0 && from <= i ? chained[from - 1] : op;
         t->derive = then[i].derive;
         t->derive_arg = then[i].derive_arg;
         op_bind_owner(t, owner, arena, then[i].cb, then[i].arg);
         op->db->statements++;
+        chained[i] = t;
         *tail = t;
         tail = &t->then;
     }
+    free(chained);
 }
 
 rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,

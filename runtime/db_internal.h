@@ -147,6 +147,7 @@ struct rf_db_op {
     /* Reads chained after this op (rf_db_exec_chained), linked by `then`;
      * a chained op itself has derive set and no transaction of its own. */
     rf_db_op *then;
+    rf_db_op *source;           /* the op whose answer feeds a chained read */
     rf_db_derive derive;
     const void *derive_arg;
     /* Set by a backend whose BEGIN was deferred to the transaction's first
@@ -185,20 +186,23 @@ rf_rc rf_db_rollback_as(rf_db *db, void *owner, rf_arena *arena, rf_db_cb cb, vo
 
 /* ---------------------------------------------------------------------
  * Chained reads.  A hop to SQLite's pool thread and back costs more than
- * an indexed read (two context switches, about ten system calls), so a
- * statement whose answer feeds the next one's first parameter (a page of
- * rows, then its PostFetches' keys) can take that next read along: it
- * runs right after on the same connection, in the same trip.  Results are
+ * an indexed read (two context switches, about ten system calls), so the
+ * reads known to come after a statement (a COUNT, then the page, then its
+ * PostFetches keyed by the page's rows) can go along with it: they run
+ * right after it, in order, on the same connection, in the same trip.
+ * Each follows the statement or an earlier chained read: it does not run
+ * when that one failed (it is answered with its error), and `derive`, when
+ * set, gives it its first parameter from that one's answer.  Results are
  * delivered on the loop, the chained reads' first, then the statement's.
- * A chained read does not run when the statement failed; it is answered
- * with the statement's error.  PostgreSQL does not chain
- * (rf_db_can_chain is false): callers run the reads themselves.
+ * PostgreSQL does not chain (rf_db_can_chain is false): callers run the
+ * reads themselves.
  */
 typedef struct rf_db_then {
     const char *sql;            /* in the database's dialect */
-    const rf_value *params;     /* params[0] is left to derive */
+    const rf_value *params;     /* params[0] is derive's, when set */
     int nparams;
-    rf_db_derive derive;
+    int follows;                /* 0: the statement; k: the k-th chained read */
+    rf_db_derive derive;        /* or NULL */
     const void *derive_arg;
     rf_db_cb cb;
     void *arg;
@@ -214,6 +218,13 @@ rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
  * then rf_query_rows_of's, as rf_query_fetch would have loaded them. */
 void rf_query_chain(rf_query *q, rf_dialect d, rf_db_then *then);
 rf_rowset *rf_query_rows_of(rf_ctx *ctx, rf_query *q, const rf_result *res);
+/* The COUNT of q, and (SQLite) its page at the window q has now, with the
+ * PostFetches of rf_query_prefetch, in one trip: the window the count is
+ * expected to confirm (rf_page_expected_window).  rf_query_page_at_hand
+ * then gives that page (true: *rows, or *err) if q's window is still the
+ * one it was read at; false: fetch it. */
+rf_rc rf_query_count_and_fetch(rf_ctx *ctx, rf_query *q, rf_count_cb cb, void *arg);
+bool rf_query_page_at_hand(rf_ctx *ctx, rf_query *q, rf_db_error *err, rf_rowset **rows);
 
 /* PostFetch answers that came with the rows they attach to (postfetch.c),
  * by PostFetch; a result is NULL until its chained read is delivered. */
@@ -224,12 +235,13 @@ struct rf_prefetched {
 };
 
 /* The chained reads that run pfs along with a fetch of `base` rows on its
- * database (rf_db_can_chain true): their count, with *then and *out set;
- * those that cannot go along (another database, a URL argument that does
- * not convert) are left to rf_postfetch_run. */
+ * database (rf_db_can_chain true), following the fetch (`follows`, as in
+ * rf_db_then): their count, written to then[0..n) with *out set; those
+ * that cannot go along (another database, a URL argument that does not
+ * convert) are left to rf_postfetch_run. */
 int rf_postfetch_chain(rf_ctx *ctx, const rf_resource *base,
-                       const rf_postfetch *const *pfs, int n,
-                       rf_db_then **then, rf_prefetched **out);
+                       const rf_postfetch *const *pfs, int n, int follows,
+                       rf_db_then *then, rf_prefetched **out);
 
 /* SQL with `?` rewritten to $1, $2, ... (quoted text left alone). */
 char *rf_sql_number_placeholders(const char *sql);

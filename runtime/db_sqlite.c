@@ -437,17 +437,19 @@ static void end_shared_read(sq_conn *c, const rf_db_op *op, bool began)
         run_control(op->db, c, "COMMIT");
 }
 
-/* The reads chained after op (db_internal.h), on its connection, each
- * given its first parameter from op's result.  Each brought its arena. */
+/* The reads chained after op (db_internal.h), on its connection, in
+ * order, each after the one it follows.  Each brought its arena. */
 static void run_chained(sq_conn *c, rf_db_op *op)
 {
     for (rf_db_op *t = op->then; t; t = t->then) {
+        const rf_result *source = t->source->res;
         int code;
-        if (op->res->error != RF_DB_OK) {
-            t->res = home_result(t, op->res->error, "not run: the statement it follows failed");
+        if (source->error != RF_DB_OK) {
+            t->res = home_result(t, source->error, "not run: the statement it follows failed");
             continue;
         }
-        t->derive(&t->params[0], op->res, t->res_arena, t->derive_arg);
+        if (t->derive)
+            t->derive(&t->params[0], source, t->res_arena, t->derive_arg);
         t->res = run_statement(c, t, &code);
     }
 }

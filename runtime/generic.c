@@ -31,6 +31,7 @@
 #include "db_internal.h"
 #include "generic.h"
 #include "internal.h"
+#include "policy_internal.h"
 #include "serializer.h"
 
 #define GEN_VAR "rf.generic"
@@ -281,6 +282,15 @@ static void counted(rf_ctx *ctx, rf_db_error err, int64_t count, void *arg)
         resume_steps(g, rf_page_set_count(ctx, g->page, g->q, count));
 }
 
+/* The rows fetched next (rf_gen_step_fetch). */
+static void page_query(rf_gen *g)
+{
+    response_joins(g);
+    prefetch(g);
+}
+
+/* When the fetch comes next and the count is only to confirm the page,
+ * the page goes along with the COUNT (SQLite). */
 rf_rc rf_gen_step_paginate(rf_gen *g)
 {
     const rf_paginator *p = g->action ? g->action->paginator : NULL;
@@ -290,6 +300,13 @@ rf_rc rf_gen_step_paginate(rf_gen *g)
     rf_rc rc = rf_page_plan(g->ctx, p, g->q, &g->page, &needs_count);
     if (rc != RF_OK || !g->page || !needs_count)
         return rc;
+    int64_t limit, offset;
+    if (g->steps[g->next + 1] == rf_gen_step_fetch &&
+        rf_page_expected_window(g->page, &limit, &offset)) {
+        page_query(g);
+        rf_query_limit(g->q, limit, offset);
+        return rf_query_count_and_fetch(g->ctx, g->q, counted, g);
+    }
     return rf_query_count(g->ctx, g->q, counted, g);
 }
 
@@ -302,8 +319,10 @@ static void fetched(rf_ctx *ctx, rf_db_error err, rf_rowset *rows, void *arg)
 
 rf_rc rf_gen_step_fetch(rf_gen *g)
 {
-    response_joins(g);
-    prefetch(g);
+    rf_db_error err;
+    page_query(g);
+    if (rf_query_page_at_hand(g->ctx, g->q, &err, &g->rows))
+        return err == RF_DB_OK ? RF_OK : rf_db_fail(g->ctx, err);
     return rf_query_fetch(g->ctx, g->q, fetched, g);
 }
 

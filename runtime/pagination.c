@@ -584,6 +584,24 @@ static bool cursor_apply(rf_page *pg, rf_query *q)
     return true;
 }
 
+bool rf_page_expected_window(const rf_page *pg, int64_t *limit, int64_t *offset)
+{
+    switch (pg->p->kind) {
+    case RF_PAGE_NUMBER:
+        if (pg->number == 0)        /* page=last */
+            return false;
+        *limit = pg->size;
+        *offset = (pg->number - 1) * pg->size;
+        return true;
+    case RF_LIMIT_OFFSET:
+        *limit = pg->size;
+        *offset = pg->offset;
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void apply_window(const rf_page *pg, rf_query *q)
 {
     int64_t limit, offset;

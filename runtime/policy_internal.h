@@ -148,6 +148,10 @@ const char *rf_page_prepare(rf_page *pg, bool *paginated, bool *needs_count);
 const char *rf_page_take_count(rf_page *pg, int64_t count);
 /* The rows to fetch: LIMIT and OFFSET (cursor: page size + 1). */
 void rf_page_window(const rf_page *pg, int64_t *limit, int64_t *offset);
+/* The window rf_page_window will give once the count says the page is
+ * valid, known before the count: false when it depends on the count (the
+ * last page, asked for by name) or there is no count (cursor). */
+bool rf_page_expected_window(const rf_page *pg, int64_t *limit, int64_t *offset);
 /* The envelope over the fetched rows (cursor: including the extra row). */
 void rf_page_write(rf_page *pg, rf_buf *b, const rf_rowset *rows, rf_render_fn render);
 

@@ -428,14 +428,13 @@ static int key_column(const rf_resource *base, const rf_field *key)
 }
 
 int rf_postfetch_chain(rf_ctx *ctx, const rf_resource *base,
-                       const rf_postfetch *const *pfs, int n,
-                       rf_db_then **then, rf_prefetched **out)
+                       const rf_postfetch *const *pfs, int n, int follows,
+                       rf_db_then *t, rf_prefetched **out)
 {
     rf_arena *a = rf_ctx_arena(ctx);
     rf_prefetched *pre = rf_calloc(a, sizeof *pre);
     pre->pfs = rf_alloc(a, (size_t)n * sizeof *pre->pfs);
     pre->results = rf_calloc(a, (size_t)n * sizeof *pre->results);
-    rf_db_then *t = rf_alloc(a, (size_t)n * sizeof *t);
     for (int i = 0; i < n; i++) {
         const rf_postfetch *pf = pfs[i];
         int col = key_column(base, pf->base_key), nparams;
@@ -446,12 +445,11 @@ int rf_postfetch_chain(rf_ctx *ctx, const rf_resource *base,
         *c = (pf_chained){ .pf = pf, .key_col = col };
         t[pre->n] = (rf_db_then){
             .sql = postfetch_sql(a, pf, RF_SQLITE), .params = params, .nparams = nparams,
-            .derive = derive_keys, .derive_arg = c,
+            .follows = follows, .derive = derive_keys, .derive_arg = c,
             .cb = keep_answer, .arg = &pre->results[pre->n],
         };
         pre->pfs[pre->n++] = pf;
     }
-    *then = t;
     *out = pre;
     return pre->n;
 }

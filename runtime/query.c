@@ -38,6 +38,11 @@ struct rf_query {
     int64_t offset;
     const rf_postfetch *const *pfs;     /* to go along with the fetch */
     int npfs;
+    /* The page read along with the COUNT (rf_query_count_and_fetch), at
+     * the window it was read at. */
+    rf_result *came;
+    rf_prefetched *came_prefetched;
+    int64_t came_limit, came_offset;
 };
 
 rf_query *rf_query_new(rf_ctx *ctx, const rf_resource *res)
@@ -442,6 +447,22 @@ static void counted(rf_ctx *ctx, rf_result *res, void *arg)
     call->count_cb(ctx, err, count, call->arg);
 }
 
+/* Room for the reads chained to a statement: the page, its PostFetches. */
+static rf_db_then *chain_room(const rf_query *q)
+{
+    return rf_alloc(q->a, (size_t)(q->npfs + 1) * sizeof(rf_db_then));
+}
+
+/* The PostFetches that go along with a fetch of q (SQLite), following the
+ * statement or chained read `follows`. */
+static int postfetch_reads(rf_ctx *ctx, rf_query *q, rf_db *db, int follows,
+                           rf_db_then *then, rf_prefetched **pre)
+{
+    if (!q->npfs || !rf_db_can_chain(db))
+        return 0;
+    return rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, follows, then, pre);
+}
+
 static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
 {
     rf_db *db = rf_db_open_for(ctx, q->res->db);
@@ -451,13 +472,53 @@ static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
     stmt.sql[rf_db_dialect(db)] = rf_query_sql(q, rf_db_dialect(db), count);
     int n;
     rf_value *params = query_params(q, count, &n);
-    rf_db_then *then;
-    int nthen = 0;
-    if (!count && q->npfs && rf_db_can_chain(db))
-        nthen = rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, &then, &call->prefetched);
+    rf_db_then *then = chain_room(q);
+    int nthen = count ? 0 : postfetch_reads(ctx, q, db, 0, then, &call->prefetched);
     if (nthen)
         return rf_db_exec_chained(ctx, db, &stmt, params, n, fetched, call, then, nthen);
     return rf_db_exec(ctx, db, &stmt, params, n, count ? counted : fetched, call);
+}
+
+static void keep_page(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    ((rf_query *)arg)->came = res;
+}
+
+rf_rc rf_query_count_and_fetch(rf_ctx *ctx, rf_query *q, rf_count_cb cb, void *arg)
+{
+    rf_db *db = rf_db_open_for(ctx, q->res->db);
+    if (!db || !rf_db_can_chain(db))
+        return rf_query_count(ctx, q, cb, arg);
+    fetch_call *call = rf_calloc(q->a, sizeof *call);
+    *call = (fetch_call){ .q = q, .count_cb = cb, .arg = arg };
+    rf_dialect d = rf_db_dialect(db);
+    rf_stmt stmt = { .name = NULL };
+    stmt.sql[d] = rf_query_sql(q, d, true);
+    int n;
+    rf_value *params = query_params(q, true, &n);
+    rf_db_then *then = chain_room(q);
+    then[0] = (rf_db_then){ .cb = keep_page, .arg = q };
+    rf_query_chain(q, d, &then[0]);
+    q->came_limit = q->limit;
+    q->came_offset = q->offset;
+    int nthen = 1 + postfetch_reads(ctx, q, db, 1, then + 1, &q->came_prefetched);
+    return rf_db_exec_chained(ctx, db, &stmt, params, n, counted, call, then, nthen);
+}
+
+bool rf_query_page_at_hand(rf_ctx *ctx, rf_query *q, rf_db_error *err, rf_rowset **rows)
+{
+    rf_result *res = q->came;
+    q->came = NULL;
+    if (!res || q->limit != q->came_limit || q->offset != q->came_offset)
+        return false;
+    *err = rf_result_error(res);
+    *rows = NULL;
+    if (*err == RF_DB_OK) {
+        *rows = rf_query_rows_of(ctx, q, res);
+        (*rows)->prefetched = q->came_prefetched;
+    }
+    return true;
 }
 
 void rf_query_chain(rf_query *q, rf_dialect d, rf_db_then *then)

@@ -500,8 +500,8 @@ START_TEST(retrieve_and_lookup_misses)
 END_TEST
 
 /* What goes along (db_internal.h, chained reads; db_sqlite.c, BEGIN on
- * the loop): a retrieve's PostFetch with its fetch, a list's page with its
- * PostFetch after the COUNT, a create's reload with its INSERT and its
+ * the loop): a retrieve's PostFetch with its fetch, a list's page and its
+ * PostFetch with the COUNT, a create's reload with its INSERT and its
  * BEGIN with nothing.  Trips to SQLite's pool per request. */
 static uint64_t trips_of(rf_ctx *request)
 {
@@ -517,7 +517,15 @@ START_TEST(reads_go_along_with_the_statement_they_follow)
 {
     trips_of(NULL);
     ck_assert_int_eq(trips_of(run(&products, &retrieve_act, RF_GET, "/products/1/", "1", NULL)), 1);
-    ck_assert_int_eq(trips_of(run(&products, &list_act, RF_GET, "/products/", NULL, NULL)), 2);
+    ck_assert_int_eq(trips_of(run(&products, &list_act, RF_GET, "/products/", NULL, NULL)), 1);
+    /* the last page asked by name needs the count first; a page past the
+     * end reads the COUNT and its (empty) page, then answers 404 */
+    rf_ctx *last = run(&products, &list_act, RF_GET, "/products/?page=last", NULL, NULL);
+    ck_assert_int_eq(rf_test_status(last), 200);
+    ck_assert_int_eq(trips_of(last), 2);
+    rf_ctx *past = run(&products, &list_act, RF_GET, "/products/?page=3", NULL, NULL);
+    ck_assert_int_eq(rf_test_status(past), 404);
+    ck_assert_int_eq(trips_of(past), 1);
     /* the ForeignKey's check during validation; the INSERT with its
      * reload; the COMMIT */
     ck_assert_int_eq(trips_of(run(&products, &create_act, RF_POST, "/products/", NULL,
