@@ -532,6 +532,7 @@ static void connected(pg_conn *c)
     PQsetNoticeProcessor(c->pq, quiet_notices, NULL);
     c->fd = PQsocket(c->pq);
     c->read_ev = event_new(p->db->base, c->fd, EV_READ | EV_PERSIST, on_read, c);
+    rf_event_first(c->read_ev);
     c->write_ev = event_new(p->db->base, c->fd, EV_WRITE, on_write, c);
     event_add(c->read_ev, NULL);
     c->state = PC_READY;

@@ -747,6 +747,7 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
     }
     s->pool = rf_pool_new(db->base, s->nconns);
     s->deliver_ev = event_new(db->base, -1, 0, deliver_answered, s);
+    rf_event_first(s->deliver_ev);
     s->home = home_new();
     s->path = strdup(target);
     db->impl = s;

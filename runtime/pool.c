@@ -160,6 +160,11 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     drain_completions(arg);
 }
 
+void rf_event_first(struct event *ev)
+{
+    event_priority_set(ev, 0);
+}
+
 rf_pool *rf_pool_new(struct event_base *base, int nthreads)
 {
     rf_pool *p = calloc(1, sizeof *p);
@@ -173,6 +178,7 @@ rf_pool *rf_pool_new(struct event_base *base, int nthreads)
     if (p->wake_fd < 0)
         abort();
     p->wake_ev = event_new(base, p->wake_fd, EV_READ | EV_PERSIST, on_wake, p);
+    rf_event_first(p->wake_ev);
     event_add(p->wake_ev, NULL);
     p->nthreads = nthreads;
     p->threads = calloc((size_t)nthreads, sizeof *p->threads);

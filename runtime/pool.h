@@ -13,6 +13,14 @@ struct event_base;
 typedef struct rf_pool rf_pool;
 
 rf_pool *rf_pool_new(struct event_base *base, int nthreads);
+
+/* A worker's loop has two event priorities (server.c).  What answers work
+ * already under way (the pool's completions, the databases' answers) runs
+ * before new requests are read, so that work in flight, such as a
+ * transaction holding SQLite's write gate, finishes before more starts. */
+#define RF_EVENT_PRIORITIES 2
+struct event;
+void rf_event_first(struct event *ev);
 /* Stop the threads after the queued jobs ran; completions still pending are
  * delivered first.  Loop thread only. */
 void rf_pool_free(rf_pool *p);

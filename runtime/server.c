@@ -440,6 +440,7 @@ static int run_worker(const rf_app *app, const rf_config *cfg, int port, int ind
         return 1;
     }
     struct event_base *base = event_base_new();
+    event_base_priority_init(base, RF_EVENT_PRIORITIES);
     rf_worker w;
     int status = 1;
     if (!rf_worker_init(&w, app, cfg, base, err, sizeof err) ||
