@@ -474,27 +474,31 @@ bool rf_db_can_chain(const rf_db *db)
     return db->dialect == RF_SQLITE;
 }
 
+/* The k-th (1-based) read chained after op so far. */
+static rf_db_op *chained_at(rf_db_op *op, int k)
+{
+    rf_db_op *t = op->then;
+    while (--k > 0)
+        t = t->then;
+    return t;
+}
+
 /* The chained reads, in order, after op. */
 static void chain_reads(rf_db_op *op, void *owner, rf_arena *arena,
                         const rf_db_then *then, int nthen)
 {
     rf_db_op **tail = &op->then;
-    rf_db_op **chained = calloc((size_t)nthen, sizeof *chained);
-    if (!chained)
-        abort();
     for (int i = 0; i < nthen; i++) {
         rf_db_op *t = op_new(op->db, RF_OP_EXEC, then[i].sql, then[i].params, then[i].nparams);
         int from = then[i].follows;
-        t->source = from > 0 && from <= i ? chained[from - 1] : op;
+        t->source = from > 0 && from <= i ? chained_at(op, from) : op;
         t->derive = then[i].derive;
         t->derive_arg = then[i].derive_arg;
         op_bind_owner(t, owner, arena, then[i].cb, then[i].arg);
         op->db->statements++;
-        chained[i] = t;
         *tail = t;
         tail = &t->then;
     }
-    free(chained);
 }
 
 rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
