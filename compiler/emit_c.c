@@ -230,7 +230,7 @@ void em_choices(emitter *e, const model *m, const char *owner, const char *field
         em_printf(e, "{ ");
         em_cstr(e, value);
         em_printf(e, ", ");
-        em_cstr(e, c->label ? c->label : value);
+        em_cstr(e, c->label);   /* NULL: the value is its own display name */
         em_line(e, " },");
     }
     em_dedent(e);

@@ -100,6 +100,7 @@ static void sfield_flags(emitter *e, const model_sfield *f)
         { f->has_default && f->default_value.kind == MODEL_V_NOW, "RF_SF_DEFAULT_NOW" },
         { f->has_default && f->default_value.kind == MODEL_V_UUID4, "RF_SF_DEFAULT_UUID4" },
         { takes_db_range(f), "RF_SF_DB_RANGE" },
+        { f->sclass == MODEL_SC_READ_ONLY, "RF_SF_UNTYPED" },
     };
     bool any = false;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {

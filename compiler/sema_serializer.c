@@ -592,8 +592,8 @@ static void choices_option(sema *s, model_sfield *f, opts *o, span at)
                          : sema_typed_value(s, e->u.list.items[i], f->type, &c->value, "a choice");
         if (!ok)
             return;
-        if (!is_map)
-            c->label = c->value.text;
+        /* A plain list's display names are the values themselves (DRF's
+         * to_choices_dict): label NULL, so OPTIONS shows 1, not "1". */
         VPUSH(s, f->limits.choices, f->limits.nchoices, c);
     }
 }

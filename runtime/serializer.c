@@ -1032,6 +1032,8 @@ void rf_record_fill_defaults(rf_arena *a, const rf_resource *res, void *rec, int
  */
 static const char *metadata_type(const rf_sfield *f)
 {
+    if (f->flags & RF_SF_UNTYPED)   /* ReadOnlyField: not in DRF's label_lookup */
+        return "field";
     if (f->limits.nchoices > 0)
         return "choice";
     switch (f->type) {
@@ -1085,6 +1087,14 @@ static void info_number(rf_buf *b, const char *key, const char *text, rf_ftype t
         rf_buf_puts(b, text);
 }
 
+static void choice_value(rf_buf *b, const rf_sfield *f, const char *value)
+{
+    if (is_integer_type(f->type))
+        rf_buf_puts(b, value);
+    else
+        rf_json_str(b, value);
+}
+
 static void info_choices(rf_buf *b, const rf_sfield *f)
 {
     info_key(b, "choices");
@@ -1092,12 +1102,12 @@ static void info_choices(rf_buf *b, const rf_sfield *f)
     for (int i = 0; i < f->limits.nchoices; i++) {
         const rf_choice *c = &f->limits.choices[i];
         rf_buf_puts(b, i ? ",{\"value\":" : "{\"value\":");
-        if (is_integer_type(f->type))
-            rf_buf_puts(b, c->value);
-        else
-            rf_json_str(b, c->value);
+        choice_value(b, f, c->value);
         rf_buf_lit(b, ",\"display_name\":");
-        rf_json_str(b, c->label ? c->label : c->value);
+        if (c->label)
+            rf_json_str(b, c->label);
+        else
+            choice_value(b, f, c->value);
         rf_buf_putc(b, '}');
     }
     rf_buf_putc(b, ']');

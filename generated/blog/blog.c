@@ -961,7 +961,7 @@ static const rf_sfield blog_PostListItem_fields[] = {
         .index = 2, .offset = offsetof(blog_Post, title), .model_field = &blog_Post_fields[2],
         .source = RF_SRC_RECORD, .src_offset = offsetof(blog_Post, title), .src_index = 2 },
     { .name = "author_name", .label = "Author name", .help_text = NULL,
-        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY,
+        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY | RF_SF_UNTYPED,
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
         .index = 0, .offset = 0,
         .source = RF_SRC_JOIN, .join = 0, .src_offset = offsetof(blog_Author, display_name), .src_index = 3 },
@@ -1304,9 +1304,9 @@ const rf_serializer blog_TagSerializer_serializer = {
 
 /* blog.rflow:179 */
 static const rf_choice blog_ContactMessage_topic_choices[] = {
-    { "question", "question" },
-    { "correction", "correction" },
-    { "other", "other" },
+    { "question", NULL },
+    { "correction", NULL },
+    { "other", NULL },
 };
 static const rf_sfield blog_ContactMessage_fields[] = {
     { .name = "name", .label = "Name", .help_text = NULL,

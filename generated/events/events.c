@@ -743,9 +743,9 @@ const rf_serializer events_VenueWithEvents_serializer = {
 
 /* events.rflow:90 */
 static const rf_choice events_EventSerializer_kind_choices[] = {
-    { "1", "1" },
-    { "2", "2" },
-    { "3", "3" },
+    { "1", NULL },
+    { "2", NULL },
+    { "3", NULL },
 };
 static const rf_sfield events_EventSerializer_fields[] = {
     { .name = "id", .label = "ID", .help_text = NULL,
@@ -759,7 +759,7 @@ static const rf_sfield events_EventSerializer_fields[] = {
         .index = 1, .offset = offsetof(events_Event, venue), .model_field = &events_Event_fields[1],
         .source = RF_SRC_RECORD, .src_offset = offsetof(events_Event, venue), .src_index = 1 },
     { .name = "venue_city", .label = "Venue city", .help_text = NULL,
-        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY,
+        .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY | RF_SF_UNTYPED,
         .limits = { .max_length = -1, .min_length = -1, .min_value = NULL, .max_value = NULL, .max_digits = -1, .decimal_places = -1 },
         .index = 0, .offset = 0,
         .source = RF_SRC_JOIN, .join = 0, .src_offset = offsetof(events_Venue, city), .src_index = 2 },

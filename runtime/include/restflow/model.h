@@ -72,6 +72,8 @@ enum {
 
 typedef enum rf_on_delete { RF_CASCADE = 1, RF_PROTECT, RF_SET_NULL } rf_on_delete;
 
+/* label NULL: the value is its own display name (a serializer ChoiceField's
+ * plain list, which OPTIONS shows as the value itself, an int for ints). */
 typedef struct rf_choice { const char *value; const char *label; } rf_choice;
 
 /* Limits shared by model fields and serializer fields.  NULL/-1: unset. */
@@ -198,7 +200,11 @@ enum {
      * each side without a limit of its own takes the column's range, as
      * Django's IntegerField.validators (connection.ops.integer_field_range)
      * and DRF's get_field_kwargs make it. */
-    RF_SF_DB_RANGE      = 1u << 10
+    RF_SF_DB_RANGE      = 1u << 10,
+    /* A ReadOnlyField (declared, or a model property's): typed by its
+     * source for rendering, but "field" in OPTIONS, where DRF's
+     * SimpleMetadata does not know the class. */
+    RF_SF_UNTYPED       = 1u << 11
 };
 
 /* Where a field's rendered value comes from. */
