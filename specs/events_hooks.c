@@ -1,8 +1,9 @@
 /*
  * events_hooks.c: the C hooks of specs/events.rflow.  The spec fixes no
- * behaviour for them (no DRF twin compares it); each does the small,
- * plausible thing its comment says, so that every hook form and role of
- * the language runs in a real server:
+ * behaviour for them; each does the small, plausible thing its comment
+ * says, so that every hook form and role of the language runs in a real
+ * server.  The DRF twin (tests/drf/events/hooks.py) does the same: change
+ * both together.
  *
  *   events_can_buy           IsHolder.has_permission: reads pass; writes need a user
  *   events_is_holder         IsHolder.has_object_permission: the ticket's holder

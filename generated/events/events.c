@@ -117,7 +117,7 @@ const rf_resource events_Token_resource = {
     .select_columns = "t.\"key\", t.\"user_id\", t.\"created\"",
 };
 
-/* events.rflow:32 */
+/* events.rflow:33 */
 static const rf_field events_Venue_fields[] = {
     { .name = "id", .column = "id", .verbose_name = "id",
         .type = RF_F_UUID, .flags = RF_FF_PK | RF_FF_UNIQUE | RF_FF_DEFAULT_UUID4 | RF_FF_EDITABLE, .index = EVENTS_VENUE_ID, .offset = offsetof(events_Venue, id),
@@ -169,7 +169,7 @@ const rf_resource events_Venue_resource = {
     .select_columns = "t.\"id\", t.\"name\", t.\"city\", t.\"capacity\", t.\"latitude\", t.\"longitude\", t.\"manager_id\"",
 };
 
-/* events.rflow:43 */
+/* events.rflow:44 */
 static const rf_choice events_Event_kind_choices[] = {
     { "1", "1" },
     { "2", "2" },
@@ -243,7 +243,7 @@ const rf_resource events_Event_resource = {
     .select_columns = "t.\"id\", t.\"venue_id\", t.\"title\", t.\"kind\", t.\"season\", t.\"starts_at\", t.\"price\", t.\"sold_out\", t.\"labels\", t.\"attendance\"",
 };
 
-/* events.rflow:56 */
+/* events.rflow:57 */
 static const rf_field events_Ticket_fields[] = {
     { .name = "id", .column = "id", .verbose_name = "id",
         .type = RF_F_BIGAUTO, .flags = RF_FF_PK | RF_FF_BLANK | RF_FF_UNIQUE | RF_FF_EDITABLE, .index = EVENTS_TICKET_ID, .offset = offsetof(events_Ticket, id),
@@ -295,10 +295,10 @@ const rf_resource events_Ticket_resource = {
 /* ---------------------------------------------------------------------
  * Querysets: conditions over alias t, `?` bound per request.
  */
-/* events.rflow:181 */
+/* events.rflow:182 */
 static const rf_queryset events_qs0 = { .res = &events_Venue_resource };
 
-/* events.rflow:191 */
+/* events.rflow:192 */
 static const rf_qarg events_qs1_args0[] = {
     { .kind = RF_QA_URL_KWARG, .name = "venue_id", .type = RF_V_TEXT },
 };
@@ -308,10 +308,10 @@ static const rf_qcond events_qs1_conds[] = {
 };
 static const rf_queryset events_qs1 = { .res = &events_Event_resource, .conds = events_qs1_conds, .nconds = 1 };
 
-/* events.rflow:198 */
+/* events.rflow:199 */
 static const rf_queryset events_qs2 = { .res = &events_Event_resource };
 
-/* events.rflow:205 */
+/* events.rflow:206 */
 static const rf_qarg events_qs3_args0[] = {
     { .kind = RF_QA_LITERAL, .value = { .type = RF_V_DECIMAL, .u.s = "0" } },
 };
@@ -321,10 +321,10 @@ static const rf_qcond events_qs3_conds[] = {
 };
 static const rf_queryset events_qs3 = { .res = &events_Event_resource, .conds = events_qs3_conds, .nconds = 1 };
 
-/* events.rflow:222 */
+/* events.rflow:223 */
 static const rf_queryset events_qs4 = { .res = &events_Event_resource };
 
-/* events.rflow:229 */
+/* events.rflow:230 */
 static const rf_qarg events_qs5_args0[] = {
     { .kind = RF_QA_URL_KWARG, .name = "city", .type = RF_V_TEXT },
 };
@@ -348,7 +348,7 @@ static const rf_order events_qs5_order[] = {
 };
 static const rf_queryset events_qs5 = { .res = &events_Event_resource, .conds = events_qs5_conds, .nconds = 3, .order = events_qs5_order, .norder = 2 };
 
-/* events.rflow:245 */
+/* events.rflow:246 */
 static const rf_qarg events_qs6_args0[] = {
     { .kind = RF_QA_USER_ID },
 };
@@ -358,7 +358,7 @@ static const rf_qcond events_qs6_conds[] = {
 };
 static const rf_queryset events_qs6 = { .res = &events_Ticket_resource, .conds = events_qs6_conds, .nconds = 1 };
 
-/* events.rflow:256 */
+/* events.rflow:257 */
 static const rf_qarg events_qs7_args0[] = {
     { .kind = RF_QA_LITERAL, .value = RF_VTEXT("A") },
 };
@@ -378,13 +378,13 @@ static const rf_qcond events_qs7_conds[] = {
 };
 static const rf_queryset events_qs7 = { .res = &events_Ticket_resource, .conds = events_qs7_conds, .nconds = 3 };
 
-/* events.rflow:265 */
+/* events.rflow:266 */
 static const rf_queryset events_qs8 = { .res = &events_Ticket_resource };
 
 /* ---------------------------------------------------------------------
  * PostFetches: one windowed query per page; slot = the to_attr's.
  */
-/* events.rflow:127 */
+/* events.rflow:128 */
 static const char events_NextEvents_pf_sql0[] = "t.\"sold_out\" IS NULL";
 static const rf_qarg events_NextEvents_pf_args1[] = {
     { .kind = RF_QA_LITERAL, .value = { .type = RF_V_DECIMAL, .u.s = "100" } },
@@ -430,7 +430,7 @@ static void events_EventSerializer_render_in(rf_buf *b, const void *rec, void *c
 static void events_TicketSerializer_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 static void events_Refund_render_in(rf_buf *b, const void *rec, void *const *joined, int jb, const rf_attach *attach);
 
-/* events.rflow:67 */
+/* events.rflow:68 */
 static const rf_sfield events_UserBrief_fields[] = {
     { .name = "id", .label = "ID", .help_text = NULL,
         .type = RF_F_AUTO, .flags = RF_SF_READ_ONLY,
@@ -484,7 +484,7 @@ const rf_serializer events_UserBrief_serializer = {
     .validate = events_UserBrief_validate, .render = events_UserBrief_render,
 };
 
-/* events.rflow:72 */
+/* events.rflow:73 */
 static const rf_sfield events_VenueSerializer_fields[] = {
     { .name = "id", .label = "Id", .help_text = NULL,
         .type = RF_F_UUID, .flags = RF_SF_UNIQUE,
@@ -603,7 +603,7 @@ const rf_serializer events_VenueSerializer_serializer = {
     .validate = events_VenueSerializer_validate, .render = events_VenueSerializer_render,
 };
 
-/* events.rflow:79 */
+/* events.rflow:80 */
 static const rf_sfield events_EventBrief_fields[] = {
     { .name = "title", .label = "Title", .help_text = NULL,
         .type = RF_F_CHAR, .flags = RF_SF_READ_ONLY,
@@ -658,7 +658,7 @@ const rf_serializer events_EventBrief_serializer = {
     .validate = events_EventBrief_validate, .render = events_EventBrief_render,
 };
 
-/* events.rflow:84 */
+/* events.rflow:85 */
 static const rf_sfield events_VenueWithEvents_fields[] = {
     { .name = "id", .label = "Id", .help_text = NULL,
         .type = RF_F_UUID, .flags = RF_SF_UNIQUE,
@@ -741,7 +741,7 @@ const rf_serializer events_VenueWithEvents_serializer = {
     .validate = events_VenueWithEvents_validate, .render = events_VenueWithEvents_render,
 };
 
-/* events.rflow:90 */
+/* events.rflow:91 */
 static const rf_choice events_EventSerializer_kind_choices[] = {
     { "1", NULL },
     { "2", NULL },
@@ -907,7 +907,7 @@ const rf_serializer events_EventSerializer_serializer = {
     .validators = events_EventSerializer_validators, .nvalidators = 1,
 };
 
-/* events.rflow:100 */
+/* events.rflow:101 */
 static const rf_sfield events_TicketSerializer_fields[] = {
     { .name = "id", .label = "Id", .help_text = NULL,
         .type = RF_F_BIGAUTO, .flags = RF_SF_READ_ONLY,
@@ -1023,7 +1023,7 @@ const rf_serializer events_TicketSerializer_serializer = {
     .field_hooks = events_TicketSerializer_field_hooks,
 };
 
-/* events.rflow:109 */
+/* events.rflow:110 */
 static const rf_sfield events_Refund_fields[] = {
     { .name = "reason", .label = "Reason", .help_text = NULL,
         .type = RF_F_CHAR, .flags = RF_SF_ALLOW_BLANK | RF_SF_HAS_DEFAULT,
@@ -1220,7 +1220,7 @@ static rf_rc events_session_not_attempted(rf_ctx *ctx)
 }
 static const rf_authenticator events_SessionAuthentication_auth = { .name = "SessionAuthentication", .www_authenticate = NULL,
     .authenticate = { "SessionAuthentication", RF_SYNC, { .ctx = events_session_not_attempted } } };
-/* events.rflow:162 */
+/* events.rflow:163 */
 static const rf_permission events_IsHolder_perm = { .name = "IsHolder", .message = NULL,
     .has_permission_set = true, .has_object_permission_set = true,
     .has_permission = { "events_can_buy", RF_BLOCKING, { .ctx = events_can_buy } },
@@ -1230,9 +1230,9 @@ static const rf_permission events_IsHolder_perm = { .name = "IsHolder", .message
 /* ---------------------------------------------------------------------
  * Views: per action its ActionConfig, so dispatch never branches on a name.
  */
-/* events.rflow:171 */
+/* events.rflow:172 */
 static const rf_authenticator *const events_Venues_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_Venues_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_Venues_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1241,7 +1241,7 @@ static const rf_paginator events_Venues_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_Venues_Numbered_last,
 };
-/* events.rflow:172 */
+/* events.rflow:173 */
 static const rf_perm_expr events_Venues_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Venues_list_perms[] = { &events_Venues_list_0, };
 const rf_action events_Venues_list = {
@@ -1253,7 +1253,7 @@ const rf_action events_Venues_list = {
     .parsers = RF_PARSE_JSON | RF_PARSE_FORM | RF_PARSE_MULTIPART, .renderers = RF_RENDER_JSON | RF_RENDER_BROWSABLE,
     .paginator = &events_Venues_Numbered,
 };
-/* events.rflow:173 */
+/* events.rflow:174 */
 static const rf_perm_expr events_Venues_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Venues_retrieve_perms[] = { &events_Venues_retrieve_0, };
 const rf_action events_Venues_retrieve = {
@@ -1282,14 +1282,14 @@ const rf_view events_Venues_view = {
     .default_action = &events_Venues_default,
 };
 
-/* events.rflow:178 */
+/* events.rflow:179 */
 static const rf_authenticator *const events_VenueAdmin_auth[] = { &rf_basic_authentication, };
 static const uint8_t events_VenueAdmin_filters_order[] = { RF_FILTER_DJANGO };
 static const rf_filters events_VenueAdmin_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_VenueAdmin_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_VenueAdmin_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_VenueAdmin_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1299,7 +1299,7 @@ static const rf_paginator events_VenueAdmin_Numbered = {
     .last_page_strings = events_VenueAdmin_Numbered_last,
 };
 static const rf_postfetch *const events_VenueAdmin_post_fetches[] = { &events_NextEvents_postfetch, };
-/* events.rflow:178 */
+/* events.rflow:179 */
 static const rf_perm_expr events_VenueAdmin_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_create_perms[] = { &events_VenueAdmin_create_0, };
 const rf_action events_VenueAdmin_create = {
@@ -1312,7 +1312,7 @@ const rf_action events_VenueAdmin_create = {
     .queryset = &events_qs0,
     .post_fetches = events_VenueAdmin_post_fetches, .npost_fetches = 1,
 };
-/* events.rflow:178 */
+/* events.rflow:179 */
 static const rf_perm_expr events_VenueAdmin_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_update_perms[] = { &events_VenueAdmin_update_0, };
 const rf_action events_VenueAdmin_update = {
@@ -1325,7 +1325,7 @@ const rf_action events_VenueAdmin_update = {
     .queryset = &events_qs0,
     .post_fetches = events_VenueAdmin_post_fetches, .npost_fetches = 1,
 };
-/* events.rflow:178 */
+/* events.rflow:179 */
 static const rf_perm_expr events_VenueAdmin_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_partial_update_perms[] = { &events_VenueAdmin_partial_update_0, };
 const rf_action events_VenueAdmin_partial_update = {
@@ -1338,7 +1338,7 @@ const rf_action events_VenueAdmin_partial_update = {
     .queryset = &events_qs0,
     .post_fetches = events_VenueAdmin_post_fetches, .npost_fetches = 1,
 };
-/* events.rflow:180 */
+/* events.rflow:181 */
 static const rf_perm_expr events_VenueAdmin_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_VenueAdmin_destroy_perms[] = { &events_VenueAdmin_destroy_0, };
 const rf_action events_VenueAdmin_destroy = {
@@ -1375,7 +1375,7 @@ const rf_view events_VenueAdmin_view = {
     .default_action = &events_VenueAdmin_default,
 };
 
-/* events.rflow:190 */
+/* events.rflow:191 */
 static const rf_authenticator *const events_VenueEvents_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_VenueEvents_filters_order[] = { RF_FILTER_DJANGO };
 static const rf_field *const events_VenueEvents_filters_fields[] = {
@@ -1387,7 +1387,7 @@ static const rf_filters events_VenueEvents_filters = {
     .filterset_fields = events_VenueEvents_filters_fields, .nfilterset_fields = 2,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:147 */
+/* events.rflow:148 */
 static const char *const events_VenueEvents_Stream_last[] = { "last", NULL };
 static const rf_order events_VenueEvents_Stream_order[] = {
     { &events_Event_fields[5], true },
@@ -1400,7 +1400,7 @@ static const rf_paginator events_VenueEvents_Stream = {
     .last_page_strings = events_VenueEvents_Stream_last,
     .ordering = events_VenueEvents_Stream_order, .nordering = 1,
 };
-/* events.rflow:190 */
+/* events.rflow:191 */
 static const rf_perm_expr events_VenueEvents_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_VenueEvents_list_perms[] = { &events_VenueEvents_list_0, };
 const rf_action events_VenueEvents_list = {
@@ -1412,7 +1412,7 @@ const rf_action events_VenueEvents_list = {
     .paginator = &events_VenueEvents_Stream,
     .queryset = &events_qs1,
 };
-/* events.rflow:190 */
+/* events.rflow:191 */
 static const rf_perm_expr events_VenueEvents_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_VenueEvents_retrieve_perms[] = { &events_VenueEvents_retrieve_0, };
 const rf_action events_VenueEvents_retrieve = {
@@ -1446,14 +1446,14 @@ const rf_view events_VenueEvents_view = {
     .default_action = &events_VenueEvents_default,
 };
 
-/* events.rflow:197 */
+/* events.rflow:198 */
 static const rf_authenticator *const events_EventCreate_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_EventCreate_filters_order[] = { RF_FILTER_DJANGO };
 static const rf_filters events_EventCreate_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_EventCreate_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_EventCreate_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_EventCreate_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1462,7 +1462,7 @@ static const rf_paginator events_EventCreate_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_EventCreate_Numbered_last,
 };
-/* events.rflow:197 */
+/* events.rflow:198 */
 static const rf_perm_expr events_EventCreate_create_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr *const events_EventCreate_create_perms[] = { &events_EventCreate_create_0, };
 const rf_action events_EventCreate_create = {
@@ -1496,7 +1496,7 @@ const rf_view events_EventCreate_view = {
     .default_action = &events_EventCreate_default,
 };
 
-/* events.rflow:204 */
+/* events.rflow:205 */
 static const rf_hook events_EventDetail_get_object = { "events_event_get_object", RF_BLOCKING, { .query = events_event_get_object } };
 static const rf_hook events_EventDetail_get_serializer_context = { "events_serializer_context", RF_BLOCKING, { .ctx = events_serializer_context } };
 static const rf_hook events_EventDetail_perform_update = { "events_event_perform_update", RF_BLOCKING, { .obj = events_event_perform_update } };
@@ -1506,7 +1506,7 @@ static const rf_filters events_EventDetail_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_EventDetail_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_EventDetail_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_EventDetail_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1515,7 +1515,7 @@ static const rf_paginator events_EventDetail_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_EventDetail_Numbered_last,
 };
-/* events.rflow:204 */
+/* events.rflow:205 */
 static const rf_perm_expr events_EventDetail_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_retrieve_perms[] = { &events_EventDetail_retrieve_0, };
 const rf_action events_EventDetail_retrieve = {
@@ -1527,7 +1527,7 @@ const rf_action events_EventDetail_retrieve = {
     .paginator = &events_EventDetail_Numbered,
     .queryset = &events_qs3,
 };
-/* events.rflow:204 */
+/* events.rflow:205 */
 static const rf_perm_expr events_EventDetail_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_update_perms[] = { &events_EventDetail_update_0, };
 const rf_action events_EventDetail_update = {
@@ -1539,7 +1539,7 @@ const rf_action events_EventDetail_update = {
     .paginator = &events_EventDetail_Numbered,
     .queryset = &events_qs3,
 };
-/* events.rflow:204 */
+/* events.rflow:205 */
 static const rf_perm_expr events_EventDetail_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventDetail_partial_update_perms[] = { &events_EventDetail_partial_update_0, };
 const rf_action events_EventDetail_partial_update = {
@@ -1551,7 +1551,7 @@ const rf_action events_EventDetail_partial_update = {
     .paginator = &events_EventDetail_Numbered,
     .queryset = &events_qs3,
 };
-/* events.rflow:210 */
+/* events.rflow:211 */
 static const rf_perm_expr events_EventDetail_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventDetail_destroy_perms[] = { &events_EventDetail_destroy_0, };
 const rf_action events_EventDetail_destroy = {
@@ -1588,14 +1588,14 @@ const rf_view events_EventDetail_view = {
     .default_action = &events_EventDetail_default,
 };
 
-/* events.rflow:221 */
+/* events.rflow:222 */
 static const rf_authenticator *const events_EventPrice_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_EventPrice_filters_order[] = { RF_FILTER_DJANGO };
 static const rf_filters events_EventPrice_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_EventPrice_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_EventPrice_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_EventPrice_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1604,7 +1604,7 @@ static const rf_paginator events_EventPrice_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_EventPrice_Numbered_last,
 };
-/* events.rflow:221 */
+/* events.rflow:222 */
 static const rf_perm_expr events_EventPrice_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventPrice_update_perms[] = { &events_EventPrice_update_0, };
 const rf_action events_EventPrice_update = {
@@ -1616,7 +1616,7 @@ const rf_action events_EventPrice_update = {
     .paginator = &events_EventPrice_Numbered,
     .queryset = &events_qs4,
 };
-/* events.rflow:221 */
+/* events.rflow:222 */
 static const rf_perm_expr events_EventPrice_partial_update_0 = { .op = RF_P_LEAF, .leaf = &rf_is_admin_user };
 static const rf_perm_expr *const events_EventPrice_partial_update_perms[] = { &events_EventPrice_partial_update_0, };
 const rf_action events_EventPrice_partial_update = {
@@ -1650,7 +1650,7 @@ const rf_view events_EventPrice_view = {
     .default_action = &events_EventPrice_default,
 };
 
-/* events.rflow:228 */
+/* events.rflow:229 */
 static const rf_hook events_EventSearch_get_queryset = { "events_search_queryset", RF_ASYNC, { .query = events_search_queryset } };
 static const rf_authenticator *const events_EventSearch_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_EventSearch_filters_order[] = { RF_FILTER_SEARCH, RF_FILTER_ORDERING };
@@ -1668,7 +1668,7 @@ static const rf_filters events_EventSearch_filters = {
     .search_param = "search", .ordering_param = "ordering",
     .ordering_fields = events_EventSearch_filters_ordering_fields, .nordering_fields = 2,
 };
-/* events.rflow:154 */
+/* events.rflow:155 */
 static const char *const events_EventSearch_Window_last[] = { "last", NULL };
 static const rf_paginator events_EventSearch_Window = {
     .name = "Window", .kind = RF_LIMIT_OFFSET,
@@ -1677,7 +1677,7 @@ static const rf_paginator events_EventSearch_Window = {
     .limit_query_param = "take", .offset_query_param = "skip", .cursor_query_param = "cursor",
     .last_page_strings = events_EventSearch_Window_last,
 };
-/* events.rflow:228 */
+/* events.rflow:229 */
 static const rf_perm_expr events_EventSearch_list_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_EventSearch_list_perms[] = { &events_EventSearch_list_0, };
 static const rf_throttle events_EventSearch_list_throttle0 = { .name = "Strangers", .kind = RF_THROTTLE_ANON, .scope = "anon", .num_requests = 10, .duration = 1 };
@@ -1718,7 +1718,7 @@ const rf_view events_EventSearch_view = {
     .default_action = &events_EventSearch_default,
 };
 
-/* events.rflow:244 */
+/* events.rflow:245 */
 static const rf_hook events_TicketDetail_perform_destroy = { "events_ticket_perform_destroy", RF_ASYNC, { .obj = events_ticket_perform_destroy } };
 static const rf_authenticator *const events_TicketDetail_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_TicketDetail_filters_order[] = { RF_FILTER_DJANGO };
@@ -1726,7 +1726,7 @@ static const rf_filters events_TicketDetail_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_TicketDetail_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_TicketDetail_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_TicketDetail_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1735,7 +1735,7 @@ static const rf_paginator events_TicketDetail_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_TicketDetail_Numbered_last,
 };
-/* events.rflow:244 */
+/* events.rflow:245 */
 static const rf_perm_expr events_TicketDetail_retrieve_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr events_TicketDetail_retrieve_1 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr events_TicketDetail_retrieve_2 = { .op = RF_P_AND, .a = &events_TicketDetail_retrieve_0, .b = &events_TicketDetail_retrieve_1 };
@@ -1749,7 +1749,7 @@ const rf_action events_TicketDetail_retrieve = {
     .paginator = &events_TicketDetail_Numbered,
     .queryset = &events_qs6,
 };
-/* events.rflow:244 */
+/* events.rflow:245 */
 static const rf_perm_expr events_TicketDetail_destroy_0 = { .op = RF_P_LEAF, .leaf = &rf_is_authenticated };
 static const rf_perm_expr events_TicketDetail_destroy_1 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr events_TicketDetail_destroy_2 = { .op = RF_P_AND, .a = &events_TicketDetail_destroy_0, .b = &events_TicketDetail_destroy_1 };
@@ -1788,14 +1788,14 @@ const rf_view events_TicketDetail_view = {
     .default_action = &events_TicketDetail_default,
 };
 
-/* events.rflow:255 */
+/* events.rflow:256 */
 static const rf_authenticator *const events_TicketSeat_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_TicketSeat_filters_order[] = { RF_FILTER_DJANGO };
 static const rf_filters events_TicketSeat_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_TicketSeat_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_TicketSeat_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_TicketSeat_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1804,7 +1804,7 @@ static const rf_paginator events_TicketSeat_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_TicketSeat_Numbered_last,
 };
-/* events.rflow:255 */
+/* events.rflow:256 */
 static const rf_perm_expr events_TicketSeat_retrieve_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_retrieve_perms[] = { &events_TicketSeat_retrieve_0, };
 const rf_action events_TicketSeat_retrieve = {
@@ -1816,7 +1816,7 @@ const rf_action events_TicketSeat_retrieve = {
     .paginator = &events_TicketSeat_Numbered,
     .queryset = &events_qs7,
 };
-/* events.rflow:255 */
+/* events.rflow:256 */
 static const rf_perm_expr events_TicketSeat_update_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_update_perms[] = { &events_TicketSeat_update_0, };
 const rf_action events_TicketSeat_update = {
@@ -1828,7 +1828,7 @@ const rf_action events_TicketSeat_update = {
     .paginator = &events_TicketSeat_Numbered,
     .queryset = &events_qs7,
 };
-/* events.rflow:255 */
+/* events.rflow:256 */
 static const rf_perm_expr events_TicketSeat_partial_update_0 = { .op = RF_P_LEAF, .leaf = &events_IsHolder_perm };
 static const rf_perm_expr *const events_TicketSeat_partial_update_perms[] = { &events_TicketSeat_partial_update_0, };
 const rf_action events_TicketSeat_partial_update = {
@@ -1862,7 +1862,7 @@ const rf_view events_TicketSeat_view = {
     .default_action = &events_TicketSeat_default,
 };
 
-/* events.rflow:263 */
+/* events.rflow:264 */
 static const rf_hook events_Checkout_perform_create = { "events_checkout_perform_create", RF_BLOCKING, { .obj = events_checkout_perform_create } };
 static const rf_authenticator *const events_Checkout_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
 static const uint8_t events_Checkout_filters_order[] = { RF_FILTER_DJANGO };
@@ -1870,7 +1870,7 @@ static const rf_filters events_Checkout_filters = {
     .backends = RF_FILTER_DJANGO, .order = events_Checkout_filters_order, .norder = 1,
     .search_param = "search", .ordering_param = "ordering",
 };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_Checkout_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_Checkout_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1879,7 +1879,7 @@ static const rf_paginator events_Checkout_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_Checkout_Numbered_last,
 };
-/* events.rflow:263 */
+/* events.rflow:264 */
 static const rf_perm_expr events_Checkout_create_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Checkout_create_perms[] = { &events_Checkout_create_0, };
 static const rf_throttle events_Checkout_create_throttle0 = { .name = "Buyers", .kind = RF_THROTTLE_USER, .scope = "buyers", .num_requests = 100, .duration = 86400 };
@@ -1894,7 +1894,7 @@ const rf_action events_Checkout_create = {
     .paginator = &events_Checkout_Numbered,
     .queryset = &events_qs8,
 };
-/* events.rflow:270 */
+/* events.rflow:271 */
 static const rf_perm_expr events_Checkout_get_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_Checkout_get_perms[] = { &events_Checkout_get_0, };
 static const rf_throttle events_Checkout_get_throttle0 = { .name = "Buyers", .kind = RF_THROTTLE_USER, .scope = "buyers", .num_requests = 100, .duration = 86400 };
@@ -1936,9 +1936,9 @@ const rf_view events_Checkout_view = {
     .default_action = &events_Checkout_default,
 };
 
-/* events.rflow:277 */
+/* events.rflow:278 */
 static const rf_authenticator *const events_RefundRequest_auth[] = { &events_SessionAuthentication_auth, &rf_basic_authentication, };
-/* events.rflow:140 */
+/* events.rflow:141 */
 static const char *const events_RefundRequest_Numbered_last[] = { "last", "end", NULL };
 static const rf_paginator events_RefundRequest_Numbered = {
     .name = "Numbered", .kind = RF_PAGE_NUMBER,
@@ -1947,7 +1947,7 @@ static const rf_paginator events_RefundRequest_Numbered = {
     .limit_query_param = "limit", .offset_query_param = "offset", .cursor_query_param = "cursor",
     .last_page_strings = events_RefundRequest_Numbered_last,
 };
-/* events.rflow:280 */
+/* events.rflow:281 */
 static const rf_perm_expr events_RefundRequest_post_0 = { .op = RF_P_LEAF, .leaf = &rf_allow_any };
 static const rf_perm_expr *const events_RefundRequest_post_perms[] = { &events_RefundRequest_post_0, };
 const rf_action events_RefundRequest_post = {
@@ -1998,90 +1998,90 @@ static const rf_root_entry events_root2[] = {
     { "venues", "api/venues/" },
 };
 static const rf_route events_routes[] = {
-    /* events.rflow:286 */
+    /* events.rflow:287 */
     { .pattern = "api/venues/", .kind = RF_ROUTE_VIEW,
         .view = &events_Venues_view,
         .by_method = { [RF_GET] = &events_Venues_list, },
         .url_name = "venue-list", .name_suffix = "List", .view_name = "Venues List",
         .detail = false, .format_suffix = true },
-    /* events.rflow:286 */
+    /* events.rflow:287 */
     { .pattern = "api/venues/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &events_Venues_view,
         .by_method = { [RF_GET] = &events_Venues_retrieve, },
         .url_name = "venue-detail", .name_suffix = "Instance", .view_name = "Venues Instance",
         .detail = true, .format_suffix = true },
-    /* events.rflow:298 */
+    /* events.rflow:299 */
     { .pattern = "api/", .kind = RF_ROUTE_API_ROOT,
         .view = &events_api_root_view,
         .url_name = "api-root", .name_suffix = NULL, .view_name = "Api Root",
         .detail = false, .format_suffix = true, .root = events_root2, .nroot = 1 },
-    /* events.rflow:290 */
+    /* events.rflow:291 */
     { .pattern = "api/admin/venues/", .kind = RF_ROUTE_VIEW,
         .view = &events_VenueAdmin_view,
         .by_method = { [RF_POST] = &events_VenueAdmin_create, },
         .url_name = "venue-admin-list", .name_suffix = "List", .view_name = "Venue Admin List",
         .detail = false },
-    /* events.rflow:290 */
+    /* events.rflow:291 */
     { .pattern = "api/admin/venues/{venue_id:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &events_VenueAdmin_view,
         .by_method = { [RF_PUT] = &events_VenueAdmin_update, [RF_PATCH] = &events_VenueAdmin_partial_update, [RF_DELETE] = &events_VenueAdmin_destroy, },
         .url_name = "venue-admin-detail", .name_suffix = "Instance", .view_name = "Venue Admin Instance",
         .detail = true },
-    /* events.rflow:294 */
+    /* events.rflow:295 */
     { .pattern = "api/venues/{venue_id:uuid}/events/", .kind = RF_ROUTE_VIEW,
         .view = &events_VenueEvents_view,
         .by_method = { [RF_GET] = &events_VenueEvents_list, },
         .url_name = "event-list", .name_suffix = "List", .view_name = "Venue Events List",
         .detail = false },
-    /* events.rflow:294 */
+    /* events.rflow:295 */
     { .pattern = "api/venues/{venue_id:uuid}/events/{pk:lookup}/", .kind = RF_ROUTE_VIEW,
         .view = &events_VenueEvents_view,
         .by_method = { [RF_GET] = &events_VenueEvents_retrieve, },
         .url_name = "event-detail", .name_suffix = "Instance", .view_name = "Venue Events Instance",
         .detail = true },
-    /* events.rflow:301 */
+    /* events.rflow:302 */
     { .pattern = "api/events/", .kind = RF_ROUTE_VIEW,
         .view = &events_EventCreate_view,
         .by_method = { [RF_POST] = &events_EventCreate_create, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Event Create",
         .detail = false },
-    /* events.rflow:302 */
+    /* events.rflow:303 */
     { .pattern = "api/events/{event_id:int}/", .kind = RF_ROUTE_VIEW,
         .view = &events_EventDetail_view,
         .by_method = { [RF_GET] = &events_EventDetail_retrieve, [RF_PUT] = &events_EventDetail_update, [RF_PATCH] = &events_EventDetail_partial_update, [RF_DELETE] = &events_EventDetail_destroy, },
         .url_name = "event-page", .name_suffix = NULL, .view_name = "Event Detail",
         .detail = true },
-    /* events.rflow:303 */
+    /* events.rflow:304 */
     { .pattern = "api/events/{event_id:int}/price/", .kind = RF_ROUTE_VIEW,
         .view = &events_EventPrice_view,
         .by_method = { [RF_PUT] = &events_EventPrice_update, [RF_PATCH] = &events_EventPrice_partial_update, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Event Price",
         .detail = true },
-    /* events.rflow:304 */
+    /* events.rflow:305 */
     { .pattern = "api/cities/{city:str}/events/", .kind = RF_ROUTE_VIEW,
         .view = &events_EventSearch_view,
         .by_method = { [RF_GET] = &events_EventSearch_list, },
         .url_name = "city-events", .name_suffix = NULL, .view_name = "Event Search",
         .detail = false },
-    /* events.rflow:305 */
+    /* events.rflow:306 */
     { .pattern = "api/tickets/{code:uuid}/", .kind = RF_ROUTE_VIEW,
         .view = &events_TicketDetail_view,
         .by_method = { [RF_GET] = &events_TicketDetail_retrieve, [RF_DELETE] = &events_TicketDetail_destroy, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Ticket Detail",
         .detail = true },
-    /* events.rflow:306 */
+    /* events.rflow:307 */
     { .pattern = "api/seats/{pk:str}/", .kind = RF_ROUTE_VIEW,
         .view = &events_TicketSeat_view,
         .by_method = { [RF_GET] = &events_TicketSeat_retrieve, [RF_PUT] = &events_TicketSeat_update, [RF_PATCH] = &events_TicketSeat_partial_update, },
         .url_name = NULL, .name_suffix = NULL, .view_name = "Ticket Seat",
         .detail = true },
-    /* events.rflow:307 */
+    /* events.rflow:308 */
     { .pattern = "api/checkout/", .kind = RF_ROUTE_VIEW,
         .view = &events_Checkout_view,
         .by_method = { [RF_GET] = &events_Checkout_get, [RF_POST] = &events_Checkout_create, },
         .url_name = "checkout", .name_suffix = NULL, .view_name = "Checkout",
         .detail = false },
-    /* events.rflow:308 */
+    /* events.rflow:309 */
     { .pattern = "api/refunds/", .kind = RF_ROUTE_VIEW,
         .view = &events_RefundRequest_view,
         .by_method = { [RF_POST] = &events_RefundRequest_post, },
@@ -2274,7 +2274,7 @@ static const char events_openapi[] =
     "}\n"
 ;
 
-/* events.rflow:19 */
+/* events.rflow:20 */
 const rf_app events_app = {
     .abi = RF_ABI_VERSION, .name = "events", .title = "Events API", .version = "",
     .routes = events_routes, .nroutes = 15,

@@ -60,7 +60,7 @@ enum {
 };
 extern const rf_resource events_Token_resource;
 
-/* events.rflow:32 */
+/* events.rflow:33 */
 typedef struct events_Venue {
     uint8_t rf_state[7];
     const char *id; /* UUIDField */
@@ -82,7 +82,7 @@ enum {
 };
 extern const rf_resource events_Venue_resource;
 
-/* events.rflow:43 */
+/* events.rflow:44 */
 typedef struct events_Event {
     uint8_t rf_state[10];
     int64_t id; /* AutoField */
@@ -110,7 +110,7 @@ enum {
 };
 extern const rf_resource events_Event_resource;
 
-/* events.rflow:56 */
+/* events.rflow:57 */
 typedef struct events_Ticket {
     uint8_t rf_state[6];
     int64_t id; /* BigAutoField */
@@ -130,7 +130,7 @@ enum {
 };
 extern const rf_resource events_Ticket_resource;
 
-/* events.rflow:109 */
+/* events.rflow:110 */
 typedef struct events_Refund {
     uint8_t rf_state[13];
     const char *reason; /* CharField */

@@ -11,7 +11,7 @@
 
 /* events_can_buy
  *
- * IsHolder.has_permission (events.rflow:163):
+ * IsHolder.has_permission (events.rflow:164):
  *   Before the handler, in the permission check (with &, |, ~ as
  *   the spec combines it).  RF_OK grants, RF_ERROR denies.
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -21,7 +21,7 @@ rf_rc events_can_buy(rf_ctx *ctx);
 
 /* events_is_holder
  *
- * IsHolder.has_object_permission (events.rflow:164):
+ * IsHolder.has_object_permission (events.rflow:165):
  *   When get_object has found the instance (obj: its record,
  *   rf_ctx_resource(ctx) describes it).  RF_OK grants, RF_ERROR denies.
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -31,7 +31,7 @@ rf_rc events_is_holder(rf_ctx *ctx, void *obj);
 
 /* events_validate_event
  *
- * EventSerializer.validators (events.rflow:97):
+ * EventSerializer.validators (events.rflow:98):
  *   Object-level validation, once every field passed; obj is the
  *   validated record.  Refuse with `return rf_raise(ctx, NULL, "message");`.
  *   obj is a events_Event *.
@@ -42,7 +42,7 @@ rf_rc events_validate_event(rf_ctx *ctx, void *obj);
 
 /* events_validate_seat
  *
- * TicketSerializer.validate_seat (events.rflow:106):
+ * TicketSerializer.validate_seat (events.rflow:107):
  *   Field validation, when this field converted without error; obj is the
  *   record being validated.  Refuse with rf_raise(ctx, "<field>", msg).
  *   obj is a events_Ticket *.
@@ -53,7 +53,7 @@ rf_rc events_validate_seat(rf_ctx *ctx, void *obj);
 
 /* events_venues_list
  *
- * Venues.list (events.rflow:172):
+ * Venues.list (events.rflow:173):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -63,7 +63,7 @@ rf_rc events_venues_list(rf_ctx *ctx);
 
 /* events_venues_retrieve
  *
- * Venues.retrieve (events.rflow:173):
+ * Venues.retrieve (events.rflow:174):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -73,7 +73,7 @@ rf_rc events_venues_retrieve(rf_ctx *ctx);
 
 /* events_venue_destroy
  *
- * VenueAdmin.destroy (events.rflow:180):
+ * VenueAdmin.destroy (events.rflow:181):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   async: runs on the event loop; may return RF_PENDING and then call
@@ -83,7 +83,7 @@ rf_rc events_venue_destroy(rf_ctx *ctx);
 
 /* events_event_get_object
  *
- * EventDetail.get_object (events.rflow:215):
+ * EventDetail.get_object (events.rflow:216):
  *   Inside get_object, after the lookup's condition, before the fetch;
  *   q may be narrowed further.
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -93,7 +93,7 @@ rf_rc events_event_get_object(rf_ctx *ctx, rf_query *q);
 
 /* events_serializer_context
  *
- * EventDetail.get_serializer_context (events.rflow:216):
+ * EventDetail.get_serializer_context (events.rflow:217):
  *   Before validation or rendering; hand values to other hooks
  *   with rf_ctx_set_var.
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -103,7 +103,7 @@ rf_rc events_serializer_context(rf_ctx *ctx);
 
 /* events_event_perform_update
  *
- * EventDetail.perform_update (events.rflow:217):
+ * EventDetail.perform_update (events.rflow:218):
  *   After validation of an update; obj is the record about to be
  *   written by the UPDATE: set fields on it, or refuse.
  *   obj is a events_Event *.
@@ -114,7 +114,7 @@ rf_rc events_event_perform_update(rf_ctx *ctx, void *obj);
 
 /* events_search_queryset
  *
- * EventSearch.get_queryset (events.rflow:240):
+ * EventSearch.get_queryset (events.rflow:241):
  *   For list and get_object: q holds the queryset's conditions; add
  *   conditions with rf_query_where / rf_query_where_eq.
  *   async: runs on the event loop; may return RF_PENDING and then call
@@ -124,7 +124,7 @@ rf_rc events_search_queryset(rf_ctx *ctx, rf_query *q);
 
 /* events_ticket_perform_destroy
  *
- * TicketDetail.perform_destroy (events.rflow:251):
+ * TicketDetail.perform_destroy (events.rflow:252):
  *   Before the DELETE; obj is the instance.
  *   obj is a events_Ticket *.
  *   async: runs on the event loop; may return RF_PENDING and then call
@@ -134,7 +134,7 @@ rf_rc events_ticket_perform_destroy(rf_ctx *ctx, void *obj);
 
 /* events_checkout_quote
  *
- * Checkout.get (events.rflow:270):
+ * Checkout.get (events.rflow:271):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   blocking: runs on the worker pool and may block; the sync helpers
@@ -144,7 +144,7 @@ rf_rc events_checkout_quote(rf_ctx *ctx);
 
 /* events_checkout_perform_create
  *
- * Checkout.perform_create (events.rflow:273):
+ * Checkout.perform_create (events.rflow:274):
  *   After the request serializer validated the body; obj is the
  *   validated record before the INSERT: set fields on it, or refuse.
  *   obj is a events_Ticket *.
@@ -155,7 +155,7 @@ rf_rc events_checkout_perform_create(rf_ctx *ctx, void *obj);
 
 /* events_refund_post
  *
- * RefundRequest.post (events.rflow:280):
+ * RefundRequest.post (events.rflow:281):
  *   The action's handler: it answers the request with the helpers of
  *   restflow/http.h (rf_serialized_response, rf_paginated_response, ...).
  *   blocking: runs on the worker pool and may block; the sync helpers
