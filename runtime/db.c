@@ -278,7 +278,7 @@ static void release_result(void *arg)
 static void deliver(rf_db_op *op)
 {
     rf_result *res = op->res;
-    if (res->error == RF_DB_FAILED && !op->derive)   /* a chained read's is its head's */
+    if (res->error == RF_DB_FAILED && !op->source)   /* a chained read's is its source's */
         rf_log_error("database %s: %s", op->db->label, rf_result_message(res));
     bool present = !op->owner_gone;
     if (op->owner_watch)

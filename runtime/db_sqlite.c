@@ -377,18 +377,20 @@ static void run_plain(sq_conn *c, const char *sql)
     sqlite3_exec(c->handle, sql, NULL, NULL, NULL);
 }
 
-/* A statement without parameters or rows, from the cache. */
-static bool run_control(rf_db *db, sq_conn *c, const char *sql)
+/* A statement without parameters or rows, from the cache: SQLITE_OK or
+ * the error. */
+static int run_control(rf_db *db, sq_conn *c, const char *sql)
 {
     sqlite3_stmt *stmt;
     bool temporary;
-    if (cached_statement(db, c, sql, &stmt, &temporary) != SQLITE_OK)
-        return false;
-    bool done = sqlite3_step(stmt) == SQLITE_DONE;
+    int rc = cached_statement(db, c, sql, &stmt, &temporary);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (temporary)
         sqlite3_finalize(stmt);
-    return done;
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* A busy error can only reach the first statement of a writer (a
@@ -414,7 +416,7 @@ static bool pay_owed_begin(sq_conn *c, rf_db_op *op)
     }
     int rc = SQLITE_BUSY;
     for (int attempt = 0; (rc & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES; attempt++)
-        rc = sqlite3_exec(c->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        rc = run_control(op->db, c, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         return true;
     rc = sqlite3_extended_errcode(c->handle);
@@ -428,7 +430,7 @@ static bool pay_owed_begin(sq_conn *c, rf_db_op *op)
  * one WAL read lock (two fcntl calls) instead of one per statement. */
 static bool begin_shared_read(sq_conn *c, const rf_db_op *op)
 {
-    return op->then && !op->txn && !op->writes && run_control(op->db, c, "BEGIN");
+    return op->then && !op->txn && !op->writes && run_control(op->db, c, "BEGIN") == SQLITE_OK;
 }
 
 static void end_shared_read(sq_conn *c, const rf_db_op *op, bool began)

@@ -363,9 +363,9 @@ rf_rc rf_postfetch_run(rf_ctx *ctx, const rf_postfetch *const *pfs, int n,
     /* Callbacks never run before rf_db_exec returns: counting as they
      * start is safe. */
     for (int i = 0; i < n; i++) {
-        const rf_result *answer = prefetched_answer(rows, pfs[i]);
         if (!page_has_keys(rows, pfs[i]->base_key))
             continue;
+        const rf_result *answer = prefetched_answer(rows, pfs[i]);
         if (answer) {
             take_answer(run, pfs[i], answer);
         } else if (start_one(run, pfs[i]) == RF_ERROR) {

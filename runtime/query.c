@@ -453,16 +453,6 @@ static rf_db_then *chain_room(const rf_query *q)
     return rf_alloc(q->a, (size_t)(q->npfs + 1) * sizeof(rf_db_then));
 }
 
-/* The PostFetches that go along with a fetch of q (SQLite), following the
- * statement or chained read `follows`. */
-static int postfetch_reads(rf_ctx *ctx, rf_query *q, rf_db *db, int follows,
-                           rf_db_then *then, rf_prefetched **pre)
-{
-    if (!q->npfs || !rf_db_can_chain(db))
-        return 0;
-    return rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, follows, then, pre);
-}
-
 static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
 {
     rf_db *db = rf_db_open_for(ctx, q->res->db);
@@ -472,10 +462,12 @@ static rf_rc run(rf_ctx *ctx, rf_query *q, bool count, fetch_call *call)
     stmt.sql[rf_db_dialect(db)] = rf_query_sql(q, rf_db_dialect(db), count);
     int n;
     rf_value *params = query_params(q, count, &n);
-    rf_db_then *then = chain_room(q);
-    int nthen = count ? 0 : postfetch_reads(ctx, q, db, 0, then, &call->prefetched);
-    if (nthen)
-        return rf_db_exec_chained(ctx, db, &stmt, params, n, fetched, call, then, nthen);
+    if (!count && q->npfs && rf_db_can_chain(db)) {
+        rf_db_then *then = chain_room(q);
+        int nthen = rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, 0, then, &call->prefetched);
+        if (nthen)
+            return rf_db_exec_chained(ctx, db, &stmt, params, n, fetched, call, then, nthen);
+    }
     return rf_db_exec(ctx, db, &stmt, params, n, count ? counted : fetched, call);
 }
 
@@ -502,7 +494,10 @@ rf_rc rf_query_count_and_fetch(rf_ctx *ctx, rf_query *q, rf_count_cb cb, void *a
     rf_query_chain(q, d, &then[0]);
     q->came_limit = q->limit;
     q->came_offset = q->offset;
-    int nthen = 1 + postfetch_reads(ctx, q, db, 1, then + 1, &q->came_prefetched);
+    int nthen = 1;
+    if (q->npfs)    /* the PostFetches follow the page (chained read 1) */
+        nthen += rf_postfetch_chain(ctx, q->res, q->pfs, q->npfs, 1, then + 1,
+                                    &q->came_prefetched);
     return rf_db_exec_chained(ctx, db, &stmt, params, n, counted, call, then, nthen);
 }
 
