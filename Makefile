@@ -19,7 +19,7 @@ PYTHON  ?= /usr/bin/python3
 
 PKGS         := libevent libevent_pthreads libevent_openssl jansson sqlite3 libpq openssl hiredis
 PKG_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKG_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 

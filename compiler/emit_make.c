@@ -52,7 +52,7 @@ bool emit_makefile(const model *m, const char *dir, bool with_main)
         "ifneq ($(RESTFLOW),)\n"
         "RF_LIB    := $(RESTFLOW)/build/librestflow.a\n"
         "RF_CFLAGS := -I$(RESTFLOW)/runtime/include $(shell pkg-config --cflags $(PKGS))\n"
-        "RF_LIBS   := $(RF_LIB) $(shell pkg-config --libs $(PKGS)) -lpthread -lm\n"
+        "RF_LIBS   := $(RF_LIB) $(shell pkg-config --libs $(PKGS)) -lhttp_parser -lpthread -lm\n"
         "else\n"
         "RF_LIB    :=\n"
         "RF_CFLAGS := $(shell pkg-config --cflags restflow)\n"

@@ -62,7 +62,7 @@ $(BUILD)/restflow.pc:
 	   echo 'Requires.private: $(filter-out jansson libpq,$(PKGS))'; \
 	   echo 'Cflags: -I$${includedir}'; \
 	   echo 'Libs: -L$${libdir} -lrestflow$(RF_RPATH)'; \
-	   echo 'Libs.private: -lpq -lpthread -lm'; \
+	   echo 'Libs.private: -lpq -lhttp_parser -lpthread -lm'; \
 	} > $@.tmp && mv $@.tmp $@
 
 # Man pages: docs/man/NAME.SECTION.md -> build/man/NAME.SECTION.

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "internal.h"
@@ -105,7 +103,10 @@ rf_db *rf_ctx_db(rf_ctx *ctx, int index)
 
 const char *rf_ctx_header(const rf_ctx *ctx, const char *name)
 {
-    return ctx->headers ? evhttp_find_header(ctx->headers, name) : NULL;
+    for (int i = 0; i < ctx->nheaders; i++)
+        if (strcasecmp(ctx->headers[i].name, name) == 0)
+            return ctx->headers[i].value;
+    return NULL;
 }
 
 /* ---------------------------------------------------------------------

@@ -15,10 +15,6 @@
 #include "pool.h"
 
 struct event_base;
-struct evhttp;
-struct evhttp_request;
-struct evkeyvalq;
-struct evbuffer;
 
 /* ---------------------------------------------------------------------
  * Server configuration: what rf_main parsed from the command line and the
@@ -87,11 +83,8 @@ typedef struct rf_worker {
     unsigned live;               /* contexts not yet released */
     bool draining;               /* SIGTERM: finish in-flight, accept nothing */
 
-    /* HTTP transport (server.c); NULL in unit tests. */
-    struct evhttp *http;
-    struct evbuffer *reply;      /* reused for every response */
-    time_t date_sec;             /* the second `date` was formatted for */
-    char date[40];               /* "Sun, 29 Nov 2026 12:00:00 GMT" */
+    /* HTTP transport (http.c); NULL in unit tests. */
+    struct rf_http *http;
 } rf_worker;
 
 /* Set up and tear down what every worker has: pool, throttle store,
@@ -110,6 +103,14 @@ bool rf_schema_install(rf_worker *w, char *err, size_t errlen);
 void rf_schema_uninstall(rf_worker *w);
 /* The app's first DefaultRouter root route, or NULL (schema_view.c). */
 const rf_route *rf_api_root_route(const rf_app *app);
+/* The HTTP transport (http.c): accept connections on the listening socket
+ * fd (which it closes when freed) and hand their requests to rf_dispatch. */
+typedef struct rf_http rf_http;
+rf_http *rf_http_new(rf_worker *w, int fd);
+/* Draining: accept no more connections. */
+void rf_http_stop_accepting(rf_http *h);
+/* Close every connection and the listening socket. */
+void rf_http_free(rf_http *h);
 /* Serve until SIGTERM/SIGINT (server.c); the process exit status. */
 int rf_serve(const rf_app *app, const rf_config *cfg);
 
@@ -160,7 +161,8 @@ struct rf_ctx {
     int nkwargs;
 
     /* Request head and body. */
-    struct evkeyvalq *headers;
+    const rf_kv *headers;        /* in the order received */
+    int nheaders;
     const char *peer;            /* REMOTE_ADDR */
     const char *body;
     size_t body_len;
@@ -208,7 +210,7 @@ struct rf_ctx {
     int auth_index;              /* next authenticator to run */
 
     /* Transport. */
-    struct evhttp_request *req;
+    struct rf_conn *conn;        /* http.c's connection */
     void (*send)(rf_ctx *ctx);   /* delivers the finalized response */
     uint64_t start_usec;
     void *transport;             /* testing.c's record of the outcome */
@@ -329,6 +331,10 @@ rf_rc rf_call_async(rf_ctx *ctx, rf_rc (*fn)(rf_ctx *), rf_cont k);
 
 /* Access log line (log.c). */
 void rf_access_log(const rf_ctx *ctx, size_t bytes);
+/* The line of a request the transport refused before it became one: its
+ * method and target when its head was read (NULL otherwise), no duration. */
+void rf_access_log_refusal(const char *peer, const char *method, const char *target,
+                           int status, size_t bytes);
 void rf_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -34,6 +34,16 @@ void rf_access_log(const rf_ctx *ctx, size_t bytes)
     write_line(line, sizeof line, n);
 }
 
+void rf_access_log_refusal(const char *peer, const char *method, const char *target,
+                           int status, size_t bytes)
+{
+    char line[1024];
+    int n = method ? snprintf(line, sizeof line, "%s \"%s %s\" %d %zu -", peer, method, target,
+                              status, bytes)
+                   : snprintf(line, sizeof line, "%s \"-\" %d %zu -", peer, status, bytes);
+    write_line(line, sizeof line, n);
+}
+
 void rf_log_error(const char *fmt, ...)
 {
     char line[1024];

@@ -1,8 +1,8 @@
 /*
- * server.c: the per-process worker (loop, pool, databases, store, routes),
- * the HTTP transport on libevent's evhttp, and the process model: one
- * process per --workers, each with its own loop, sharing the port through
- * SO_REUSEPORT, under a supervising parent.
+ * server.c: the per-process worker (loop, pool, databases, store, routes,
+ * the HTTP transport of http.c), and the process model: one process per
+ * --workers, each with its own loop, sharing the port through SO_REUSEPORT,
+ * under a supervising parent.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -11,15 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "internal.h"
 #include "db_internal.h"
@@ -94,235 +90,6 @@ void rf_worker_fini(rf_worker *w)
 }
 
 /* ---------------------------------------------------------------------
- * HTTP transport: libevent's evhttp, one per worker process.
- *
- * A response's body goes to libevent by reference (no copy): the context,
- * and so its arena, lives until evhttp reports the response flushed
- * (on_complete) or its connection gone (on_connection_closed), whichever
- * comes first; that is also when the context counts as finished for a
- * graceful shutdown.
- */
-
-/* Sent on every response, as Django's default middleware does
- * (SecurityMiddleware, XFrameOptionsMiddleware). */
-static const char *const static_headers[][2] = {
-    { "X-Content-Type-Options", "nosniff" },
-    { "Referrer-Policy", "same-origin" },
-    { "X-Frame-Options", "DENY" },
-};
-
-static const char *cached_date(rf_worker *w)
-{
-    time_t now = time(NULL);
-    if (now != w->date_sec) {
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(w->date, sizeof w->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        w->date_sec = now;
-    }
-    return w->date;
-}
-
-static void finished(rf_ctx *ctx)
-{
-    rf_worker *w = ctx->worker;
-    rf_ctx_release(ctx);
-    if (w->draining && w->live == 0)
-        event_base_loopexit(w->base, NULL);
-}
-
-static void on_connection_closed(struct evhttp_connection *evcon, void *arg)
-{
-    (void)evcon;
-    finished(arg);
-}
-
-static void on_complete(struct evhttp_request *req, void *arg)
-{
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    if (evcon)
-        evhttp_connection_set_closecb(evcon, NULL, NULL);
-    finished(arg);
-}
-
-static void add_response_headers(rf_ctx *ctx, struct evkeyvalq *out)
-{
-    rf_worker *w = ctx->worker;
-    evhttp_add_header(out, "Date", cached_date(w));
-    /* A redirect leaves before XFrameOptionsMiddleware in Django. */
-    size_t nstatic = sizeof static_headers / sizeof static_headers[0] - ctx->redirect;
-    for (size_t i = 0; i < nstatic; i++)
-        evhttp_add_header(out, static_headers[i][0], static_headers[i][1]);
-    for (const rf_header *h = ctx->resp_headers; h; h = h->next)
-        evhttp_add_header(out, h->name, h->value);
-    if (w->draining || ctx->close_connection)
-        evhttp_add_header(out, "Connection", "close");
-}
-
-static void http_send(rf_ctx *ctx)
-{
-    rf_worker *w = ctx->worker;
-    struct evhttp_request *req = ctx->req;
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    add_response_headers(ctx, out);
-    size_t sent = 0;
-    /* Set here rather than left to evhttp: HEAD announces the GET body's
-     * length, and evhttp would send none for CONNECT. */
-    if (ctx->status != 204 && ctx->status != 304) {
-        char len[24];
-        snprintf(len, sizeof len, "%zu", ctx->resp_len);
-        evhttp_add_header(out, "Content-Length", len);
-    }
-    if (ctx->method != RF_HEAD && ctx->resp_len) {
-        evbuffer_add_reference(w->reply, ctx->resp_body, ctx->resp_len, NULL, NULL);
-        sent = ctx->resp_len;
-    }
-    if (w->cfg->access_log)
-        rf_access_log(ctx, sent);
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    if (evcon) {
-        evhttp_request_set_on_complete_cb(req, on_complete, ctx);
-        evhttp_connection_set_closecb(evcon, on_connection_closed, ctx);
-    }
-    evhttp_send_reply(req, ctx->status, rf_status_reason(ctx->status), w->reply);
-    evbuffer_drain(w->reply, evbuffer_get_length(w->reply));
-    if (!evcon)
-        finished(ctx);   /* evhttp freed the request at once */
-}
-
-/* evhttp admits only the methods configure_http allows.  TRACE and
- * CONNECT have no rf_method: no route maps them, so they get DRF's 405
- * after the checks. */
-static void read_method(rf_ctx *ctx, struct evhttp_request *req)
-{
-    switch (evhttp_request_get_command(req)) {
-    case EVHTTP_REQ_POST:    ctx->method = RF_POST; break;
-    case EVHTTP_REQ_PUT:     ctx->method = RF_PUT; break;
-    case EVHTTP_REQ_PATCH:   ctx->method = RF_PATCH; break;
-    case EVHTTP_REQ_DELETE:  ctx->method = RF_DELETE; break;
-    case EVHTTP_REQ_HEAD:    ctx->method = RF_HEAD; break;
-    case EVHTTP_REQ_OPTIONS: ctx->method = RF_OPTIONS; break;
-    case EVHTTP_REQ_TRACE:
-        ctx->method = RF_METHOD_COUNT;
-        ctx->method_name = "TRACE";
-        break;
-    case EVHTTP_REQ_CONNECT:
-        ctx->method = RF_METHOD_COUNT;
-        ctx->method_name = "CONNECT";
-        break;
-    default:                 ctx->method = RF_GET; break;
-    }
-}
-
-static size_t head_size(struct evhttp_request *req)
-{
-    size_t n = strlen(evhttp_request_get_uri(req)) + 16;
-    struct evkeyval *h;
-    TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next)
-        n += strlen(h->key) + strlen(h->value) + 4;
-    return n;
-}
-
-/* evhttp parses a CONNECT target as host:port; DRF sees a path there. */
-static void read_connect_target(rf_ctx *ctx, struct evhttp_request *req)
-{
-    const char *raw = evhttp_request_get_uri(req);
-    const char *q = strchr(raw, '?');
-    size_t n = q ? (size_t)(q - raw) : strlen(raw);
-    ctx->raw_path = rf_strndup(ctx->arena, raw, n);
-    ctx->path = rf_url_decode(ctx->arena, raw, n, false);
-    ctx->raw_query = q ? rf_strdup(ctx->arena, q + 1) : NULL;
-}
-
-static void read_target(rf_ctx *ctx, struct evhttp_request *req)
-{
-    if (evhttp_request_get_command(req) == EVHTTP_REQ_CONNECT) {
-        read_connect_target(ctx, req);
-        return;
-    }
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (!path || !*path)
-        path = "/";
-    ctx->raw_path = path;
-    ctx->path = rf_url_decode(ctx->arena, path, strlen(path), false);
-    ctx->raw_query = query;
-}
-
-static void read_peer(rf_ctx *ctx, struct evhttp_request *req)
-{
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    char *address = NULL;
-    ev_uint16_t port;
-    if (evcon)
-        evhttp_connection_get_peer(evcon, &address, &port);
-    ctx->peer = rf_strdup(ctx->arena, address ? address : "");
-}
-
-static void read_body(rf_ctx *ctx, struct evhttp_request *req)
-{
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    ctx->body_len = evbuffer_get_length(in);
-    if (ctx->body_len)
-        ctx->body = (const char *)evbuffer_pullup(in, -1);
-}
-
-/* Framing a front proxy could read otherwise than evhttp did (request
- * smuggling, RFC 9112 sections 5.1 and 6.3): answered and the connection
- * closed, so what follows on it is never read as a request.  evhttp itself
- * refuses Content-Length with Transfer-Encoding, a repeated
- * Transfer-Encoding and a Content-Length that is not a number. */
-static bool digits_only(const char *s)
-{
-    return *s && strspn(s, "0123456789") == strlen(s);
-}
-
-static const char *framing_error(const struct evkeyvalq *headers, int *status)
-{
-    const char *length = NULL;
-    const struct evkeyval *h;
-    *status = 400;
-    TAILQ_FOREACH(h, headers, next) {
-        if (strpbrk(h->key, " \t"))
-            return "Malformed request: whitespace in a header name.";
-        if (strcasecmp(h->key, "Content-Length") == 0) {
-            if (!digits_only(h->value) || (length && strcmp(length, h->value) != 0))
-                return "Malformed request: conflicting or invalid Content-Length.";
-            length = h->value;
-        } else if (strcasecmp(h->key, "Transfer-Encoding") == 0 &&
-                   strcasecmp(h->value, "chunked") != 0) {
-            *status = 501;
-            return "Transfer codings other than chunked are not supported.";
-        }
-    }
-    return NULL;
-}
-
-static void on_request(struct evhttp_request *req, void *arg)
-{
-    rf_worker *w = arg;
-    rf_ctx *ctx = rf_ctx_new(w);
-    ctx->req = req;
-    ctx->send = http_send;
-    ctx->headers = evhttp_request_get_input_headers(req);
-    read_method(ctx, req);
-    read_target(ctx, req);
-    read_peer(ctx, req);
-    int status;
-    const char *framing = framing_error(ctx->headers, &status);
-    if (framing || head_size(req) > w->cfg->max_header) {
-        ctx->close_connection = framing != NULL;
-        rf_error(ctx, framing ? status : 431,
-                 framing ? framing : "Request header fields too large.");
-        rf_finalize(ctx);
-        return;
-    }
-    read_body(ctx, req);
-    rf_dispatch(ctx);
-}
-
-/* ---------------------------------------------------------------------
  * Listening.  Every worker binds its own socket to the same address with
  * SO_REUSEPORT, so the kernel spreads connections over the workers.
  */
@@ -376,40 +143,22 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)sig;
     (void)what;
-    serving *s = arg;
-    if (s->w->draining)
+    rf_worker *w = arg;
+    if (w->draining)
         return;
-    s->w->draining = true;
-    evhttp_del_accept_socket(s->w->http, s->bound);
-    if (s->w->live == 0)
-        event_base_loopexit(s->w->base, NULL);
-}
-
-static void configure_http(struct evhttp *http, const rf_config *cfg, rf_worker *w)
-{
-    evhttp_set_gencb(http, on_request, w);
-    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                               EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
-                               EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
-    evhttp_set_default_content_type(http, NULL);
-    evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body);
-    /* Heads between max_header and this get our 431; beyond it libevent
-     * stops reading (413, connection closed) so a flood is never buffered. */
-    evhttp_set_max_headers_size(http, (ev_ssize_t)cfg->max_header * 4);
-    evhttp_set_timeout(http, cfg->timeout);
+    w->draining = true;
+    rf_http_stop_accepting(w->http);
+    if (w->live == 0)
+        event_base_loopexit(w->base, NULL);
 }
 
 static void announce(const rf_app *app, const rf_config *cfg, int port);
 
 static int serve_loop(rf_worker *w, int fd, int port, int index)
 {
-    serving s = { .w = w };
-    w->http = evhttp_new(w->base);
-    w->reply = evbuffer_new();
-    configure_http(w->http, w->cfg, w);
-    s.bound = evhttp_accept_socket_with_handle(w->http, fd);
-    struct event *term = evsignal_new(w->base, SIGTERM, on_stop_signal, &s);
-    struct event *intr = evsignal_new(w->base, SIGINT, on_stop_signal, &s);
+    w->http = rf_http_new(w, fd);
+    struct event *term = evsignal_new(w->base, SIGTERM, on_stop_signal, w);
+    struct event *intr = evsignal_new(w->base, SIGINT, on_stop_signal, w);
     event_add(term, NULL);
     event_add(intr, NULL);
     if (index == 0)
@@ -417,8 +166,8 @@ static int serve_loop(rf_worker *w, int fd, int port, int index)
     event_base_dispatch(w->base);
     event_free(term);
     event_free(intr);
-    evhttp_free(w->http);
-    evbuffer_free(w->reply);
+    rf_http_free(w->http);
+    w->http = NULL;
     return 0;
 }
 

@@ -4,11 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "testing.h"
 
@@ -81,17 +78,13 @@ rf_worker *rf_test_env_worker(rf_test_env *env) { return &env->w; }
 /* ---------------------------------------------------------------------
  * Building contexts.
  */
-static void clear_headers(void *arg)
-{
-    evhttp_clear_headers(arg);
-}
-
 static void add_headers(rf_ctx *ctx, const char *const *lines)
 {
-    struct evkeyvalq *h = rf_alloc(ctx->arena, sizeof *h);
-    TAILQ_INIT(h);
-    rf_arena_on_free(ctx->arena, clear_headers, h);
-    ctx->headers = h;
+    int n = 0;
+    while (lines && lines[n])
+        n++;
+    rf_kv *kv = rf_alloc(ctx->arena, (size_t)(n ? n : 1) * sizeof *kv);
+    ctx->headers = kv;
     for (; lines && *lines; lines++) {
         const char *colon = strchr(*lines, ':');
         if (!colon)
@@ -99,8 +92,9 @@ static void add_headers(rf_ctx *ctx, const char *const *lines)
         const char *value = colon + 1;
         while (*value == ' ' || *value == '\t')
             value++;
-        char *name = rf_strndup(ctx->arena, *lines, (size_t)(colon - *lines));
-        evhttp_add_header(h, name, value);
+        kv[ctx->nheaders].name = rf_strndup(ctx->arena, *lines, (size_t)(colon - *lines));
+        kv[ctx->nheaders].value = rf_strdup(ctx->arena, value);
+        ctx->nheaders++;
     }
 }
 

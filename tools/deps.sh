@@ -6,7 +6,7 @@
 #   tools/deps.sh build|test|demo|bench|fuzz
 set -eu
 
-build="re2c lemon gcc make pkg-config libevent-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev libhiredis-dev go-md2man"
+build="re2c lemon gcc make pkg-config libevent-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev libhiredis-dev libhttp-parser-dev go-md2man"
 testing="check postgresql clang libclang-rt-14-dev valgrind python3 python3-djangorestframework python3-django-filters gunicorn curl redis-server wrk chromium vim"
 # npm is not listed: it comes with the machine's Node.js 20 (NodeSource's
 # nodejs package provides it, and Debian's npm package would replace that

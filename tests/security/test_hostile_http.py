@@ -102,7 +102,7 @@ class Limits(HostileTest):
         self.assertReply(reply, 431, b'{"detail":"Request header fields too large."}')
 
     def test_head_far_over_the_limit_is_refused_unread(self):
-        """Past four times the limit libevent stops reading: 400, closed."""
+        """Past four times the limit the parser stops reading: 400, closed."""
         reply = self.server.raw(b"GET /api/ HTTP/1.1\r\nHost: x\r\nX-Big: " +
                                 b"y" * (8 * HEAD_LIMIT) + b"\r\n\r\n")
         self.assertEqual(status_of(reply), 400, reply[:200])
@@ -128,26 +128,32 @@ class RequestLines(HostileTest):
                 self.assertEqual(status_of(reply), 400, reply)
                 self.assertNotIn(b"<timeout>", reply)
 
-    # evhttp cuts the value at the NUL before the server sees it: docs/security.md,
-    # "Limits of the HTTP layer".
-    @unittest.expectedFailure
     def test_nul_in_a_header_value_is_400(self):
         reply = self.server.raw(b"GET /api/ HTTP/1.1\r\nHost: x\x00y\r\nConnection: close\r\n\r\n")
         self.assertEqual(status_of(reply), 400, reply)
+        self.assertTrue(reply.endswith(
+            b'\r\n\r\n{"detail":"Malformed request: invalid character in a header."}'), reply)
 
-    def test_trace_and_connect_are_drf_405(self):
-        for method in ("TRACE", "CONNECT"):
+    def test_trace_connect_and_webdav_methods_are_drf_405(self):
+        """DRF answers any method after the checks: 405 when no handler."""
+        for method in ("TRACE", "CONNECT", "PROPFIND", "MKCOL", "PURGE"):
             with self.subTest(method=method):
                 reply = self.server.request(method, "/api/", user="alice")
                 self.assertReply(reply, 405, b'{"detail":"Method \\"%s\\" not allowed."}'
                                  % method.encode())
 
-    def test_methods_libevent_does_not_know_are_refused(self):
-        for method in (b"BREW", b"PROPFIND", b"get"):
+    def test_unknown_methods_are_checked_first_as_drf(self):
+        """Authentication runs before the method is looked at (DRF's initial())."""
+        reply = self.server.request("PROPFIND", PRODUCTS)
+        self.assertReply(reply, 401, b'{"detail":"Authentication credentials were not provided."}')
+
+    def test_methods_the_parser_does_not_know_are_400(self):
+        for method in (b"BREW", b"get", b"G\x01T"):
             with self.subTest(method=method):
                 reply = self.server.raw(method + b" /api/ HTTP/1.1\r\nHost: x\r\n"
                                         b"Connection: close\r\n\r\n")
-                self.assertIn(status_of(reply), (400, 405, 501), reply)
+                self.assertEqual(status_of(reply), 400, reply)
+                self.assertNotIn(b"<timeout>", reply)
 
     def test_bad_percent_escapes_are_a_json_404(self):
         reply = self.server.request("GET", "/api/%zz/")
@@ -362,6 +368,123 @@ class Smuggling(HostileTest):
     def test_unsupported_transfer_coding_is_refused(self):
         self.assertRefused(self.server.raw(post_head(
             extra=b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")), (400, 501))
+
+
+def read_replies(sock, count):
+    """count HTTP replies with Content-Length bodies from sock: (status line, head, body)."""
+    data, replies = b"", []
+    while len(replies) < count:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return replies
+            data += chunk
+        head, data = data.split(b"\r\n\r\n", 1)
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        while len(data) < length:
+            data += sock.recv(65536)
+        replies.append((head.split(b"\r\n")[0], head, data[:length]))
+        data = data[length:]
+    return replies
+
+
+class Transport(HostileTest):
+    """What the connection layer owes a client that speaks HTTP/1.x well."""
+
+    def connect(self):
+        return socket.create_connection(("127.0.0.1", self.server.port), timeout=TIMEOUT * 5)
+
+    def token_head(self):
+        return b"Authorization: Token " + self.server.users["alice"].token.encode() + b"\r\n"
+
+    def test_a_pipeline_is_answered_in_order(self):
+        paths = [b"/api/", b"/api/nope/", b"/api/?format=xml"] * 40
+        with self.connect() as s:
+            s.sendall(b"".join(b"GET " + p + b" HTTP/1.1\r\nHost: x\r\n\r\n" for p in paths))
+            replies = read_replies(s, len(paths))
+        self.assertEqual([r[0] for r in replies],
+                         [b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found",
+                          b"HTTP/1.1 404 Not Found"] * 40)
+        self.assertEqual([r[2] for r in replies[1:3]], [NOT_FOUND, NOT_FOUND])
+
+    def test_a_request_split_into_single_bytes_is_read_whole(self):
+        body = b'{"name": "bytewise", "price": "1.50"}'
+        data = (post_head(self.token_head()) + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        with self.connect() as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(len(data)):
+                s.sendall(data[i:i + 1])
+            (line, _, reply), = read_replies(s, 1)
+        self.assertEqual(line, b"HTTP/1.1 201 Created")
+        self.assertIn(b'"name":"bytewise"', reply)
+
+    def test_chunked_bodies_are_decoded(self):
+        with self.connect() as s:
+            s.sendall(post_head(self.token_head()) + b"Transfer-Encoding: chunked\r\n\r\n"
+                      b"9\r\n{\"name\": \r\n1b;ext=1\r\n\"chunked\", \"price\": \"2.00\"}\r\n"
+                      b"0\r\n\r\n")
+            (line, _, reply), = read_replies(s, 1)
+        self.assertEqual(line, b"HTTP/1.1 201 Created", reply)
+        self.assertIn(b'"name":"chunked"', reply)
+
+    def test_expect_100_continue(self):
+        body = b'{"name": "expected", "price": "3.00"}'
+        with self.connect() as s:
+            s.sendall(post_head(self.token_head()) + b"Expect: 100-continue\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body))
+            self.assertEqual(s.recv(64), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(body)
+            (line, _, _), = read_replies(s, 1)
+        self.assertEqual(line, b"HTTP/1.1 201 Created")
+
+    def test_an_unknown_expectation_is_417_and_closed(self):
+        reply = self.server.raw(post_head(b"Expect: teapot\r\nContent-Length: 2\r\n\r\n"))
+        self.assertEqual(status_of(reply), 417, reply)
+        self.assertTrue(reply.endswith(b'Connection: close\r\n\r\n{"detail":"Expectation failed."}'),
+                        reply)
+
+    def test_http_1_0_keeps_the_connection_only_when_asked(self):
+        with self.connect() as s:
+            s.sendall(b"GET /api/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            (line, head, _), = read_replies(s, 1)
+            self.assertEqual(line, b"HTTP/1.0 200 OK")
+            self.assertIn(b"\r\nConnection: keep-alive", head)
+            s.sendall(b"GET /api/ HTTP/1.0\r\n\r\n")
+            (line, head, _), = read_replies(s, 1)
+            self.assertEqual(line, b"HTTP/1.0 200 OK")
+            self.assertIn(b"\r\nConnection: close", head)
+            self.assertEqual(read_all(s), b"")
+
+    def test_connection_close_is_honoured(self):
+        reply = self.server.raw(b"GET /api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status_of(reply), 200)
+        self.assertIn(b"\r\nConnection: close\r\n", reply)
+        self.assertNotIn(b"<timeout>", reply)
+
+    def test_an_absolute_target_is_its_path(self):
+        reply = self.server.raw(b"GET http://shop.example/api/?format=json#top HTTP/1.1\r\n"
+                                b"Host: shop.example\r\nConnection: close\r\n\r\n")
+        self.assertTrue(reply.endswith(b'{"products":"http://shop.example/api/products/",'
+                                       b'"reviews":"http://shop.example/api/reviews/"}'), reply)
+        reply = self.server.raw(b"GET http://shop.example/api/?format=xml HTTP/1.1\r\n"
+                                b"Host: shop.example\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status_of(reply), 404, reply)   # the query came along
+
+    def test_one_empty_line_before_a_request_is_ignored(self):
+        reply = self.server.raw(b"\r\nGET /api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status_of(reply), 200, reply)
+
+    def test_a_client_gone_before_its_answer_harms_nobody(self):
+        for _ in range(20):
+            s = self.connect()
+            s.sendall(b"GET /api/products/ HTTP/1.1\r\nHost: x\r\n\r\n" * 50)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()   # a reset while the answers are being made
+        self.assertEqual(self.server.request("GET", PRODUCTS).status, 200)
 
 
 if __name__ == "__main__":
