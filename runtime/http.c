@@ -210,12 +210,12 @@ static void advance(rf_conn *c, size_t n)
 {
     while (c->niov) {
         struct iovec *v = &c->iov[2 - c->niov];
-        size_t take = n < v->iov_len ? n : v->iov_len;
-        v->iov_base = (char *)v->iov_base + take;
-        v->iov_len -= take;
-        n -= take;
-        if (v->iov_len)
+        if (n < v->iov_len) {
+            v->iov_base = (char *)v->iov_base + n;   /* NULL when empty: untouched */
+            v->iov_len -= n;
             return;
+        }
+        n -= v->iov_len;
         c->niov--;
     }
 }
@@ -599,13 +599,15 @@ static size_t skip_blank(rf_conn *c, const char *data, size_t len, bool *bad)
 /* data may lie inside c->pending already (a pipeline parsed from it). */
 static void keep_pending(rf_conn *c, const char *data, size_t len)
 {
+    c->pending_len = len;
+    if (len == 0)
+        return;
     if (len > c->pending_cap) {
         c->pending_cap = len > 4096 ? len : 4096;
         free(c->pending);
         c->pending = malloc(c->pending_cap);
     }
     memmove(c->pending, data, len);
-    c->pending_len = len;
 }
 
 /* What a refused head gets told; the parser's error names the cause. */
@@ -753,19 +755,16 @@ static void name_peer(rf_conn *c, const struct sockaddr *sa)
                   sizeof c->peer);
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int socklen, void *arg)
+static void conn_open(rf_http *h, int fd, const struct sockaddr *sa)
 {
-    (void)l;
-    (void)socklen;
-    rf_http *h = arg;
     rf_conn *c = calloc(1, sizeof *c);
     c->http = h;
     c->fd = fd;
     /* Head and body leave in one writev; no reason to hold a segment back. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    name_peer(c, sa);
+    if (sa)
+        name_peer(c, sa);
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
     rf_buf_init(&c->head, NULL, 0);
@@ -778,6 +777,27 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     if (h->conns)
         h->conns->prev = c;
     h->conns = c;
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int socklen, void *arg)
+{
+    (void)l;
+    (void)socklen;
+    conn_open(arg, fd, sa);
+}
+
+void rf_http_serve_fd(rf_http *h, int fd)
+{
+    conn_open(h, fd, NULL);
+}
+
+int rf_http_connections(const rf_http *h)
+{
+    int n = 0;
+    for (const rf_conn *c = h->conns; c; c = c->next)
+        n++;
+    return n;
 }
 
 rf_http *rf_http_new(rf_worker *w, int fd)
@@ -797,20 +817,23 @@ rf_http *rf_http_new(rf_worker *w, int fd)
      * never buffered. */
     size_t hard = w->cfg->max_header * 4;
     http_parser_set_max_header_size(hard > UINT32_MAX ? UINT32_MAX : (uint32_t)hard);
-    h->listener = evconnlistener_new(w->base, on_accept, h,
-                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+    if (fd >= 0)
+        h->listener = evconnlistener_new(w->base, on_accept, h,
+                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
     return h;
 }
 
 void rf_http_stop_accepting(rf_http *h)
 {
-    evconnlistener_disable(h->listener);
+    if (h->listener)
+        evconnlistener_disable(h->listener);
 }
 
 void rf_http_free(rf_http *h)
 {
     while (h->conns)
         conn_close(h->conns);
-    evconnlistener_free(h->listener);
+    if (h->listener)
+        evconnlistener_free(h->listener);
     free(h);
 }

@@ -104,9 +104,14 @@ void rf_schema_uninstall(rf_worker *w);
 /* The app's first DefaultRouter root route, or NULL (schema_view.c). */
 const rf_route *rf_api_root_route(const rf_app *app);
 /* The HTTP transport (http.c): accept connections on the listening socket
- * fd (which it closes when freed) and hand their requests to rf_dispatch. */
+ * fd (which it closes when freed; -1: none) and hand their requests to
+ * rf_dispatch. */
 typedef struct rf_http rf_http;
 rf_http *rf_http_new(rf_worker *w, int fd);
+/* Serve one connected, non-blocking socket (tests, fuzzing); the
+ * connections still open. */
+void rf_http_serve_fd(rf_http *h, int fd);
+int rf_http_connections(const rf_http *h);
 /* Draining: accept no more connections. */
 void rf_http_stop_accepting(rf_http *h);
 /* Close every connection and the listening socket. */
