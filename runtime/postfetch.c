@@ -1,16 +1,19 @@
 /*
  * postfetch.c: attach related rows to a page of base rows, with one query
- * per PostFetch whatever the page size:
+ * per PostFetch whatever the page size.  On PostgreSQL, a window over the
+ * page's keys:
  *
  *   SELECT s."id", s."rating", s."comment", s.rf_key FROM (
  *     SELECT t."id", t."rating", t."comment", t."product_id" AS rf_key,
  *            row_number() OVER (PARTITION BY t."product_id"
  *                               ORDER BY t."created_at" DESC, t."id") AS rf_rn
  *     FROM "review" t
- *     WHERE t."product_id" IN (SELECT value FROM json_each(?))   -- SQLite
- *           t."product_id" = ANY(?)                              -- PostgreSQL
+ *     WHERE t."product_id" = ANY(?)
  *       AND (the PostFetch queryset's conditions)
  *   ) s WHERE s.rf_rn <= ? ORDER BY s.rf_key, s.rf_rn
+ *
+ * On SQLite the same rows by a subquery per key (sqlite_sql), which costs
+ * SQLite less than the window's sorters.
  *
  * The page's keys travel as one parameter (a JSON array for SQLite, an
  * array literal for PostgreSQL), so the text is the same for every page
@@ -114,21 +117,22 @@ static bool ordered_by(const rf_postfetch *pf, const rf_field *f)
     return false;
 }
 
-static void window_order(rf_buf *b, const rf_postfetch *pf)
+/* The PostFetch's ordering on `alias`, its primary key last (ties break
+ * the same way on every backend). */
+static void pf_order(rf_buf *b, const rf_postfetch *pf, const char *alias)
 {
     const rf_field *pk = &pf->res->fields[pf->res->pk];
-    rf_buf_lit(b, " ORDER BY ");
     for (uint16_t i = 0; i < pf->norder; i++) {
         if (i)
             rf_buf_lit(b, ", ");
-        rf_sql_column(b, "t", pf->order[i].field);
+        rf_sql_column(b, alias, pf->order[i].field);
         if (pf->order[i].desc)
             rf_buf_lit(b, " DESC");
     }
     if (!ordered_by(pf, pk)) {
         if (pf->norder)
             rf_buf_lit(b, ", ");
-        rf_sql_column(b, "t", pk);
+        rf_sql_column(b, alias, pk);
     }
 }
 
@@ -140,30 +144,97 @@ static void value_columns(rf_buf *b, const rf_postfetch *pf, const char *alias)
     }
 }
 
+static void conditions(rf_buf *b, const rf_postfetch *pf)
+{
+    for (uint16_t i = 0; i < pf->nconds; i++)
+        rf_buf_printf(b, " AND (%s)", pf->conds[i].sql);
+}
+
+/* PostgreSQL: a window over the page's keys (the header's query). */
+static const char *windowed_sql(rf_buf *b, const rf_postfetch *pf)
+{
+    rf_buf_lit(b, "SELECT ");
+    value_columns(b, pf, "s");
+    rf_buf_lit(b, "s.rf_key FROM (SELECT ");
+    value_columns(b, pf, "t");
+    rf_sql_column(b, "t", pf->related_key);
+    rf_buf_lit(b, " AS rf_key, row_number() OVER (PARTITION BY ");
+    rf_sql_column(b, "t", pf->related_key);
+    rf_buf_lit(b, " ORDER BY ");
+    pf_order(b, pf, "t");
+    rf_buf_lit(b, ") AS rf_rn FROM ");
+    rf_sql_ident(b, pf->res->table);
+    rf_buf_lit(b, " t WHERE ");
+    rf_sql_column(b, "t", pf->related_key);
+    rf_buf_lit(b, " = ANY(?)");
+    conditions(b, pf);
+    rf_buf_lit(b, ") s");
+    if (pf->limit > 0)
+        rf_buf_lit(b, " WHERE s.rf_rn <= ?");
+    rf_buf_lit(b, " ORDER BY s.rf_key, s.rf_rn");
+    return b->data;
+}
+
+/* SQLite: the same rows without a window, whose sorters and transient
+ * tables cost it more than the rows themselves (bench/README.md).  With a
+ * limit, each key takes its first rows by an indexed subquery:
+ *
+ *   SELECT o."id", ..., o."product_id" AS rf_key
+ *   FROM json_each(?) k, "review" o
+ *   WHERE o."id" IN (SELECT t."id" FROM "review" t
+ *                    WHERE t."product_id" = k.value AND (conditions)
+ *                    ORDER BY t."created_at" DESC, t."id" LIMIT ?)
+ *   ORDER BY rf_key, o."created_at" DESC, o."id"
+ *
+ * (the keys made distinct first when the base key is not unique).
+ * Without a limit, the rows of the keys in order.  Same parameters, in the
+ * same order, as the windowed query. */
+static const char *sqlite_sql(rf_buf *b, const rf_postfetch *pf)
+{
+    const rf_field *pk = &pf->res->fields[pf->res->pk];
+    const char *alias = pf->limit > 0 ? "o" : "t";
+    rf_buf_lit(b, "SELECT ");
+    value_columns(b, pf, alias);
+    rf_sql_column(b, alias, pf->related_key);
+    rf_buf_lit(b, " AS rf_key FROM ");
+    if (pf->limit > 0) {
+        /* A page's primary keys are distinct already; DISTINCT would cost
+         * SQLite a transient index, more than the rest of a retrieve's query. */
+        if (pf->base_key->flags & (RF_FF_PK | RF_FF_UNIQUE))
+            rf_buf_lit(b, "json_each(?) k, ");
+        else
+            rf_buf_lit(b, "(SELECT DISTINCT value FROM json_each(?)) k, ");
+        rf_sql_ident(b, pf->res->table);
+        rf_buf_lit(b, " o WHERE ");
+        rf_sql_column(b, "o", pk);
+        rf_buf_lit(b, " IN (SELECT ");
+        rf_sql_column(b, "t", pk);
+        rf_buf_lit(b, " FROM ");
+        rf_sql_ident(b, pf->res->table);
+        rf_buf_lit(b, " t WHERE ");
+        rf_sql_column(b, "t", pf->related_key);
+        rf_buf_lit(b, " = k.value");
+        conditions(b, pf);
+        rf_buf_lit(b, " ORDER BY ");
+        pf_order(b, pf, "t");
+        rf_buf_lit(b, " LIMIT ?)");
+    } else {
+        rf_sql_ident(b, pf->res->table);
+        rf_buf_lit(b, " t WHERE ");
+        rf_sql_column(b, "t", pf->related_key);
+        rf_buf_lit(b, " IN (SELECT value FROM json_each(?))");
+        conditions(b, pf);
+    }
+    rf_buf_lit(b, " ORDER BY rf_key, ");
+    pf_order(b, pf, alias);
+    return b->data;
+}
+
 static const char *postfetch_sql(rf_arena *a, const rf_postfetch *pf, rf_dialect d)
 {
     rf_buf b;
     rf_buf_init(&b, a, 512);
-    rf_buf_lit(&b, "SELECT ");
-    value_columns(&b, pf, "s");
-    rf_buf_lit(&b, "s.rf_key FROM (SELECT ");
-    value_columns(&b, pf, "t");
-    rf_sql_column(&b, "t", pf->related_key);
-    rf_buf_lit(&b, " AS rf_key, row_number() OVER (PARTITION BY ");
-    rf_sql_column(&b, "t", pf->related_key);
-    window_order(&b, pf);
-    rf_buf_lit(&b, ") AS rf_rn FROM ");
-    rf_sql_ident(&b, pf->res->table);
-    rf_buf_lit(&b, " t WHERE ");
-    rf_sql_column(&b, "t", pf->related_key);
-    rf_buf_puts(&b, d == RF_SQLITE ? " IN (SELECT value FROM json_each(?))" : " = ANY(?)");
-    for (uint16_t i = 0; i < pf->nconds; i++)
-        rf_buf_printf(&b, " AND (%s)", pf->conds[i].sql);
-    rf_buf_lit(&b, ") s");
-    if (pf->limit > 0)
-        rf_buf_lit(&b, " WHERE s.rf_rn <= ?");
-    rf_buf_lit(&b, " ORDER BY s.rf_key, s.rf_rn");
-    return b.data;
+    return d == RF_SQLITE ? sqlite_sql(&b, pf) : windowed_sql(&b, pf);
 }
 
 /* The keys (left NULL for the caller), the conditions' arguments, the

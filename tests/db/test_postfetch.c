@@ -285,6 +285,37 @@ START_TEST(text_keys)
 }
 END_TEST
 
+/* A base key that repeats on the page (several products of one owner):
+ * each product still gets its owner once (regression: SQLite's query
+ * walks the keys, so repeated keys must be made distinct first). */
+static const rf_postfetch owners = {
+    .name = "Owners", .res = &t_owner_res,
+    .related_key = &t_owner_fields[0], .base_key = &t_product_fields[P_OWNER],
+    .values = owner_values, .nvalues = 2, .limit = 5, .slot = 0, .db = 0,
+};
+
+START_TEST(repeated_base_keys)
+{
+    int64_t ann = fx_owner("ann"), bob = fx_owner("bob");
+    fx_product("lamp", "1", ann, T0);
+    fx_product("desk", "2", bob, T0);
+    fx_product("mug", "3", ann, T0);
+    fx_product("rug", "4", 0, T0);
+    const rf_postfetch *pfs[] = { &owners };
+    rf_ctx *ctx = fx_ctx();
+    rf_rowset *rows = page(ctx, 4);
+    ck_assert_int_eq(run_postfetch(ctx, pfs, 1, rows), RF_OK);
+    static const char *const expected[] = { "ann", "bob", "ann", NULL };
+    for (int i = 0; i < 4; i++) {
+        const rf_attach *at = &rows->rows[i].attach[0];
+        ck_assert_int_eq(at->n, expected[i] ? 1 : 0);
+        if (expected[i])
+            ck_assert_str_eq(((t_owner *)at->recs[0])->username, expected[i]);
+    }
+    rf_test_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(database_not_open_is_a_server_error)
 {
     fx_product("lamp", "1", 0, T0);
@@ -487,6 +518,7 @@ Suite *make_db_postfetch_suite(void)
     tcase_add_test(tc, empty_page_runs_no_query);
     tcase_add_test(tc, url_arguments_in_conditions);
     tcase_add_test(tc, text_keys);
+    tcase_add_test(tc, repeated_base_keys);
     tcase_add_test(tc, database_not_open_is_a_server_error);
     tcase_add_test(tc, prefetched_with_the_rows);
     tcase_add_test(tc, prefetch_leaves_what_cannot_go_along);
