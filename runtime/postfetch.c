@@ -150,6 +150,16 @@ static void conditions(rf_buf *b, const rf_postfetch *pf)
         rf_buf_printf(b, " AND (%s)", pf->conds[i].sql);
 }
 
+/* `"review" t WHERE t."product_id" <match> AND (conditions)` */
+static void related_rows(rf_buf *b, const rf_postfetch *pf, const char *match)
+{
+    rf_sql_ident(b, pf->res->table);
+    rf_buf_lit(b, " t WHERE ");
+    rf_sql_column(b, "t", pf->related_key);
+    rf_buf_puts(b, match);
+    conditions(b, pf);
+}
+
 /* PostgreSQL: a window over the page's keys (the header's query). */
 static const char *windowed_sql(rf_buf *b, const rf_postfetch *pf)
 {
@@ -163,11 +173,7 @@ static const char *windowed_sql(rf_buf *b, const rf_postfetch *pf)
     rf_buf_lit(b, " ORDER BY ");
     pf_order(b, pf, "t");
     rf_buf_lit(b, ") AS rf_rn FROM ");
-    rf_sql_ident(b, pf->res->table);
-    rf_buf_lit(b, " t WHERE ");
-    rf_sql_column(b, "t", pf->related_key);
-    rf_buf_lit(b, " = ANY(?)");
-    conditions(b, pf);
+    related_rows(b, pf, " = ANY(?)");
     rf_buf_lit(b, ") s");
     if (pf->limit > 0)
         rf_buf_lit(b, " WHERE s.rf_rn <= ?");
@@ -210,20 +216,12 @@ static const char *sqlite_sql(rf_buf *b, const rf_postfetch *pf)
         rf_buf_lit(b, " IN (SELECT ");
         rf_sql_column(b, "t", pk);
         rf_buf_lit(b, " FROM ");
-        rf_sql_ident(b, pf->res->table);
-        rf_buf_lit(b, " t WHERE ");
-        rf_sql_column(b, "t", pf->related_key);
-        rf_buf_lit(b, " = k.value");
-        conditions(b, pf);
+        related_rows(b, pf, " = k.value");
         rf_buf_lit(b, " ORDER BY ");
         pf_order(b, pf, "t");
         rf_buf_lit(b, " LIMIT ?)");
     } else {
-        rf_sql_ident(b, pf->res->table);
-        rf_buf_lit(b, " t WHERE ");
-        rf_sql_column(b, "t", pf->related_key);
-        rf_buf_lit(b, " IN (SELECT value FROM json_each(?))");
-        conditions(b, pf);
+        related_rows(b, pf, " IN (SELECT value FROM json_each(?))");
     }
     rf_buf_lit(b, " ORDER BY rf_key, ");
     pf_order(b, pf, alias);
