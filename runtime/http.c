@@ -43,6 +43,9 @@
 
 #include "internal.h"
 
+/* After a refusal, what the client still sends is read and dropped for at
+ * most this long before the connection closes (see linger()). */
+#define LINGER_USEC 2000000u
 /* Bytes read at a time; also the most a pipeline may queue per pass. */
 #define READ_CHUNK 65536
 /* A client pipelining more than this behind a request in flight is not
@@ -106,10 +109,13 @@ struct rf_conn {
     bool writing;
     bool write_failed;
     bool close_after;
+    bool linger;                 /* a refusal: the client may still be sending */
+    uint64_t linger_until;       /* rf_now_usec() deadline while lingering */
 };
 
 static void conn_close(rf_conn *c);
 static void parse_pending(rf_conn *c);
+static void linger(rf_conn *c);
 
 /* ---------------------------------------------------------------------
  * The response head.
@@ -194,10 +200,11 @@ static void response_written(rf_conn *c)
     c->ctx = NULL;
     c->writing = false;
     bool close = c->close_after;
-    if (ctx) {
+    if (ctx)
         rf_ctx_release(ctx);
-    }
-    if (close)
+    if (close && c->linger)
+        linger(c);
+    else if (close)
         conn_close(c);
     else
         parse_pending(c);
@@ -298,6 +305,7 @@ static void refuse(rf_conn *c, int status, const char *detail)
 {
     format_block(c->http);
     c->close_after = true;
+    c->linger = true;
     rf_buf *b = &c->out;
     b->len = 0;
     char body[128];
@@ -692,9 +700,37 @@ static void read_behind(rf_conn *c)
         event_del(c->read_ev);
 }
 
+/* Closing a socket with unread input makes the kernel send a reset, which
+ * can destroy the refusal before the client reads it (a client uploading
+ * a body over the limit would see "connection reset", not the 413).  So
+ * the server stops sending, and reads and drops what still comes until
+ * the client closes or LINGER_USEC passed, as nginx's lingering close. */
+static void linger(rf_conn *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    c->linger_until = rf_now_usec() + LINGER_USEC;
+    static const struct timeval step = { .tv_usec = 250000 };
+    event_add(c->read_ev, &step);
+}
+
+static void drop_input(rf_conn *c, short what)
+{
+    ssize_t n = 1;
+    /* A bounded number of reads: a fast sender must not hold the loop. */
+    for (int i = 0; (what & EV_READ) && i < 16 && n > 0; i++)
+        n = read(c->fd, c->http->rbuf, sizeof c->http->rbuf);
+    bool done = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+    if (done || rf_now_usec() >= c->linger_until)
+        conn_close(c);
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
     rf_conn *c = arg;
+    if (c->linger && !c->writing) {
+        drop_input(c, what);
+        return;
+    }
     if (c->ctx || c->writing) {
         if (what & EV_READ)
             read_behind(c);

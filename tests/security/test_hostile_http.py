@@ -68,6 +68,22 @@ class Limits(HostileTest):
         self.assertEqual(status_of(reply), 413, reply)
         self.assertNotIn(b"<timeout>", reply)   # closed by the server
 
+    def test_a_body_sent_anyway_does_not_reset_the_413_away(self):
+        """A client that streams its body without waiting (as uploads do)
+        reads the 413, not a reset: the server drops what still comes
+        before it closes (a lingering close)."""
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+                s.sendall(post_head(extra=b"Content-Length: 100000000\r\n\r\n"))
+                try:
+                    for _ in range(64):
+                        s.sendall(b"x" * 16384)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                reply = read_all(s)
+            self.assertEqual(status_of(reply), 413, reply[:300])
+            self.assertTrue(reply.endswith(b'{"detail":"Request body too large."}'), reply[:300])
+
     def test_chunked_body_over_the_limit_is_413(self):
         chunk = b"%x\r\n%s\r\n" % (16 * 1024, b" " * 16 * 1024)
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
