@@ -94,9 +94,24 @@ void em_dedent(emitter *e)
 /* Escape s as the inside of a C string literal.  Bytes >= 0x80 go out as
  * octal escapes so the file stays ASCII; "??" is split so no trigraph
  * forms. */
+/* A byte a C string literal carries as it is ('?' is not: "??" could
+ * start a trigraph). */
+static bool plain_in_literal(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '?';
+}
+
 static void escape_into(rf_buf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;   /* plain bytes go in one append: 1,000 resources emit megabytes */
+        while (run < n && plain_in_literal((unsigned char)s[run]))
+            run++;
+        rf_buf_append(b, s + i, run - i);
+        if (run == n)
+            break;
+        i = run;
         unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"':  rf_buf_lit(b, "\\\""); break;
@@ -110,11 +125,9 @@ static void escape_into(rf_buf *b, const char *s, size_t n)
                 rf_buf_lit(b, "\"\"");
             break;
         default:
-            if (c < 0x20 || c >= 0x7f)
-                rf_buf_printf(b, "\\%03o", c);
-            else
-                rf_buf_putc(b, (char)c);
+            rf_buf_printf(b, "\\%03o", c);
         }
+        i++;
     }
 }
 

@@ -149,7 +149,15 @@ static jnode *jref(doc *d, const char *where, const char *name)
 static void print_string(rf_buf *b, const char *s)
 {
     rf_buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        const unsigned char *run = p;   /* bytes JSON takes as they are, in one append */
+        while (*run >= 0x20 && *run != '"' && *run != '\\')
+            run++;
+        rf_buf_append(b, p, (size_t)(run - p));
+        p = run;
+        if (!*p)
+            break;
         if (*p == '"' || *p == '\\') {
             rf_buf_putc(b, '\\');
             rf_buf_putc(b, (char)*p);
@@ -157,11 +165,10 @@ static void print_string(rf_buf *b, const char *s)
             rf_buf_lit(b, "\\n");
         } else if (*p == '\t') {
             rf_buf_lit(b, "\\t");
-        } else if (*p < 0x20) {
-            rf_buf_printf(b, "\\u%04x", *p);
         } else {
-            rf_buf_putc(b, (char)*p);
+            rf_buf_printf(b, "\\u%04x", *p);
         }
+        p++;
     }
     rf_buf_putc(b, '"');
 }
