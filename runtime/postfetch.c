@@ -192,7 +192,8 @@ static const char *windowed_sql(rf_buf *b, const rf_postfetch *pf)
  *                    ORDER BY t."created_at" DESC, t."id" LIMIT ?)
  *   ORDER BY rf_key, o."created_at" DESC, o."id"
  *
- * (the keys made distinct first when the base key is not unique).
+ * (the keys made distinct first when the base key is not unique; `=` for
+ * `IN` when the limit is 1).
  * Without a limit, the rows of the keys in order.  Same parameters, in the
  * same order, as the windowed query. */
 static const char *sqlite_sql(rf_buf *b, const rf_postfetch *pf)
@@ -213,7 +214,9 @@ static const char *sqlite_sql(rf_buf *b, const rf_postfetch *pf)
         rf_sql_ident(b, pf->res->table);
         rf_buf_lit(b, " o WHERE ");
         rf_sql_column(b, "o", pk);
-        rf_buf_lit(b, " IN (SELECT ");
+        /* One row per key: a scalar subquery, which spares SQLite the
+         * transient table an IN list needs. */
+        rf_buf_puts(b, pf->limit == 1 ? " = (SELECT " : " IN (SELECT ");
         rf_sql_column(b, "t", pk);
         rf_buf_lit(b, " FROM ");
         related_rows(b, pf, " = k.value");
