@@ -404,32 +404,19 @@ static size_t head_size(const rf_conn *c)
 }
 
 /* Framing a front proxy could read otherwise than this server (request
- * smuggling, RFC 9112 sections 5.1 and 6.3): answered and the connection
+ * smuggling, RFC 9112 sections 5.1 and 6.3) is answered and the connection
  * closed, so what follows on it is never read as a request.  The parser
- * itself refuses Content-Length with Transfer-Encoding, a final coding
- * other than chunked and a Content-Length that is not a number. */
-static bool digits_only(const char *s)
+ * refuses a Content-Length that repeats or is not a number, Content-Length
+ * with Transfer-Encoding and a last coding other than chunked
+ * (malformed_detail); add_part, whitespace in a header name.  What is left
+ * is a coding before chunked ("gzip, chunked"), which is not supported. */
+static bool unsupported_coding(const rf_ctx *ctx)
 {
-    return *s && strspn(s, "0123456789") == strlen(s);
-}
-
-static const char *framing_error(const rf_ctx *ctx, int *status)
-{
-    const char *length = NULL;
-    *status = 400;
-    for (int i = 0; i < ctx->nheaders; i++) {
-        const rf_kv *h = &ctx->headers[i];
-        if (strcasecmp(h->name, "Content-Length") == 0) {
-            if (!digits_only(h->value) || (length && strcmp(length, h->value) != 0))
-                return "Malformed request: conflicting or invalid Content-Length.";
-            length = h->value;
-        } else if (strcasecmp(h->name, "Transfer-Encoding") == 0 &&
-                   strcasecmp(h->value, "chunked") != 0) {
-            *status = 501;
-            return "Transfer codings other than chunked are not supported.";
-        }
-    }
-    return NULL;
+    for (int i = 0; i < ctx->nheaders; i++)
+        if (strcasecmp(ctx->headers[i].name, "Transfer-Encoding") == 0 &&
+            strcasecmp(ctx->headers[i].value, "chunked") != 0)
+            return true;
+    return false;
 }
 
 static void dispatch(rf_conn *c)
@@ -445,12 +432,14 @@ static void dispatch(rf_conn *c)
     read_target(ctx, part(c, 0), c->parts[0].len, connect);
     read_headers(ctx, c);
     ctx->peer = c->peer;
-    int status;
-    const char *framing = framing_error(ctx, &status);
-    if (framing || head_size(c) > h->w->cfg->max_header) {
-        ctx->close_connection = framing != NULL;
-        rf_error(ctx, framing ? status : 431,
-                 framing ? framing : "Request header fields too large.");
+    if (unsupported_coding(ctx)) {
+        ctx->close_connection = true;
+        rf_error(ctx, 501, "Transfer codings other than chunked are not supported.");
+        rf_finalize(ctx);
+        return;
+    }
+    if (head_size(c) > h->w->cfg->max_header) {
+        rf_error(ctx, 431, "Request header fields too large.");
         rf_finalize(ctx);
         return;
     }
@@ -467,8 +456,6 @@ static rf_conn *conn_of(http_parser *p)
     return p->data;
 }
 
-/* Append a piece of the head: a continuation of the part before, or the
- * start of a new one (the one before gets its NUL). */
 static int refuse_from_parser(rf_conn *c, int status, const char *detail)
 {
     c->refuse_status = status;
@@ -485,6 +472,25 @@ static bool name_has_space(const rf_conn *c)
     return memchr(s, ' ', name->len) || memchr(s, '\t', name->len);
 }
 
+/* The part being read is complete: NUL-terminated, and a value without
+ * the whitespace that may end it (RFC 9110 section 5.5: not part of the
+ * value; http_parser leaves it there). */
+static void end_part(rf_conn *c)
+{
+    if (c->last_part == PART_VALUE) {
+        head_part *value = &c->parts[c->nparts - 1];
+        while (value->len && (c->head.data[c->head.len - 1] == ' ' ||
+                              c->head.data[c->head.len - 1] == '\t')) {
+            value->len--;
+            c->head.len--;
+        }
+    }
+    rf_buf_putc(&c->head, '\0');
+    c->last_part = PART_NONE;
+}
+
+/* Append a piece of the head: a continuation of the part before, or the
+ * start of a new one. */
 static int add_part(http_parser *p, enum part_kind kind, const char *at, size_t len)
 {
     rf_conn *c = conn_of(p);
@@ -492,7 +498,7 @@ static int add_part(http_parser *p, enum part_kind kind, const char *at, size_t 
         return refuse_from_parser(c, 400, "Malformed request: whitespace in a header name.");
     if (kind != c->last_part) {
         if (c->last_part != PART_NONE)
-            rf_buf_putc(&c->head, '\0');
+            end_part(c);
         if (c->nparts == c->parts_cap) {
             c->parts_cap = c->parts_cap ? 2 * c->parts_cap : 32;
             c->parts = realloc(c->parts, (size_t)c->parts_cap * sizeof *c->parts);
@@ -538,8 +544,7 @@ static bool expects_continue(const rf_conn *c, bool *unknown)
 static int on_headers_complete(http_parser *p)
 {
     rf_conn *c = conn_of(p);
-    rf_buf_putc(&c->head, '\0');
-    c->last_part = PART_NONE;
+    end_part(c);
     if (p->http_major != 1)
         return refuse_from_parser(c, 400, "Malformed request.");
     if (p->content_length != ULLONG_MAX && p->content_length > c->http->w->cfg->max_body)

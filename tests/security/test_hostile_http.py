@@ -457,6 +457,14 @@ class Transport(HostileTest):
             (line, _, _), = read_replies(s, 1)
         self.assertEqual(line, b"HTTP/1.1 201 Created")
 
+    def test_whitespace_ending_a_header_value_is_not_part_of_it(self):
+        """RFC 9110 section 5.5; http_parser leaves it there, the server
+        trims it (the links are built from Host)."""
+        reply = self.server.raw(b"GET /api/ HTTP/1.1\r\nHost: shop.example \t\r\n"
+                                b"Connection: close\r\n\r\n")
+        self.assertTrue(reply.endswith(b'{"products":"http://shop.example/api/products/",'
+                                       b'"reviews":"http://shop.example/api/reviews/"}'), reply)
+
     def test_an_unknown_expectation_is_417_and_closed(self):
         reply = self.server.raw(post_head(b"Expect: teapot\r\nContent-Length: 2\r\n\r\n"))
         self.assertEqual(status_of(reply), 417, reply)

@@ -267,6 +267,13 @@ class Connections(ServerTest):
         self.assertRefused(b"Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
                            501, "Transfer codings other than chunked are not supported.")
 
+    def test_whitespace_ending_a_header_value_is_not_part_of_it(self):
+        """RFC 9110 section 5.5 (regression: http_parser leaves it there, and
+        a Content-Length of "2 " was refused, a media type not recognised)."""
+        reply = self.raw(b"POST /api/things/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                         b"Content-Type: application/json \t\r\nContent-Length: 2 \r\n\r\n{}")
+        self.assertTrue(reply.startswith(b"HTTP/1.1 201 "), reply)
+
     def test_clients_that_vanish_mid_request_do_not_hurt_the_server(self):
         for path in (b"/blocking/sleep/?ms=200", b"/async/later/?ms=200"):
             s = socket.create_connection(("127.0.0.1", self.server.port))
