@@ -144,11 +144,15 @@ static void format_block(rf_http *h)
     h->block_sec = now;
 }
 
+/* The head is written without printf: it is on every response. */
 static void put_status_line(rf_buf *b, const http_parser *p, int status)
 {
     bool http10 = p->http_major == 1 && p->http_minor == 0;
-    rf_buf_printf(b, "HTTP/1.%d %d %s\r\n", http10 ? 0 : 1, status,
-                  rf_status_reason(status));
+    rf_buf_puts(b, http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    rf_json_i64(b, status);
+    rf_buf_putc(b, ' ');
+    rf_buf_puts(b, rf_status_reason(status));
+    rf_buf_lit(b, "\r\n");
 }
 
 /* Connection: as evhttp said it, which is what clients expect: close when
@@ -164,10 +168,8 @@ static void put_connection(rf_buf *b, const rf_conn *c)
 
 static void put_length(rf_buf *b, size_t len)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%zu", len);
     rf_buf_lit(b, "Content-Length: ");
-    rf_buf_append(b, digits, (size_t)n);
+    rf_json_i64(b, (int64_t)len);
     rf_buf_lit(b, "\r\n");
 }
 
