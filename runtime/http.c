@@ -382,15 +382,16 @@ static void read_target(rf_ctx *ctx, const char *url, size_t len, bool connect)
     ctx->raw_query = q ? rf_strndup(ctx->arena, q + 1, len - plen - 1) : NULL;
 }
 
+/* The names and values stay in the connection's head buffer, as the body
+ * stays in its body buffer: neither is touched again until the context is
+ * released (reset_request runs after the response). */
 static void read_headers(rf_ctx *ctx, const rf_conn *c)
 {
     int n = (c->nparts - 1) / 2;
-    char *copy = rf_alloc(ctx->arena, c->head.len);
-    memcpy(copy, c->head.data, c->head.len);
     rf_kv *kv = rf_alloc(ctx->arena, (size_t)(n ? n : 1) * sizeof *kv);
     for (int i = 0; i < n; i++) {
-        kv[i].name = copy + c->parts[1 + 2 * i].off;
-        kv[i].value = copy + c->parts[2 + 2 * i].off;
+        kv[i].name = part(c, 1 + 2 * i);
+        kv[i].value = part(c, 2 + 2 * i);
     }
     ctx->headers = kv;
     ctx->nheaders = n;
