@@ -14,6 +14,7 @@
  * bounded by its inputs (the body limit, the page size).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,4 +217,11 @@ bool rf_arena_exhausted(const rf_arena *a)
 size_t rf_arena_used(const rf_arena *a)
 {
     return a->used;
+}
+
+size_t rf_arena_room(const rf_arena *a)
+{
+    if (!a->limit)
+        return SIZE_MAX;
+    return a->used < a->limit ? a->limit - a->used : 0;
 }

@@ -10,6 +10,8 @@
  * the result freed; a transaction the request left open is rolled back.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,7 +404,8 @@ static void txn_after(rf_db_op *op)
     if (op->savepoint && failed)
         t->depth--;
     bool ends = op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK ||
-                (op->kind == RF_OP_BEGIN && failed) || op->txn_never_began;
+                (op->kind == RF_OP_BEGIN && failed) || op->txn_never_began ||
+                op->txn_ended_along;
     if (ends && !t->closed) {
         txn_unlink(t);
         txn_unref(t);
@@ -483,13 +486,30 @@ static rf_db_op *chained_at(rf_db_op *op, int k)
     return t;
 }
 
-/* The chained reads, in order, after op. */
-static void chain_reads(rf_db_op *op, void *owner, rf_arena *arena,
+bool rf_db_can_chain_commit(rf_ctx *ctx, rf_db *db)
+{
+    rf_db_txn *t = txn_find(db, ctx);
+    return rf_db_can_chain(db) && t && t->depth == 1 && !t->busy && !t->broken;
+}
+
+static rf_db_op *chained_op(rf_db *db, const rf_db_then *then)
+{
+    if (!then->commit)
+        return op_new(db, RF_OP_EXEC, then->sql, then->params, then->nparams);
+    rf_db_op *t = op_new(db, RF_OP_COMMIT, control_sql(db->dialect, RF_OP_COMMIT), NULL, 0);
+    t->commit_budget = then->commit_budget;
+    return t;
+}
+
+/* The chained reads (and a COMMIT), in order, after op. */
+static void chain_reads(rf_db_op *op, void *owner, rf_arena *arena, const rf_db_txn *txn,
                         const rf_db_then *then, int nthen)
 {
     rf_db_op **tail = &op->then;
     for (int i = 0; i < nthen; i++) {
-        rf_db_op *t = op_new(op->db, RF_OP_EXEC, then[i].sql, then[i].params, then[i].nparams);
+        if (then[i].commit && (!txn || txn->depth != 1))
+            abort();    /* a caller's bug: rf_db_can_chain_commit says who may */
+        rf_db_op *t = chained_op(op->db, &then[i]);
         int from = then[i].follows;
         t->source = from > 0 && from <= i ? chained_at(op, from) : op;
         t->derive = then[i].derive;
@@ -510,9 +530,10 @@ rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
     rf_db_op *op = op_new(db, RF_OP_EXEC, stmt->sql[db->dialect], params, nparams);
     op->name = stmt->name;
     op_bind_owner(op, ctx, arena_of(ctx), cb, arg);
-    chain_reads(op, ctx, arena_of(ctx), then, nthen);
+    rf_db_txn *txn = txn_find(db, ctx);
+    chain_reads(op, ctx, arena_of(ctx), txn, then, nthen);
     db->statements++;
-    return start(db, op, txn_find(db, ctx));
+    return start(db, op, txn);
 }
 
 static rf_db_op *savepoint_op(rf_db *db, const char *verb, int depth)
@@ -676,6 +697,35 @@ static bool in_range(const rf_result *r, int row, int col)
 static const rf_cell *cell(const rf_result *r, int row, int col)
 {
     return &r->cells[(size_t)row * (size_t)r->ncols + (size_t)col];
+}
+
+/* A float that JSON cannot hold.  PostgreSQL's text of float4 and float8
+ * (types 700 and 701) spells them NaN, Infinity and -Infinity. */
+static bool unrenderable(const rf_result *r, int row, int col, const char *text)
+{
+    if (!r->pg)
+        return cell(r, row, col)->type == RF_CELL_FLOAT && !isfinite(cell(r, row, col)->f);
+    Oid type = PQftype((const PGresult *)r->pg, col);
+    return (type == 700 || type == 701) && (text[0] == 'N' || text[0] == 'I' || text[0] == '-');
+}
+
+/* Per cell: its text JSON-escaped (at most 6 bytes a byte, as \u001f) and
+ * 64 bytes for what a renderer writes around it or instead of it (quotes,
+ * a number, true, false or null, a datetime's T and Z).  Times 4: a buffer
+ * grows by doubling, so all it allocated is under twice its capacity,
+ * which is under twice its content. */
+size_t rf_result_render_bound(const rf_result *r)
+{
+    size_t bound = 0;
+    for (int row = 0; row < r->nrows; row++) {
+        for (int col = 0; col < r->ncols; col++) {
+            const char *text = rf_result_text(r, row, col);
+            if (text && unrenderable(r, row, col, text))
+                return SIZE_MAX;
+            bound += 6 * (text ? strlen(text) : 0) + 64;
+        }
+    }
+    return 4 * bound;
 }
 
 bool rf_result_isnull(const rf_result *r, int row, int col)

@@ -154,6 +154,10 @@ struct rf_db_op {
      * statement (SQLite) when that BEGIN failed with this op: the
      * transaction is over, as after a failed RF_OP_BEGIN. */
     bool txn_never_began;
+    /* A COMMIT chained after this op ran (it committed, or it failed and
+     * the transaction was rolled back): the transaction is over. */
+    bool txn_ended_along;
+    size_t commit_budget;       /* a chained COMMIT's (rf_db_then) */
 };
 
 void rf_db_op_done(rf_db_op *op);
@@ -206,9 +210,27 @@ typedef struct rf_db_then {
     const void *derive_arg;
     rf_db_cb cb;
     void *arg;
+    /* Set: not a read but the transaction's COMMIT, which runs only when
+     * the rows of the read it follows provably render in commit_budget
+     * bytes (rf_result_render_bound).  Its answer: RF_DB_OK with
+     * rf_result_affected 1 when it committed, 0 when it left the
+     * transaction open for the caller to end as usual; an error when the
+     * COMMIT failed (the transaction was rolled back and is over).  Only
+     * where rf_db_can_chain_commit says so. */
+    bool commit;
+    size_t commit_budget;
 } rf_db_then;
 
 bool rf_db_can_chain(const rf_db *db);
+/* The caller's statement may take its transaction's COMMIT along: it
+ * chains, and the caller is in an outer transaction (not a savepoint)
+ * with nothing running. */
+bool rf_db_can_chain_commit(rf_ctx *ctx, rf_db *db);
+/* An upper bound of the bytes that rendering r's rows (by the rows' own
+ * cells: text JSON-escaped, numbers, nulls) can allocate, over what the
+ * serializer's names and punctuation add; SIZE_MAX when a cell cannot be
+ * rendered (a float that is NaN or infinite, which JSON cannot hold). */
+size_t rf_result_render_bound(const rf_result *r);
 rf_rc rf_db_exec_chained(rf_ctx *ctx, rf_db *db, const rf_stmt *stmt,
                          const rf_value *params, int nparams, rf_db_cb cb, void *arg,
                          const rf_db_then *then, int nthen);

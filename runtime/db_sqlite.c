@@ -439,6 +439,27 @@ static void end_shared_read(sq_conn *c, const rf_db_op *op, bool began)
         run_control(op->db, c, "COMMIT");
 }
 
+/* A COMMIT chained after op's reads (rf_db_then.commit): run when the
+ * rows it follows fit its budget, else the transaction stays open and
+ * its answer says so (affected 0).  A failed COMMIT (a deferred
+ * constraint) leaves SQLite's transaction open: rolled back here, and the
+ * transaction is over all the same. */
+static void run_chained_commit(sq_conn *c, rf_db_op *op, rf_db_op *commit)
+{
+    commit->res = home_result(commit, RF_DB_OK, NULL);
+    if (rf_result_render_bound(commit->source->res) > commit->commit_budget)
+        return;
+    op->txn_ended_along = true;
+    if (run_control(op->db, c, "COMMIT") == SQLITE_OK) {
+        commit->res->affected = 1;
+        return;
+    }
+    int rc = sqlite3_extended_errcode(c->handle);
+    commit->res->error = error_kind(rc);
+    commit->res->message = rf_strdup(commit->res->own, sqlite3_errmsg(c->handle));
+    run_plain(c, "ROLLBACK");
+}
+
 /* The reads chained after op (db_internal.h), on its connection, in
  * order, each after the one it follows.  Each brought its arena. */
 static void run_chained(sq_conn *c, rf_db_op *op)
@@ -448,6 +469,10 @@ static void run_chained(sq_conn *c, rf_db_op *op)
         int code;
         if (source->error != RF_DB_OK) {
             t->res = home_result(t, source->error, "not run: the statement it follows failed");
+            continue;
+        }
+        if (t->kind == RF_OP_COMMIT) {
+            run_chained_commit(c, op, t);
             continue;
         }
         if (t->derive)
@@ -585,7 +610,7 @@ static void release_after(sq_db *s, rf_db_op *op)
     sq_conn *c = op->conn;
     if (op->txn) {
         bool ends = op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK ||
-                    op->txn_never_began;
+                    op->txn_never_began || op->txn_ended_along;
         if (!ends)
             return;
         op->txn->conn = NULL;

@@ -9,7 +9,9 @@
  *   retrieve  get_object -> PostFetch on the one row -> 200
  *   create    body -> validate (request serializer) -> perform_create ->
  *             BEGIN, INSERT, reload, render (response serializer), COMMIT
- *             -> 201
+ *             -> 201 (the COMMIT goes along with the INSERT and the reload
+ *             when the row provably renders within the request's memory:
+ *             commit_budget)
  *   update    get_object -> body -> validate into the instance (PATCH:
  *             partial) -> perform_update -> BEGIN, UPDATE, reload, render,
  *             COMMIT -> 200
@@ -24,6 +26,7 @@
  * it is written (they may change it or refuse); perform_destroy gets the
  * instance before the DELETE.  The runtime does the write itself.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -526,18 +529,80 @@ static void keep_reload(rf_ctx *ctx, rf_result *res, void *arg)
     ((rf_gen *)arg)->reloaded = res;
 }
 
+static void keep_commit(rf_ctx *ctx, rf_result *res, void *arg)
+{
+    (void)ctx;
+    ((rf_gen *)arg)->committed = res;
+}
+
+static size_t add_capped(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* What rendering a row with s allocates besides its cells
+ * (rf_result_render_bound): each key JSON-escaped with its punctuation, a
+ * decimal's padding, nested serializers' keys; times 4 as the cells'. */
+static size_t render_overhead(const rf_serializer *s, int depth)
+{
+    if (depth > 8)
+        return SIZE_MAX;
+    size_t n = 64;
+    for (int i = 0; i < s->nfields; i++) {
+        const rf_sfield *f = &s->fields[i];
+        n = add_capped(n, 6 * strlen(f->name) + 64);
+        if (f->limits.max_digits > 0)
+            n = add_capped(n, (size_t)f->limits.max_digits);
+        if (f->limits.decimal_places > 0)
+            n = add_capped(n, (size_t)f->limits.decimal_places);
+        if (f->nested)
+            n = add_capped(n, render_overhead(f->nested, depth + 1));
+    }
+    return n > SIZE_MAX / 4 ? SIZE_MAX : 4 * n;
+}
+
+/* The COMMIT may go along with the write and its reload when nothing
+ * between them can fail: the row is rendered next, then committed
+ * (SAVE_AND_RENDER), and rendering can only fail by outgrowing the
+ * request's memory (a 503 that must leave nothing written) or on a float
+ * JSON cannot hold.  So the COMMIT goes along only with a budget: the
+ * room the request's arena has left, less what loading the row (its
+ * records, 16 KiB of slack) and the serializer's keys can take; the
+ * database commits only when the reloaded cells fit the rest.  Then a
+ * create is two trips to SQLite's pool instead of three, and the write
+ * lock is held for one. */
+static bool commit_budget(rf_gen *g, rf_db *db, size_t *budget)
+{
+    const rf_gen_step *next = &g->steps[g->next + 1];
+    if (next[1] != rf_gen_step_render_one || next[2] != rf_gen_step_commit || !g->response ||
+        !rf_db_can_chain_commit(g->ctx, db))
+        return false;
+    size_t room = rf_arena_room(g->ctx->arena);
+    size_t records = 4 * (size_t)g->res->rec_size * (1 + (size_t)g->response->njoins);
+    size_t overhead = add_capped(add_capped(render_overhead(g->response, 0), records), 16384);
+    if (overhead >= room)
+        return false;
+    *budget = room - overhead;
+    return true;
+}
+
 /* Where the database chains reads and the reload comes next, it goes along
- * with the write, in the same trip (db_internal.h). */
+ * with the write, in the same trip (db_internal.h), and the COMMIT with
+ * them when it can (commit_budget). */
 static rf_rc write_and_reload(rf_gen *g, rf_db *db, const rf_stmt *stmt,
                               rf_value *params, int n, bool insert)
 {
     bool key_written = insert && is_auto(&g->res->fields[g->res->pk]);
     reload_query(g, key_written ? RF_VINT(0) : rf_record_value(g->rec, &g->res->fields[g->res->pk]));
-    rf_db_then then = { .derive = written_key, .derive_arg = key_written ? g : NULL,
-                        .cb = keep_reload, .arg = g };
-    rf_query_chain(g->q, rf_db_dialect(db), &then);
+    rf_db_then then[2] = {
+        { .derive = written_key, .derive_arg = key_written ? g : NULL, .cb = keep_reload, .arg = g },
+        { .commit = true, .follows = 1, .cb = keep_commit, .arg = g },
+    };
+    rf_query_chain(g->q, rf_db_dialect(db), &then[0]);
     g->reloaded = NULL;
-    return rf_db_exec_chained(g->ctx, db, stmt, params, n, written, g, &then, 1);
+    g->committed = NULL;
+    int nthen = commit_budget(g, db, &then[1].commit_budget) ? 2 : 1;
+    return rf_db_exec_chained(g->ctx, db, stmt, params, n, written, g, then, nthen);
 }
 
 rf_rc rf_gen_step_write(rf_gen *g)
@@ -589,6 +654,12 @@ rf_rc rf_gen_step_begin(rf_gen *g)
 
 rf_rc rf_gen_step_commit(rf_gen *g)
 {
+    rf_result *along = g->committed;
+    g->committed = NULL;
+    if (along && rf_result_error(along) != RF_DB_OK)
+        return rf_db_fail(g->ctx, rf_result_error(along));
+    if (along && rf_result_affected(along) == 1)
+        return RF_OK;   /* committed with the write (commit_budget) */
     if (rf_arena_exhausted(g->ctx->arena))
         return rf_db_rollback(g->ctx, model_db(g), rolled_back_out_of_memory, g);
     return rf_db_commit(g->ctx, model_db(g), txn_done, g);
@@ -674,7 +745,8 @@ static rf_rc step_created(rf_gen *g)
                    rf_gen_step_lookup, rf_gen_step_get_object_hook, rf_gen_step_fetch_one, \
                    rf_gen_step_object_permissions
 /* The answer is rendered before the COMMIT: a request that outgrows its
- * memory while rendering is rolled back like one that fails writing. */
+ * memory while rendering is rolled back like one that fails writing.
+ * (Where the COMMIT went along with the write, the row was known to fit.) */
 #define SAVE_AND_RENDER rf_gen_step_begin, rf_gen_step_write, rf_gen_step_reload, \
                         rf_gen_step_render_one, rf_gen_step_commit
 

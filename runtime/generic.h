@@ -45,6 +45,7 @@ struct rf_gen {
     int npfs;
     bool postfetch_follows;          /* the steps run rf_gen_step_postfetch */
     rf_result *reloaded;             /* the reload that came with the write */
+    rf_result *committed;            /* the COMMIT that came with it */
     void *obj;                       /* the instance get_object found */
     void *rec;                       /* the record validated / written */
     json_t *data;                    /* the request body */

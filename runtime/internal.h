@@ -228,6 +228,10 @@ rf_ctx *rf_ctx_new(rf_worker *w);
 void rf_ctx_release(rf_ctx *ctx);
 /* Store a URL capture (router). */
 void rf_ctx_add_kwarg(rf_ctx *ctx, const char *name, const char *value);
+/* What the arena may still allocate before it is exhausted: SIZE_MAX
+ * without a limit. */
+size_t rf_arena_room(const rf_arena *a);
+
 /* Percent-decode a path or a query component into the arena; invalid
  * UTF-8 becomes U+FFFD as Python's unquote(errors='replace').  plus: '+'
  * means a space (query strings and form bodies). */

@@ -380,6 +380,22 @@ START_TEST(sqlite_keeps_transient_tables_in_memory)
 }
 END_TEST
 
+/* What a chained COMMIT checks before it runs (generic.c, commit_budget):
+ * each cell's text JSON-escaped (six bytes a byte) and 64 bytes around it,
+ * times 4 for a buffer's growth; a float JSON cannot hold has no bound. */
+START_TEST(render_bound_counts_cells_and_refuses_nonfinite_floats)
+{
+    rf_result *r = fx_exec(F.db, "SELECT 'ab', NULL, 5", NULL, 0);
+    ck_assert_uint_eq(rf_result_render_bound(r), 4 * ((6 * 2 + 64) + 64 + (6 * 1 + 64)));
+    r = fx_exec2(F.db, "SELECT 1e999, 'x'", "SELECT 'Infinity'::float8, 'x'", NULL, 0);
+    ck_assert_uint_eq(rf_result_render_bound(r), SIZE_MAX);
+    r = fx_exec2(F.db, "SELECT -1e999", "SELECT 'NaN'::float8", NULL, 0);
+    ck_assert_uint_eq(rf_result_render_bound(r), SIZE_MAX);
+    r = fx_exec2(F.db, "SELECT 1.5", "SELECT 1.5::float8", NULL, 0);
+    ck_assert_uint_eq(rf_result_render_bound(r), 4 * (6 * 3 + 64));
+}
+END_TEST
+
 typedef struct loop_answer {
     bool done;
     rf_result *res;
@@ -464,6 +480,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, statements_are_prepared_once_per_connection);
     tcase_add_test(tc, sqlite_keeps_transient_tables_in_memory);
     tcase_add_test(tc, sqlite_reads_on_the_loop);
+    tcase_add_test(tc, render_bound_counts_cells_and_refuses_nonfinite_floats);
     suite_add_tcase(s, tc);
     return s;
 }

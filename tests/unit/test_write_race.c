@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db_internal.h"
 #include "generic.h"
 #include "testing.h"
 
@@ -97,6 +98,18 @@ static rf_rc store_competitor(rf_ctx *ctx, void *obj)
 
 static const rf_hook competitor = { "store_competitor", RF_ASYNC, { .obj = store_competitor } };
 
+/* Deletes the w_parent row that a new slot refers to by default, after
+ * validation and before the write: the INSERT passes (the key is checked
+ * at COMMIT) and the COMMIT fails. */
+static rf_rc orphan_the_slot(rf_ctx *ctx, void *obj)
+{
+    (void)obj;
+    static const rf_stmt delete = { .sql = { "DELETE FROM \"w_parent\"", NULL } };
+    return rf_db_exec(ctx, rf_ctx_db(ctx, 0), &delete, NULL, 0, competitor_stored, NULL);
+}
+
+static const rf_hook orphaner = { "orphan_the_slot", RF_ASYNC, { .obj = orphan_the_slot } };
+
 static const rf_queryset all_slots = { .res = &slot_res };
 static const rf_action create_act = {
     .name = "create", .kind = RF_ACT_CREATE, .request_serializer = &slot_ser,
@@ -109,6 +122,10 @@ static const rf_action update_act = {
 static const rf_view racing = {
     .name = "Slots", .kind = RF_VIEW_VIEWSET, .model = &slot_res, .lookup_url_kwarg = "pk",
     .perform_create = &competitor, .perform_update = &competitor,
+};
+static const rf_view orphaning = {
+    .name = "Slots", .kind = RF_VIEW_VIEWSET, .model = &slot_res, .lookup_url_kwarg = "pk",
+    .perform_create = &orphaner,
 };
 static const rf_view calm = {
     .name = "Slots", .kind = RF_VIEW_VIEWSET, .model = &slot_res, .lookup_url_kwarg = "pk",
@@ -159,9 +176,16 @@ static void open_env(size_t max_request_memory)
     char url[96];
     snprintf(url, sizeof url, "sqlite:%s", dbpath);
     ck_assert(rf_test_env_open_db(env, 0, url));
+    /* parent_id: a key checked at COMMIT, that the serializer leaves to
+     * its default (orphan_the_slot) */
+    sql("CREATE TABLE \"w_parent\" (\"id\" integer NOT NULL PRIMARY KEY)");
+    sql("INSERT INTO \"w_parent\" VALUES (1)");
     sql("CREATE TABLE \"w_slot\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
-        "\"name\" varchar(20) NOT NULL UNIQUE, \"code\" varchar(20) NOT NULL UNIQUE)");
-    sql("INSERT INTO \"w_slot\" (\"name\", \"code\") VALUES ('early', 'e1')");
+        "\"name\" varchar(20) NOT NULL UNIQUE, \"code\" varchar(20) NOT NULL UNIQUE, "
+        "\"parent_id\" integer NULL DEFAULT 1 REFERENCES \"w_parent\" (\"id\") "
+        "DEFERRABLE INITIALLY DEFERRED)");
+    sql("INSERT INTO \"w_slot\" (\"name\", \"code\", \"parent_id\") "
+        "VALUES ('early', 'e1', NULL)");
 }
 
 static void setup(void)
@@ -277,6 +301,76 @@ START_TEST(create_outgrowing_the_limit_after_its_write_is_rolled_back)
 }
 END_TEST
 
+static uint64_t trips_since(uint64_t *last)
+{
+    uint64_t now = rf_db_trips(rf_test_env_db(env, 0)), trips = now - *last;
+    *last = now;
+    return trips;
+}
+
+/* A COMMIT that fails when it goes along with the write (a key checked
+ * at COMMIT) is Django's IntegrityError, 500, with nothing stored; the
+ * connection and the write lock are free again. */
+START_TEST(create_whose_commit_fails_along_stores_nothing)
+{
+    uint64_t last = 0;
+    trips_since(&last);
+    expect(run(&orphaning, &create_act, RF_POST, NULL, "{\"name\": \"orphan\", \"code\": \"o\"}"),
+           500, "{\"detail\":\"A server error occurred.\"}");
+    /* the unique check, the hook's DELETE, the INSERT with its reload and
+     * its COMMIT */
+    ck_assert_int_eq(trips_since(&last), 3);
+    ck_assert_int_eq(sql("SELECT count(*) FROM \"w_slot\""), 1);
+    sql("INSERT INTO \"w_parent\" VALUES (1)");
+    expect(run(&calm, &create_act, RF_POST, NULL, "{\"name\": \"adopted\", \"code\": \"a\"}"),
+           201, "{\"id\":2,\"name\":\"adopted\",\"code\":\"a\"}");
+}
+END_TEST
+
+/* The COMMIT goes along with the INSERT and its reload when the row
+ * provably renders within the request's memory (generic.c,
+ * commit_budget): the unique check, then one trip.  A row that may not
+ * fit takes the long way (the COMMIT after rendering), so the answer and
+ * the database agree whatever the size: a 201 and the row stored, or a
+ * 503 and nothing.  Names of control characters (six bytes each in JSON)
+ * of growing length cross from one way to the other. */
+START_TEST(create_commits_with_its_write_only_when_the_row_fits)
+{
+    uint64_t last = 0;
+    trips_since(&last);
+    int along = 0, long_way = 0;
+    for (int n = LIMIT / 64; n <= LIMIT / 8; n += LIMIT / 128) {
+        rf_buf body;
+        rf_buf_init(&body, NULL, 6 * (size_t)n + 64);
+        rf_buf_lit(&body, "{\"name\": \"");
+        for (int i = 0; i < n; i++)
+            rf_buf_lit(&body, "\\u0001");
+        rf_buf_printf(&body, "\", \"code\": \"c%d\"}", n);
+        rf_ctx *ctx = run(&calm, &create_act, RF_POST, NULL, body.data);
+        uint64_t trips = trips_since(&last);
+        int status = rf_test_status(ctx);
+        rf_test_ctx_free(ctx);
+        rf_buf_release(&body);
+        char count[80];
+        snprintf(count, sizeof count, "SELECT count(*) FROM \"w_slot\" WHERE \"code\" = 'c%d'", n);
+        int64_t stored = sql(count);
+        trips_since(&last);
+        ck_assert_msg((status == 201 && stored == 1) || (status == 503 && stored == 0),
+                      "n=%d: %d with %lld stored", n, status, (long long)stored);
+        if (trips == 2) {
+            ck_assert_int_eq(status, 201);
+            along++;
+        } else if (trips == 3) {            /* the unique check, the write, the end */
+            long_way++;
+        } else {                            /* refused before writing */
+            ck_assert_int_eq(status, 503);
+        }
+    }
+    ck_assert_int_gt(along, 0);
+    ck_assert_int_gt(long_way, 0);
+}
+END_TEST
+
 Suite *make_write_race_suite(void)
 {
     Suite *s = suite_create("write_race");
@@ -285,11 +379,13 @@ Suite *make_write_race_suite(void)
     tcase_add_test(tc, create_losing_a_unique_race_is_drf_400);
     tcase_add_test(tc, update_losing_a_unique_race_is_drf_400);
     tcase_add_test(tc, unique_violation_no_check_covers_stays_500);
+    tcase_add_test(tc, create_whose_commit_fails_along_stores_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("memory_limit");
     tcase_add_checked_fixture(tc, setup_limited, teardown);
     tcase_add_test(tc, create_past_the_memory_limit_writes_nothing);
     tcase_add_test(tc, create_outgrowing_the_limit_after_its_write_is_rolled_back);
+    tcase_add_test(tc, create_commits_with_its_write_only_when_the_row_fits);
     suite_add_tcase(s, tc);
     return s;
 }
