@@ -31,15 +31,16 @@
  * ":memory:" is one database per connection in SQLite, so an in-memory
  * database has a single connection: every statement takes its turn.
  *
- * Reads on the loop (opt-in, --sqlite-reads-on-loop).  A hop to a pool
- * thread and back costs two context switches and about ten system calls,
- * more than an indexed read; with the option an autocommit read runs on a
+ * Reads on the loop (--sqlite-loop-read-steps, docs/persistence.md).  A
+ * hop to a pool thread and back costs two context switches and about ten
+ * system calls, more than an indexed read; so an autocommit read runs on a
  * connection of the loop's own, on the loop thread, and its answer is
  * delivered from the loop's active queue (never from inside submit).  The
- * loop then waits for that read: a slow query stalls every request of the
- * worker.  That connection never waits for a lock (no busy timeout): a read
- * SQLite answers busy goes to the pool as without the option.  Writes and
- * transactions always run on the pool.
+ * loop waits for that read, so it has a budget of SQLite steps: past it
+ * the read is interrupted, dropped, and run again on the pool, and its
+ * statement goes to the pool for a while.  That connection never waits for
+ * a lock (no busy timeout): a read SQLite answers busy goes to the pool
+ * too.  Writes and transactions always run on the pool.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -67,6 +68,8 @@ typedef struct sq_cached {
     struct sq_cached *next;
     char *sql;
     sqlite3_stmt *stmt;
+    int pool_turns;             /* loop connection: reads sent to the pool
+                                   before this statement tries the loop again */
 } sq_cached;
 
 typedef struct sq_conn {
@@ -102,6 +105,8 @@ typedef struct sq_db {
     op_queue readers, writers;  /* waiting for a connection (and the gate) */
     char *path;                 /* what the connections opened */
     sq_conn *loop_conn;         /* reads on the loop; NULL: off */
+    int loop_max_steps;         /* a loop read's budget; 0: none */
+    int loop_steps;             /* what the loop read under way took */
     op_queue answered;          /* answered on the loop, waiting for delivery */
     struct event *deliver_ev;   /* activated while `answered` is not empty */
 } sq_db;
@@ -145,6 +150,7 @@ static int cached_statement(rf_db *db, sq_conn *c, const char *sql, sqlite3_stmt
     e->next = NULL;
     e->sql = strdup(sql);
     e->stmt = *stmt;
+    e->pool_turns = 0;
     *slot = e;
     c->ncached++;
     return SQLITE_OK;
@@ -632,21 +638,67 @@ static void job_done(void *arg)
 }
 
 /* ---------------------------------------------------------------------
- * Reads on the loop thread (--sqlite-reads-on-loop).
+ * Reads on the loop thread.
  */
+
+/* SQLite's progress handler, every SQ_STEP_GRAIN steps of a loop read:
+ * non-zero interrupts the read (SQLITE_INTERRUPT). */
+#define SQ_STEP_GRAIN 100
+/* A statement whose read outran its budget goes to the pool this many
+ * times before it tries the loop again (its cost may depend on its
+ * parameters, or the data may shrink). */
+#define SQ_POOL_TURNS 64
+
+static int over_budget(void *arg)
+{
+    sq_db *s = arg;
+    s->loop_steps += SQ_STEP_GRAIN;
+    return s->loop_steps > s->loop_max_steps;
+}
+
+/* What op and its chained reads got on the loop, undone: the read goes
+ * to the pool, where the chained reads take arenas afresh. */
+static void undo_loop_read(rf_db_op *op)
+{
+    for (rf_db_op *t = op; t; t = t->then) {
+        rf_result_release(t->res);
+        t->res = NULL;
+        t->res_arena = NULL;
+    }
+    op->conn = NULL;
+}
+
+/* A read whose statement outran its budget lately goes to the pool. */
+static bool pool_turn(sq_db *s, const rf_db_op *op)
+{
+    sq_cached *e = *cache_slot(s->loop_conn, op->sql);
+    if (!e || e->pool_turns == 0)
+        return false;
+    e->pool_turns--;
+    return true;
+}
+
+static void send_to_pool_a_while(sq_db *s, const rf_db_op *op)
+{
+    sq_cached *e = *cache_slot(s->loop_conn, op->sql);
+    if (e)
+        e->pool_turns = SQ_POOL_TURNS;
+}
+
+/* The read, with what is chained to it, on the loop's connection: false
+ * (nothing of it kept) when it must go to the pool instead, because
+ * SQLite answered busy or it outran its budget. */
 static bool read_on_loop(sq_db *s, rf_db_op *op)
 {
     int code;
+    s->loop_steps = 0;
     op->conn = s->loop_conn;
     op->res_arena = home_take(s->home);
     bool shared_read = begin_shared_read(s->loop_conn, op);
     op->res = run_statement(s->loop_conn, op, &code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
         end_shared_read(s->loop_conn, op, shared_read);
-        rf_result_release(op->res);
-        op->res = NULL;
-        op->conn = NULL;
-        op->res_arena = NULL;
+        undo_loop_read(op);
         return false;
     }
     /* A chained read answered busy is answered so (503), not retried: on
@@ -655,13 +707,23 @@ static bool read_on_loop(sq_db *s, rf_db_op *op)
     take_chained_arenas(s, op);
     run_chained(s->loop_conn, op);
     end_shared_read(s->loop_conn, op, shared_read);
+    /* A read transaction left open would pin an old snapshot for every
+     * later read of the loop: whatever failed, end it. */
+    if (!sqlite3_get_autocommit(s->loop_conn->handle))
+        run_plain(s->loop_conn, "ROLLBACK");
+    if (s->loop_max_steps && s->loop_steps > s->loop_max_steps) {
+        send_to_pool_a_while(s, op);
+        undo_loop_read(op);
+        return false;
+    }
     answer_on_loop(s, op);
     return true;
 }
 
-/* From the loop's active queue, in the same pass as the callback that
- * asked: statements a callback starts are answered before the loop polls
- * again.  (A BEGIN answered here pinned its connection already.) */
+/* From the loop's active queue, after the events already active, in the
+ * same pass as the callback that asked: statements a callback starts are
+ * answered before the loop polls again.  (A BEGIN answered here pinned
+ * its connection already.) */
 static void deliver_answered(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -679,7 +741,7 @@ static void sqlite_submit(rf_db *db, rf_db_op *op)
         return;
     }
     bool plain_read = !op->txn && !takes_gate(op);
-    if (plain_read && s->loop_conn && !s->closing && read_on_loop(s, op))
+    if (plain_read && s->loop_conn && !s->closing && !pool_turn(s, op) && read_on_loop(s, op))
         return;
     queue_push(takes_gate(op) ? &s->writers : &s->readers, op);
     pump(s);
@@ -773,15 +835,20 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
         checkin(s, &s->conns[i]);
     }
     s->pool = rf_pool_new(db->base, s->nconns);
+    /* At the priority of the connections' events, not first (pool.h):
+     * activated from a connection's callback, an event of a higher
+     * priority makes libevent poll again before it runs, so every request
+     * answered on the loop cost one more epoll_wait and the requests of
+     * one poll were no longer handled together (at 128 connections, 2
+     * epoll_wait per retrieve against 0.4 on the pool). */
     s->deliver_ev = event_new(db->base, -1, 0, deliver_answered, s);
-    rf_event_first(s->deliver_ev);
     s->home = home_new();
     s->path = strdup(target);
     db->impl = s;
     return true;
 }
 
-bool rf_db_sqlite_reads_on_loop(rf_db *db, char *err, size_t errlen)
+bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, char *err, size_t errlen)
 {
     if (db->backend != &rf_sqlite_backend)
         return true;
@@ -797,6 +864,9 @@ bool rf_db_sqlite_reads_on_loop(rf_db *db, char *err, size_t errlen)
         return false;
     }
     s->loop_conn = c;
+    s->loop_max_steps = max_steps;
+    if (max_steps)
+        sqlite3_progress_handler(c->handle, SQ_STEP_GRAIN, over_budget, s);
     return true;
 }
 

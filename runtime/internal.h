@@ -32,7 +32,9 @@ typedef struct rf_config {
     bool access_log;
     const char *const *db_urls;  /* per app database; NULL: none */
     int db_pool;                 /* connections per database per process */
-    bool sqlite_reads_on_loop;   /* --sqlite-reads-on-loop */
+    int sqlite_loop_steps;       /* --sqlite-loop-read-steps: a loop read's
+                                    budget; 0: reads on the pool; -1
+                                    (--sqlite-reads-on-loop): no limit */
     bool migrate_in_worker;      /* --migrate with an in-memory database:
                                     each worker migrates its own */
     const char *throttle_store;  /* --throttle-store redis://...; NULL:

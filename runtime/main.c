@@ -60,9 +60,11 @@ static void usage(FILE *f, const char *prog)
         "                            postgresql://...\n"
         "  --db-pool N               connections per database per process\n"
         "  --migrate                 create missing tables before serving\n"
-        "  --sqlite-reads-on-loop    run SQLite's autocommit reads on the event loop,\n"
-        "                            not on a pool thread: faster for short reads, but\n"
-        "                            a slow one stalls the worker (docs/persistence.md)\n"
+        "  --sqlite-loop-read-steps N  SQLite's autocommit reads run on the event loop\n"
+        "                            until they take N steps of SQLite's machine (default\n"
+        "                            1000), then on a pool thread; 0: all on the pool\n"
+        "                            (docs/persistence.md)\n"
+        "  --sqlite-reads-on-loop    every autocommit read on the loop, however long\n"
         "  --throttle-store URL      where throttles keep their counts: memory (the\n"
         "                            default, per process) or redis://[[USER]:PASSWORD@]\n"
         "                            HOST[:PORT][/DB][?prefix=P&timeout=MS], shared by\n"
@@ -152,6 +154,7 @@ static void defaults(options *o)
         .threads = ncpus() * 2 < 4 ? 4 : ncpus() * 2,
         .max_body = 1 << 20, .max_header = 8 << 10,
         .max_request_memory = 64 << 20, .timeout = 30, .access_log = true,
+        .sqlite_loop_steps = 1000,
     };
 }
 
@@ -189,6 +192,9 @@ static opt_result value_option(options *o, const char *name, const char *v)
     }
     if (strcmp(name, "--timeout") == 0)
         return parse_long(v, 1, 86400, &n) ? (o->cfg.timeout = (int)n, OPT_OK) : OPT_BAD;
+    if (strcmp(name, "--sqlite-loop-read-steps") == 0)
+        return parse_long(v, 0, 1000000000, &n) ? (o->cfg.sqlite_loop_steps = (int)n, OPT_OK)
+                                                : OPT_BAD;
     if (strcmp(name, "--db-pool") == 0)
         return parse_long(v, 1, 1024, &n) ? (o->cfg.db_pool = (int)n, OPT_OK) : OPT_BAD;
     if (strcmp(name, "--max-body") == 0)
@@ -223,7 +229,7 @@ static opt_result flag_option(options *o, const char *name)
     else if (strcmp(name, "--no-access-log") == 0)
         o->cfg.access_log = false;
     else if (strcmp(name, "--sqlite-reads-on-loop") == 0)
-        o->cfg.sqlite_reads_on_loop = true;
+        o->cfg.sqlite_loop_steps = -1;
     else if (strcmp(name, "--staff") == 0)
         o->staff = true;
     else if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)

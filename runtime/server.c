@@ -63,8 +63,9 @@ bool rf_worker_open_dbs(rf_worker *w, char *err, size_t errlen)
         char why[256];
         w->dbs[i] = rf_db_open(w->base, url, w->cfg->db_pool ? w->cfg->db_pool : w->cfg->threads,
                                why, sizeof why);
-        if (!w->dbs[i] || (w->cfg->sqlite_reads_on_loop &&
-                           !rf_db_sqlite_reads_on_loop(w->dbs[i], why, sizeof why))) {
+        int steps = w->cfg->sqlite_loop_steps;
+        if (!w->dbs[i] || (steps != 0 && !rf_db_sqlite_reads_on_loop(w->dbs[i], steps < 0 ? 0 : steps,
+                                                                      why, sizeof why))) {
             snprintf(err, errlen, "database \"%s\": %s", w->app->databases[i].name, why);
             return false;
         }

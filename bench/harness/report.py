@@ -4,12 +4,18 @@ import statistics
 
 from . import systems
 
+# restflow-loop: runs before the loop reads became the default (--render)
 LABELS = {"drf": "DRF", "fastify": "Fastify", "ulfius": "Ulfius (C)", "nginx": "nginx static",
           "restflow": "restflow", "restflow-loop": "restflow loop reads",
+          "restflow-pool": "restflow pool reads",
           "restflow-pg": "restflow-pg", "restflow-base": "restflow baseline"}
 PEERS = ["drf", "fastify", "ulfius", "nginx"]
-RESTFLOWS = ["restflow", "restflow-loop", "restflow-pg"]
-RATIO_PREFIX = {"restflow": "", "restflow-loop": "loop ", "restflow-pg": "pg "}
+RESTFLOWS = ["restflow", "restflow-loop", "restflow-pool", "restflow-pg"]
+RATIO_PREFIX = {"restflow": "", "restflow-loop": "loop ", "restflow-pool": "pool ",
+                "restflow-pg": "pg "}
+OTHER_MODES = [("restflow-loop", "With `--sqlite-reads-on-loop` (an option, not the default):"),
+               ("restflow-pool", "With every read on the pool (`--sqlite-loop-read-steps 0`, "
+                                 "the default until the loop reads):")]
 CLIENT_BOUND = 0.9     # wrk's core this busy: the number is the client's limit
 SERVER_BUSY = 0.7      # with many connections, a server below this was held back
 README_BEGIN = "<!-- results:begin (bench/run --update-readme writes this part) -->"
@@ -261,9 +267,10 @@ def markdown(summary):
            _compiler_table(summary), "",
            "#### The issue's targets", ""]
     out += ["- " + line for line in _target_lines(summary)]
-    if "restflow-loop" in summary["systems"]:
-        out += ["", "With `--sqlite-reads-on-loop` (an option, not the default):", ""]
-        out += ["- " + line for line in _target_lines(summary, "restflow-loop")]
+    for name, title in OTHER_MODES:
+        if name in summary["systems"]:
+            out += ["", title, ""]
+            out += ["- " + line for line in _target_lines(summary, name)]
     notes = list(summary.get("notes", []))
     for name, info in summary["systems"].items():
         if info["unavailable"]:

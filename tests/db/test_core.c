@@ -423,7 +423,7 @@ START_TEST(sqlite_reads_on_the_loop)
     ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
     rf_db *db = rf_test_env_db(env, 0);
     char err[256];
-    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, err, sizeof err), "%s", err);
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 0, err, sizeof err), "%s", err);
     rf_ctx *writer = rf_test_ctx(env, &(rf_test_request){ .method = RF_POST });
     rf_ctx *reader = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     loop_answer begun = { 0 };
@@ -455,6 +455,47 @@ START_TEST(sqlite_reads_on_the_loop)
 }
 END_TEST
 
+/* The default: loop reads with a budget of SQLite steps.  A read within
+ * it stays on the loop (no trip to the pool); one that outruns it is
+ * interrupted and answered from the pool, whole; its statement then goes
+ * straight to the pool a while, and the loop's connection keeps no
+ * snapshot from the interrupted read: it sees what is committed next. */
+START_TEST(sqlite_reads_over_their_budget_go_to_the_pool)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    rf_test_env *env = rf_test_env_new(NULL, 2);
+    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
+    rf_db *db = rf_test_env_db(env, 0);
+    char err[256];
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 500, err, sizeof err), "%s", err);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    const char *cheap = "SELECT COUNT(*) FROM \"t_owner\"";
+    const char *costly = "SELECT COUNT(*) FROM json_each(?)";
+    rf_buf list;
+    rf_buf_init(&list, rf_ctx_arena(ctx), 16384);
+    rf_buf_putc(&list, '[');
+    for (int i = 0; i < 5000; i++)
+        rf_buf_puts(&list, i ? ",0" : "0");
+    rf_buf_putc(&list, ']');
+    rf_value numbers = RF_VTEXT(list.data);
+    uint64_t trips = rf_db_trips(db);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, cheap, NULL, 0), 0, 0), 0);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, costly, &numbers, 1), 0, 0), 5000);
+        ck_assert_int_eq(rf_db_trips(db) - trips, i + 1);
+    }
+    rf_value bob = RF_VTEXT("bob");
+    fx_exec_in(ctx, db, "INSERT INTO \"t_owner\" (\"username\") VALUES (?)", &bob, 1);
+    trips = rf_db_trips(db);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, cheap, NULL, 0), 0, 0), 1);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
 Suite *make_db_core_suite(void)
 {
     Suite *s = suite_create("db_core");
@@ -480,6 +521,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, statements_are_prepared_once_per_connection);
     tcase_add_test(tc, sqlite_keeps_transient_tables_in_memory);
     tcase_add_test(tc, sqlite_reads_on_the_loop);
+    tcase_add_test(tc, sqlite_reads_over_their_budget_go_to_the_pool);
     tcase_add_test(tc, render_bound_counts_cells_and_refuses_nonfinite_floats);
     suite_add_tcase(s, tc);
     return s;
