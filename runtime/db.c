@@ -862,12 +862,23 @@ char *rf_sql_number_placeholders(const char *sql)
 }
 
 /* FNV-1a: the statement caches' buckets. */
+/* Eight bytes a step: statement texts run to a few hundred bytes, and a
+ * read hashes its own and its chained reads' on every run (a byte at a
+ * time, 4 % of a retrieve's instructions). */
 unsigned rf_sql_hash(const char *sql)
 {
-    unsigned h = 2166136261u;
-    for (; *sql; sql++)
-        h = (h ^ (unsigned char)*sql) * 16777619u;
-    return h;
+    const uint64_t mul = 0xff51afd7ed558ccdu;
+    size_t n = strlen(sql);
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n, word;
+    for (; n >= 8; n -= 8, sql += 8) {
+        memcpy(&word, sql, 8);
+        h = (h ^ word) * mul;
+        h ^= h >> 32;
+    }
+    word = 0;
+    memcpy(&word, sql, n);
+    h = (h ^ word) * mul;
+    return (unsigned)(h ^ (h >> 29));
 }
 
 bool rf_sql_writes(const char *sql)

@@ -504,12 +504,38 @@ static char *fixed_digits(char *p, unsigned v, int width)
     return p + width;
 }
 
-/* Written by hand for years 0 to 9999 (every datetime Python can hold),
- * by printf beyond: a list renders a timestamp or two per row. */
+/* "YYYY-MM-DD<sep>HH:MM:SS[.ffffff]" for years 0 to 9999, written by hand
+ * (a list renders a timestamp or two per row, a write binds one or two);
+ * the end of it. */
+static char *datetime_digits(char *p, const civil_time *t, char sep)
+{
+    p = fixed_digits(p, (unsigned)t->year, 4);
+    *p++ = '-';
+    p = fixed_digits(p, t->month, 2);
+    *p++ = '-';
+    p = fixed_digits(p, t->day, 2);
+    *p++ = sep;
+    p = fixed_digits(p, t->hour, 2);
+    *p++ = ':';
+    p = fixed_digits(p, t->minute, 2);
+    *p++ = ':';
+    p = fixed_digits(p, t->second, 2);
+    if (t->usec) {
+        *p++ = '.';
+        p = fixed_digits(p, t->usec, 6);
+    }
+    return p;
+}
+
+static bool four_digit_year(const civil_time *t)
+{
+    return t->year >= 0 && t->year <= 9999;
+}
+
 void rf_json_datetime(rf_buf *b, int64_t usec)
 {
     civil_time t = civil_from_usec(usec);
-    if (t.year < 0 || t.year > 9999) {
+    if (!four_digit_year(&t)) {
         rf_buf_printf(b, "\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", t.year, t.month,
                       t.day, t.hour, t.minute, t.second);
         if (t.usec)
@@ -519,21 +545,7 @@ void rf_json_datetime(rf_buf *b, int64_t usec)
     }
     char text[32], *p = text;
     *p++ = '"';
-    p = fixed_digits(p, (unsigned)t.year, 4);
-    *p++ = '-';
-    p = fixed_digits(p, t.month, 2);
-    *p++ = '-';
-    p = fixed_digits(p, t.day, 2);
-    *p++ = 'T';
-    p = fixed_digits(p, t.hour, 2);
-    *p++ = ':';
-    p = fixed_digits(p, t.minute, 2);
-    *p++ = ':';
-    p = fixed_digits(p, t.second, 2);
-    if (t.usec) {
-        *p++ = '.';
-        p = fixed_digits(p, t.usec, 6);
-    }
+    p = datetime_digits(p, &t, 'T');
     *p++ = 'Z';
     *p++ = '"';
     rf_buf_append(b, text, (size_t)(p - text));
@@ -554,6 +566,10 @@ void rf_json_date(rf_buf *b, int32_t days)
 void rf_format_datetime_sql(char out[32], int64_t usec)
 {
     civil_time t = civil_from_usec(usec);
+    if (four_digit_year(&t)) {
+        *datetime_digits(out, &t, ' ') = '\0';
+        return;
+    }
     int n = snprintf(out, 32, "%04" PRId64 "-%02u-%02u %02u:%02u:%02u", t.year,
                      t.month, t.day, t.hour, t.minute, t.second);
     if (t.usec)

@@ -236,11 +236,11 @@ rf_rc rf_query_apply_queryset(rf_query *q, rf_ctx *ctx, const rf_queryset *qs)
 void rf_sql_ident(rf_buf *b, const char *name)
 {
     rf_buf_putc(b, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            rf_buf_putc(b, '"');
-        rf_buf_putc(b, *p);
+    for (const char *quote; (quote = strchr(name, '"')); name = quote + 1) {
+        rf_buf_append(b, name, (size_t)(quote + 1 - name));
+        rf_buf_putc(b, '"');    /* doubled */
     }
+    rf_buf_puts(b, name);
     rf_buf_putc(b, '"');
 }
 

@@ -216,6 +216,13 @@ START_TEST(datetime_sql_text_is_djangos)
     ck_assert_str_eq(out, "2026-11-29 12:00:00.000001");
     rf_format_datetime_sql(out, INT64_C(-1));
     ck_assert_str_eq(out, "1969-12-31 23:59:59.999999");
+    /* Python's range, written by hand; past it, by printf */
+    rf_format_datetime_sql(out, INT64_C(-62135596800000000));
+    ck_assert_str_eq(out, "0001-01-01 00:00:00");
+    rf_format_datetime_sql(out, INT64_C(253402300799999999));
+    ck_assert_str_eq(out, "9999-12-31 23:59:59.999999");
+    rf_format_datetime_sql(out, INT64_C(253402300800000000));
+    ck_assert_str_eq(out, "10000-01-01 00:00:00");
 }
 END_TEST
 

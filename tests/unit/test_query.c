@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db_internal.h"
 #include "testing.h"
@@ -179,6 +180,41 @@ START_TEST(only_selects_are_reads)
 }
 END_TEST
 
+/* Identifiers are quoted, with a quote inside doubled, wherever it is. */
+START_TEST(identifiers_are_quoted_with_quotes_doubled)
+{
+    const char *names[][2] = {
+        { "price", "\"price\"" }, { "", "\"\"" }, { "a\"b", "\"a\"\"b\"" },
+        { "\"", "\"\"\"\"" }, { "\"x\"\"", "\"\"\"x\"\"\"\"\"" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        rf_buf b;
+        rf_buf_init(&b, NULL, 4);
+        rf_sql_ident(&b, names[i][0]);
+        ck_assert_str_eq(b.data, names[i][1]);
+        rf_buf_release(&b);
+    }
+}
+END_TEST
+
+/* Equal texts hash equal; texts that differ in any byte, or only in
+ * length past a multiple of eight, land apart here. */
+START_TEST(sql_hash_reads_every_byte)
+{
+    const char *texts[] = { "", "a", "SELECT 1", "SELECT 12", "SELECT 1 ", "SELECT 2",
+                            "SELECT \"id\" FROM \"t\" WHERE \"id\" = ?",
+                            "SELECT \"id\" FROM \"t\" WHERE \"id\" = !" };
+    size_t n = sizeof texts / sizeof texts[0];
+    char copy[64];
+    for (size_t i = 0; i < n; i++) {
+        strcpy(copy, texts[i]);
+        ck_assert_uint_eq(rf_sql_hash(copy), rf_sql_hash(texts[i]));
+        for (size_t j = 0; j < i; j++)
+            ck_assert_uint_ne(rf_sql_hash(texts[i]), rf_sql_hash(texts[j]));
+    }
+}
+END_TEST
+
 Suite *make_query_suite(void)
 {
     Suite *s = suite_create("query");
@@ -192,6 +228,8 @@ Suite *make_query_suite(void)
     tcase_add_test(tc, select_columns_of_the_descriptor_are_used);
     tcase_add_test(tc, placeholders_numbered_outside_quotes);
     tcase_add_test(tc, only_selects_are_reads);
+    tcase_add_test(tc, identifiers_are_quoted_with_quotes_doubled);
+    tcase_add_test(tc, sql_hash_reads_every_byte);
     suite_add_tcase(s, tc);
     return s;
 }
