@@ -133,6 +133,16 @@ uint64_t rf_db_trips(const rf_db *db)
     return db->trips;
 }
 
+void rf_db_count_snapshot(rf_db *db)
+{
+    db->snapshots++;
+}
+
+uint64_t rf_db_snapshots(const rf_db *db)
+{
+    return db->snapshots;
+}
+
 rf_db *rf_db_for(rf_ctx *ctx, int index)
 {
     return rf_ctx_db(ctx, index);

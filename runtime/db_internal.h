@@ -104,6 +104,7 @@ struct rf_db {
     uint64_t statements;
     uint64_t prepares;          /* statements prepared, all connections (atomic) */
     uint64_t trips;             /* rf_db_count_trip */
+    uint64_t snapshots;         /* rf_db_count_snapshot */
     rf_db_txn *txns;            /* open transactions, by owner */
     void *impl;                 /* the backend's state */
     rf_db_op *spare_ops;        /* finished ops kept for reuse (loop thread) */
@@ -168,6 +169,10 @@ void rf_db_op_done(rf_db_op *op);
  * backends on the loop thread; read back by tests of what goes along. */
 void rf_db_count_trip(rf_db *db);
 uint64_t rf_db_trips(const rf_db *db);
+/* Read transactions SQLite's loop reads began: one per pass that had
+ * reads to run (db_sqlite.c, run_loop_reads).  Read back by tests. */
+void rf_db_count_snapshot(rf_db *db);
+uint64_t rf_db_snapshots(const rf_db *db);
 /* Count a statement prepared on a connection (any thread); read back by
  * tests that check "prepared once per connection". */
 void rf_db_count_prepare(rf_db *db);

@@ -62,7 +62,8 @@
 #define SQ_BUSY_RETRIES 3
 #define SQ_CACHE_BUCKETS 64
 #define SQ_CACHE_MAX 256        /* statements kept per connection */
-#define SQ_SPARE_RESULTS 64     /* result arenas kept for reuse */
+#define SQ_SPARE_RESULTS 256    /* result arenas kept for reuse: one per request
+                                   in flight, as the worker keeps its own */
 
 typedef struct sq_cached {
     struct sq_cached *next;
@@ -107,8 +108,9 @@ typedef struct sq_db {
     sq_conn *loop_conn;         /* reads on the loop; NULL: off */
     int loop_max_steps;         /* a loop read's budget; 0: none */
     int loop_steps;             /* what the loop read under way took */
+    op_queue loop_reads;        /* to run on the loop, this pass */
     op_queue answered;          /* answered on the loop, waiting for delivery */
-    struct event *deliver_ev;   /* activated while `answered` is not empty */
+    struct event *deliver_ev;   /* activated while either is not empty */
 } sq_db;
 
 /* ---------------------------------------------------------------------
@@ -685,19 +687,18 @@ static void send_to_pool_a_while(sq_db *s, const rf_db_op *op)
         e->pool_turns = SQ_POOL_TURNS;
 }
 
-/* The read, with what is chained to it, on the loop's connection: false
- * (nothing of it kept) when it must go to the pool instead, because
- * SQLite answered busy or it outran its budget. */
+/* The read, with what is chained to it, on the loop's connection, inside
+ * the pass's read transaction: false (nothing of it kept) when it must go
+ * to the pool instead, because SQLite answered busy or it outran its
+ * budget. */
 static bool read_on_loop(sq_db *s, rf_db_op *op)
 {
     int code;
     s->loop_steps = 0;
     op->conn = s->loop_conn;
     op->res_arena = home_take(s->home);
-    bool shared_read = begin_shared_read(s->loop_conn, op);
     op->res = run_statement(s->loop_conn, op, &code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
-        end_shared_read(s->loop_conn, op, shared_read);
         undo_loop_read(op);
         return false;
     }
@@ -706,29 +707,52 @@ static bool read_on_loop(sq_db *s, rf_db_op *op)
      * only while another connection recovers the WAL index. */
     take_chained_arenas(s, op);
     run_chained(s->loop_conn, op);
-    end_shared_read(s->loop_conn, op, shared_read);
-    /* A read transaction left open would pin an old snapshot for every
-     * later read of the loop: whatever failed, end it. */
-    if (!sqlite3_get_autocommit(s->loop_conn->handle))
-        run_plain(s->loop_conn, "ROLLBACK");
     if (s->loop_max_steps && s->loop_steps > s->loop_max_steps) {
         send_to_pool_a_while(s, op);
         undo_loop_read(op);
         return false;
     }
-    answer_on_loop(s, op);
     return true;
+}
+
+/* The reads queued for the loop since the last pass over them, in one
+ * read transaction, one snapshot.  Every request they serve was read from
+ * its socket before the transaction began (they were queued by callbacks
+ * that ran earlier), so whatever their clients saw committed before they
+ * sent them is in that snapshot: one snapshot is as fresh as each of them
+ * needs.  SQLite's WAL read lock (two fcntl) and its check of the file
+ * (an fstat) are then paid once a pass, not once a read.  The transaction
+ * ends before the callback returns, so the loop's connection never holds
+ * an old snapshot while the loop waits. */
+static void run_loop_reads(sq_db *s)
+{
+    if (!s->loop_reads.head)
+        return;
+    sq_conn *c = s->loop_conn;
+    rf_db_op *first = s->loop_reads.head;
+    if (run_control(first->db, c, "BEGIN") == SQLITE_OK)
+        rf_db_count_snapshot(first->db);
+    while (s->loop_reads.head) {
+        rf_db_op *op = queue_pop(&s->loop_reads);
+        queue_push(read_on_loop(s, op) ? &s->answered : &s->readers, op);
+    }
+    /* A read has nothing to keep; whatever happened, end the snapshot. */
+    if (!sqlite3_get_autocommit(c->handle))
+        run_plain(c, "ROLLBACK");
+    pump(s);
 }
 
 /* From the loop's active queue, after the events already active, in the
  * same pass as the callback that asked: statements a callback starts are
- * answered before the loop polls again.  (A BEGIN answered here pinned
- * its connection already.) */
+ * run and answered before the loop polls again.  (A BEGIN answered here
+ * pinned its connection already.)  Reads queued by the callbacks it runs
+ * activate it again: they run in a later turn of the same pass. */
 static void deliver_answered(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     sq_db *s = arg;
+    run_loop_reads(s);
     while (s->answered.head)
         rf_db_op_done(queue_pop(&s->answered));
 }
@@ -741,8 +765,11 @@ static void sqlite_submit(rf_db *db, rf_db_op *op)
         return;
     }
     bool plain_read = !op->txn && !takes_gate(op);
-    if (plain_read && s->loop_conn && !s->closing && !pool_turn(s, op) && read_on_loop(s, op))
+    if (plain_read && s->loop_conn && !s->closing && !pool_turn(s, op)) {
+        queue_push(&s->loop_reads, op);
+        event_active(s->deliver_ev, EV_READ, 0);
         return;
+    }
     queue_push(takes_gate(op) ? &s->writers : &s->readers, op);
     pump(s);
 }

@@ -496,6 +496,43 @@ START_TEST(sqlite_reads_over_their_budget_go_to_the_pool)
 }
 END_TEST
 
+/* The reads a pass queues for the loop run in one read transaction (one
+ * snapshot, SQLite's read lock taken once), started after every one of
+ * them was asked for; the next pass's reads get a new one, which sees
+ * what was committed in between. */
+START_TEST(sqlite_loop_reads_of_one_pass_share_a_snapshot)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    rf_test_env *env = rf_test_env_new(NULL, 2);
+    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
+    rf_db *db = rf_test_env_db(env, 0);
+    char err[256];
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 1000, err, sizeof err), "%s", err);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    const char *count = "SELECT COUNT(*) FROM \"t_owner\"";
+    rf_stmt stmt = { .sql = { count, count } };
+    loop_answer reads[3] = { { 0 } };
+    uint64_t snapshots = rf_db_snapshots(db), trips = rf_db_trips(db);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(rf_db_exec(ctx, db, &stmt, NULL, 0, loop_answered, &reads[i]), RF_PENDING);
+    while (!reads[2].done)
+        event_base_loop(db->base, EVLOOP_ONCE);
+    for (int i = 0; i < 3; i++) {
+        ck_assert(reads[i].done);
+        ck_assert_int_eq(rf_result_int(reads[i].res, 0, 0), 0);
+    }
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 1);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    rf_value bob = RF_VTEXT("bob");
+    fx_exec_in(ctx, db, "INSERT INTO \"t_owner\" (\"username\") VALUES (?)", &bob, 1);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, count, NULL, 0), 0, 0), 1);
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 2);
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
 Suite *make_db_core_suite(void)
 {
     Suite *s = suite_create("db_core");
@@ -522,6 +559,7 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, sqlite_keeps_transient_tables_in_memory);
     tcase_add_test(tc, sqlite_reads_on_the_loop);
     tcase_add_test(tc, sqlite_reads_over_their_budget_go_to_the_pool);
+    tcase_add_test(tc, sqlite_loop_reads_of_one_pass_share_a_snapshot);
     tcase_add_test(tc, render_bound_counts_cells_and_refuses_nonfinite_floats);
     suite_add_tcase(s, tc);
     return s;
