@@ -455,6 +455,17 @@ START_TEST(sqlite_reads_on_the_loop)
 }
 END_TEST
 
+/* A test env whose database reads on the loop within max_steps. */
+static rf_test_env *loop_reading_env(int max_steps, rf_db **db)
+{
+    rf_test_env *env = rf_test_env_new(NULL, 2);
+    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
+    *db = rf_test_env_db(env, 0);
+    char err[256];
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(*db, max_steps, err, sizeof err), "%s", err);
+    return env;
+}
+
 /* The default: loop reads with a budget of SQLite steps.  A read within
  * it stays on the loop (no trip to the pool); one that outruns it is
  * interrupted and answered from the pool, whole; its statement then goes
@@ -464,11 +475,8 @@ START_TEST(sqlite_reads_over_their_budget_go_to_the_pool)
 {
     if (rf_db_dialect(F.db) != RF_SQLITE)
         return;
-    rf_test_env *env = rf_test_env_new(NULL, 2);
-    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
-    rf_db *db = rf_test_env_db(env, 0);
-    char err[256];
-    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 500, err, sizeof err), "%s", err);
+    rf_db *db;
+    rf_test_env *env = loop_reading_env(500, &db);
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     const char *cheap = "SELECT COUNT(*) FROM \"t_owner\"";
     const char *costly = "SELECT COUNT(*) FROM json_each(?)";
@@ -504,11 +512,8 @@ START_TEST(sqlite_loop_reads_of_one_pass_share_a_snapshot)
 {
     if (rf_db_dialect(F.db) != RF_SQLITE)
         return;
-    rf_test_env *env = rf_test_env_new(NULL, 2);
-    ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
-    rf_db *db = rf_test_env_db(env, 0);
-    char err[256];
-    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 1000, err, sizeof err), "%s", err);
+    rf_db *db;
+    rf_test_env *env = loop_reading_env(1000, &db);
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     const char *count = "SELECT COUNT(*) FROM \"t_owner\"";
     rf_stmt stmt = { .sql = { count, count } };
