@@ -15,7 +15,7 @@ RATIO_PREFIX = {"restflow": "", "restflow-loop": "loop ", "restflow-pool": "pool
                 "restflow-pg": "pg "}
 OTHER_MODES = [("restflow-loop", "With `--sqlite-reads-on-loop` (an option, not the default):"),
                ("restflow-pool", "With every read on the pool (`--sqlite-loop-read-steps 0`, "
-                                 "the default until the loop reads):")]
+                                 "the default before 7261773):")]
 CLIENT_BOUND = 0.9     # wrk's core this busy: the number is the client's limit
 SERVER_BUSY = 0.7      # with many connections, a server below this was held back
 README_BEGIN = "<!-- results:begin (bench/run --update-readme writes this part) -->"
