@@ -239,6 +239,7 @@ static rf_db_op *op_new(rf_db *db, rf_op_kind kind, const char *sql,
             op->params[i].u.s = copy_text(&cursor, params[i].u.s);
     }
     op->sql = copy_text(&cursor, sql);
+    op->sql_hash = rf_sql_hash(op->sql);
     op->writes = rf_sql_writes(op->sql);
     return op;
 }
@@ -713,8 +714,10 @@ static const rf_cell *cell(const rf_result *r, int row, int col)
  * (types 700 and 701) spells them NaN, Infinity and -Infinity. */
 static bool unrenderable(const rf_result *r, int row, int col, const char *text)
 {
-    if (!r->pg)
-        return cell(r, row, col)->type == RF_CELL_FLOAT && !isfinite(cell(r, row, col)->f);
+    if (!r->pg) {
+        const rf_cell *c = cell(r, row, col);
+        return c->type == RF_CELL_FLOAT && !isfinite(c->f);
+    }
     Oid type = PQftype((const PGresult *)r->pg, col);
     return (type == 700 || type == 701) && (text[0] == 'N' || text[0] == 'I' || text[0] == '-');
 }
@@ -871,8 +874,7 @@ char *rf_sql_number_placeholders(const char *sql)
     return out.data;
 }
 
-/* FNV-1a: the statement caches' buckets. */
-/* Eight bytes a step: statement texts run to a few hundred bytes, and a
+/* The statement caches' buckets, eight bytes a step: statement texts run to a few hundred bytes, and a
  * read hashes its own and its chained reads' on every run (a byte at a
  * time, 4 % of a retrieve's instructions). */
 unsigned rf_sql_hash(const char *sql)

@@ -133,6 +133,7 @@ struct rf_db_op {
     rf_db_txn *txn;             /* NULL: autocommit */
     const char *name;           /* prepared statement name, or NULL */
     const char *sql;            /* in the backend's dialect, `?` placeholders */
+    unsigned sql_hash;          /* rf_sql_hash(sql): the statement caches' key */
     bool writes;                /* not a plain SELECT (SQLite's write gate) */
     bool savepoint;             /* a SAVEPOINT that nests a transaction */
     rf_value *params;

@@ -175,7 +175,7 @@ static rf_result *wrap_result(const rf_db_op *op, PGresult *res)
  * full (the statement then goes unnamed). */
 static pg_cached *cached_statement(pg_conn *c, const rf_db_op *op)
 {
-    pg_cached **slot = &c->cache[rf_sql_hash(op->sql) % PG_CACHE_BUCKETS];
+    pg_cached **slot = &c->cache[op->sql_hash % PG_CACHE_BUCKETS];
     while (*slot && strcmp((*slot)->sql, op->sql) != 0)
         slot = &(*slot)->next;
     if (*slot || c->ncached >= PG_CACHE_MAX)

@@ -116,9 +116,9 @@ typedef struct sq_db {
 /* ---------------------------------------------------------------------
  * Statement cache, per connection, keyed by the SQL text.
  */
-static sq_cached **cache_slot(sq_conn *c, const char *sql)
+static sq_cached **cache_slot(sq_conn *c, const char *sql, unsigned hash)
 {
-    sq_cached **p = &c->cache[rf_sql_hash(sql) % SQ_CACHE_BUCKETS];
+    sq_cached **p = &c->cache[hash % SQ_CACHE_BUCKETS];
     while (*p && strcmp((*p)->sql, sql) != 0)
         p = &(*p)->next;
     return p;
@@ -127,10 +127,10 @@ static sq_cached **cache_slot(sq_conn *c, const char *sql)
 /* The prepared statement for sql, prepared on first use.  *temporary tells
  * the caller to finalize it: the cache is full (dynamic SQL of unusual
  * shapes should not grow it without bound). */
-static int cached_statement(rf_db *db, sq_conn *c, const char *sql, sqlite3_stmt **stmt,
-                            bool *temporary)
+static int cached_statement(rf_db *db, sq_conn *c, const char *sql, unsigned hash,
+                            sqlite3_stmt **stmt, bool *temporary)
 {
-    sq_cached **slot = cache_slot(c, sql);
+    sq_cached **slot = cache_slot(c, sql, hash);
     *temporary = false;
     if (*slot) {
         *stmt = (*slot)->stmt;
@@ -352,7 +352,7 @@ static rf_result *run_statement(sq_conn *c, const rf_db_op *op, int *code)
     sqlite3_stmt *stmt = NULL;
     *code = SQLITE_OK;
     bool temporary;
-    int rc = cached_statement(op->db, c, op->sql, &stmt, &temporary);
+    int rc = cached_statement(op->db, c, op->sql, op->sql_hash, &stmt, &temporary);
     if (rc == SQLITE_OK) {
         for (int i = 0; i < op->nparams; i++)
             bind_param(stmt, i + 1, &op->params[i]);
@@ -391,7 +391,7 @@ static int run_control(rf_db *db, sq_conn *c, const char *sql)
 {
     sqlite3_stmt *stmt;
     bool temporary;
-    int rc = cached_statement(db, c, sql, &stmt, &temporary);
+    int rc = cached_statement(db, c, sql, rf_sql_hash(sql), &stmt, &temporary);
     if (rc != SQLITE_OK)
         return rc;
     rc = sqlite3_step(stmt);
@@ -673,7 +673,7 @@ static void undo_loop_read(rf_db_op *op)
 /* A read whose statement outran its budget lately goes to the pool. */
 static bool pool_turn(sq_db *s, const rf_db_op *op)
 {
-    sq_cached *e = *cache_slot(s->loop_conn, op->sql);
+    sq_cached *e = *cache_slot(s->loop_conn, op->sql, op->sql_hash);
     if (!e || e->pool_turns == 0)
         return false;
     e->pool_turns--;
@@ -682,7 +682,7 @@ static bool pool_turn(sq_db *s, const rf_db_op *op)
 
 static void send_to_pool_a_while(sq_db *s, const rf_db_op *op)
 {
-    sq_cached *e = *cache_slot(s->loop_conn, op->sql);
+    sq_cached *e = *cache_slot(s->loop_conn, op->sql, op->sql_hash);
     if (e)
         e->pool_turns = SQ_POOL_TURNS;
 }
@@ -707,7 +707,7 @@ static bool read_on_loop(sq_db *s, rf_db_op *op)
      * only while another connection recovers the WAL index. */
     take_chained_arenas(s, op);
     run_chained(s->loop_conn, op);
-    if (s->loop_max_steps && s->loop_steps > s->loop_max_steps) {
+    if (s->loop_steps > s->loop_max_steps) {    /* counted only with a budget */
         send_to_pool_a_while(s, op);
         undo_loop_read(op);
         return false;
