@@ -89,10 +89,12 @@ extern const rf_db_backend rf_sqlite_backend;
 /* Autocommit reads of an SQLite database run on a connection of the loop
  * thread's own (db_sqlite.c says why and within what limits): a read that
  * takes more than max_steps steps of SQLite's virtual machine (0: no
- * limit) is interrupted and runs on the pool.  Loop thread; no effect on
- * PostgreSQL or an in-memory database.  false with err when that
- * connection cannot be opened. */
-bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, char *err, size_t errlen);
+ * limit) is interrupted and runs again, in the slow lane (one read a
+ * loop pass, within slow_max_steps; 0: no slow lane) or on the pool.
+ * Loop thread; no effect on PostgreSQL or an in-memory database.  false
+ * with err when that connection cannot be opened. */
+bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, int slow_max_steps,
+                                char *err, size_t errlen);
 extern const rf_db_backend rf_pg_backend;
 
 struct rf_db {

@@ -71,6 +71,8 @@ typedef struct sq_cached {
     sqlite3_stmt *stmt;
     int pool_turns;             /* loop connection: reads sent to the pool
                                    before this statement tries the loop again */
+    int slow_turns;             /* loop connection: reads run in the slow
+                                   lane before it tries the quick one again */
 } sq_cached;
 
 typedef struct sq_conn {
@@ -107,8 +109,12 @@ typedef struct sq_db {
     char *path;                 /* what the connections opened */
     sq_conn *loop_conn;         /* reads on the loop; NULL: off */
     int loop_max_steps;         /* a loop read's budget; 0: none */
+    int slow_max_steps;         /* a slow-lane read's budget; 0: no lane */
+    int loop_limit;             /* the budget of the loop read under way */
     int loop_steps;             /* what the loop read under way took */
     op_queue loop_reads;        /* to run on the loop, this pass */
+    op_queue slow_reads;        /* to run on the loop, a budget a pass */
+    struct event *slow_ev;      /* pending while slow_reads is not empty */
     op_queue answered;          /* answered on the loop, waiting for delivery */
     struct event *deliver_ev;   /* activated while either is not empty */
 } sq_db;
@@ -153,6 +159,7 @@ static int cached_statement(rf_db *db, sq_conn *c, const char *sql, unsigned has
     e->sql = strdup(sql);
     e->stmt = *stmt;
     e->pool_turns = 0;
+    e->slow_turns = 0;
     *slot = e;
     c->ncached++;
     return SQLITE_OK;
@@ -640,26 +647,43 @@ static void job_done(void *arg)
 }
 
 /* ---------------------------------------------------------------------
- * Reads on the loop thread.
+ * Reads on the loop thread, in two lanes.
+ *
+ * The quick lane: the reads a pass queued run together, in one read
+ * transaction, each within --sqlite-loop-read-steps.  A read that outruns
+ * that budget is dropped, and its statement skips the lane for its next
+ * SQ_LANE_TURNS runs (its cost may depend on its parameters, or the data
+ * may shrink): to the slow lane when there is one, else to the pool.
+ *
+ * The slow lane (--sqlite-loop-slow-read-steps; on by default when the
+ * process may run on one CPU only, where a pool thread cannot run beside
+ * the loop and its trip is pure cost) runs after the poll that let new
+ * requests in, and each pass only about its budget's worth of reads: a
+ * request whose reads are quick waits for that much at most, never for
+ * all the slow reads queued.  A read past the slow lane's budget goes to
+ * the pool.
  */
 
 /* SQLite's progress handler, every SQ_STEP_GRAIN steps of a loop read:
  * non-zero interrupts the read (SQLITE_INTERRUPT). */
 #define SQ_STEP_GRAIN 100
-/* A statement whose read outran its budget goes to the pool this many
- * times before it tries the loop again (its cost may depend on its
- * parameters, or the data may shrink). */
-#define SQ_POOL_TURNS 64
+/* How many runs of a statement skip the lane whose budget it outran. */
+#define SQ_LANE_TURNS 64
+
+static const struct timeval no_delay = { 0, 0 };
+
+typedef enum { LANE_QUICK, LANE_SLOW, LANE_POOL } sq_lane;
+typedef enum { READ_DONE, READ_BUSY, READ_OVER } sq_loop_read;
 
 static int over_budget(void *arg)
 {
     sq_db *s = arg;
     s->loop_steps += SQ_STEP_GRAIN;
-    return s->loop_steps > s->loop_max_steps;
+    return s->loop_steps > s->loop_limit;
 }
 
 /* What op and its chained reads got on the loop, undone: the read goes
- * to the pool, where the chained reads take arenas afresh. */
+ * to another lane, where the chained reads take arenas afresh. */
 static void undo_loop_read(rf_db_op *op)
 {
     for (rf_db_op *t = op; t; t = t->then) {
@@ -670,76 +694,126 @@ static void undo_loop_read(rf_db_op *op)
     op->conn = NULL;
 }
 
-/* A read whose statement outran its budget lately goes to the pool. */
-static bool pool_turn(sq_db *s, const rf_db_op *op)
+/* The lane of a read, by what its statement took lately. */
+static sq_lane lane_of(sq_db *s, const rf_db_op *op)
 {
     sq_cached *e = *cache_slot(s->loop_conn, op->sql, op->sql_hash);
-    if (!e || e->pool_turns == 0)
-        return false;
-    e->pool_turns--;
-    return true;
+    if (e && e->pool_turns > 0) {
+        e->pool_turns--;
+        return LANE_POOL;
+    }
+    if (e && e->slow_turns > 0) {
+        e->slow_turns--;
+        return LANE_SLOW;
+    }
+    return LANE_QUICK;
 }
 
-static void send_to_pool_a_while(sq_db *s, const rf_db_op *op)
+/* op's statement outran the budget of the lane it ran in: the next lane
+ * takes its next runs. */
+static void demote(sq_db *s, const rf_db_op *op, bool in_slow_lane)
 {
     sq_cached *e = *cache_slot(s->loop_conn, op->sql, op->sql_hash);
-    if (e)
-        e->pool_turns = SQ_POOL_TURNS;
+    if (!e)
+        return;
+    if (!in_slow_lane && s->slow_max_steps) {
+        e->slow_turns = SQ_LANE_TURNS;
+    } else {
+        e->slow_turns = 0;
+        e->pool_turns = SQ_LANE_TURNS;
+    }
 }
 
 /* The read, with what is chained to it, on the loop's connection, inside
- * the pass's read transaction: false (nothing of it kept) when it must go
- * to the pool instead, because SQLite answered busy or it outran its
- * budget. */
-static bool read_on_loop(sq_db *s, rf_db_op *op)
+ * the snapshot begun for it, within limit steps (0: none).  Only what
+ * came READ_DONE is kept. */
+static sq_loop_read read_on_loop(sq_db *s, rf_db_op *op, int limit)
 {
     int code;
     s->loop_steps = 0;
+    s->loop_limit = limit;
     op->conn = s->loop_conn;
     op->res_arena = home_take(s->home);
     op->res = run_statement(s->loop_conn, op, &code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
         undo_loop_read(op);
-        return false;
+        return READ_BUSY;
     }
     /* A chained read answered busy is answered so (503), not retried: on
      * the loop's connection, which waits for no lock, WAL readers are busy
      * only while another connection recovers the WAL index. */
     take_chained_arenas(s, op);
     run_chained(s->loop_conn, op);
-    if (s->loop_steps > s->loop_max_steps) {    /* counted only with a budget */
-        send_to_pool_a_while(s, op);
+    if (s->loop_steps > s->loop_limit) {        /* counted only with a limit */
         undo_loop_read(op);
-        return false;
+        return READ_OVER;
     }
-    return true;
+    return READ_DONE;
 }
 
-/* The reads queued for the loop since the last pass over them, in one
- * read transaction, one snapshot.  Every request they serve was read from
- * its socket before the transaction began (they were queued by callbacks
- * that ran earlier), so whatever their clients saw committed before they
- * sent them is in that snapshot: one snapshot is as fresh as each of them
- * needs.  SQLite's WAL read lock (two fcntl) and its check of the file
- * (an fstat) are then paid once a pass, not once a read.  The transaction
- * ends before the callback returns, so the loop's connection never holds
- * an old snapshot while the loop waits. */
+static void queue_slow(sq_db *s, rf_db_op *op)
+{
+    queue_push(&s->slow_reads, op);
+    evtimer_add(s->slow_ev, &no_delay);
+}
+
+/* Where a read goes after its try in a lane: answered, the slow lane or
+ * the pool. */
+static void after_loop_read(sq_db *s, rf_db_op *op, sq_loop_read got, bool in_slow_lane)
+{
+    if (got == READ_DONE) {
+        queue_push(&s->answered, op);
+        return;
+    }
+    if (got == READ_OVER) {
+        demote(s, op, in_slow_lane);
+        if (!in_slow_lane && s->slow_max_steps) {
+            queue_slow(s, op);
+            return;
+        }
+    }
+    queue_push(&s->readers, op);
+}
+
+static void begin_loop_snapshot(sq_db *s, rf_db *db)
+{
+    if (run_control(db, s->loop_conn, "BEGIN") == SQLITE_OK)
+        rf_db_count_snapshot(db);
+}
+
+/* A read has nothing to keep; whatever happened, the snapshot ends, so
+ * the loop's connection never holds an old one while the loop waits. */
+static void end_loop_snapshot(sq_db *s)
+{
+    if (!sqlite3_get_autocommit(s->loop_conn->handle))
+        run_plain(s->loop_conn, "ROLLBACK");
+}
+
+/* The quick lane: the reads queued for the loop since the last pass over
+ * them, in one read transaction, one snapshot.  Every request they serve
+ * was read from its socket before the transaction began (they were
+ * queued by callbacks that ran earlier), so whatever their clients saw
+ * committed before they sent them is in that snapshot: one snapshot is
+ * as fresh as each of them needs.  SQLite's WAL read lock (two fcntl)
+ * and its check of the file (an fstat) are then paid once a pass, not
+ * once a read. */
 static void run_loop_reads(sq_db *s)
 {
     if (!s->loop_reads.head)
         return;
-    sq_conn *c = s->loop_conn;
-    rf_db_op *first = s->loop_reads.head;
-    if (run_control(first->db, c, "BEGIN") == SQLITE_OK)
-        rf_db_count_snapshot(first->db);
+    begin_loop_snapshot(s, s->loop_reads.head->db);
     while (s->loop_reads.head) {
         rf_db_op *op = queue_pop(&s->loop_reads);
-        queue_push(read_on_loop(s, op) ? &s->answered : &s->readers, op);
+        after_loop_read(s, op, read_on_loop(s, op, s->loop_max_steps), false);
     }
-    /* A read has nothing to keep; whatever happened, end the snapshot. */
-    if (!sqlite3_get_autocommit(c->handle))
-        run_plain(c, "ROLLBACK");
+    end_loop_snapshot(s);
     pump(s);
+}
+
+static void deliver(sq_db *s)
+{
+    while (s->answered.head)
+        rf_db_op_done(queue_pop(&s->answered));
 }
 
 /* From the loop's active queue, after the events already active, in the
@@ -753,8 +827,33 @@ static void deliver_answered(evutil_socket_t fd, short what, void *arg)
     (void)what;
     sq_db *s = arg;
     run_loop_reads(s);
-    while (s->answered.head)
-        rf_db_op_done(queue_pop(&s->answered));
+    deliver(s);
+}
+
+/* The slow lane's reads of this pass: a timer of no delay, so they run
+ * after the next poll, beside the requests that poll brought in.  They
+ * share one snapshot, as the quick lane's do, and start while the pass
+ * has spent fewer than slow_max_steps on them: the reads of a busy pass
+ * are batched (their snapshot, their answers' writes), and a request
+ * whose reads are quick waits for about one slow read's budget at most. */
+static void run_slow_reads(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sq_db *s = arg;
+    if (!s->slow_reads.head)
+        return;
+    begin_loop_snapshot(s, s->slow_reads.head->db);
+    for (int spent = 0; s->slow_reads.head && spent < s->slow_max_steps;) {
+        rf_db_op *op = queue_pop(&s->slow_reads);
+        after_loop_read(s, op, read_on_loop(s, op, s->slow_max_steps), true);
+        spent += s->loop_steps;
+    }
+    end_loop_snapshot(s);
+    if (s->slow_reads.head)
+        evtimer_add(s->slow_ev, &no_delay);
+    pump(s);
+    deliver(s);
 }
 
 static void sqlite_submit(rf_db *db, rf_db_op *op)
@@ -765,10 +864,17 @@ static void sqlite_submit(rf_db *db, rf_db_op *op)
         return;
     }
     bool plain_read = !op->txn && !takes_gate(op);
-    if (plain_read && s->loop_conn && !s->closing && !pool_turn(s, op)) {
-        queue_push(&s->loop_reads, op);
-        event_active(s->deliver_ev, EV_READ, 0);
-        return;
+    if (plain_read && s->loop_conn && !s->closing) {
+        sq_lane lane = lane_of(s, op);
+        if (lane == LANE_QUICK) {
+            queue_push(&s->loop_reads, op);
+            event_active(s->deliver_ev, EV_READ, 0);
+            return;
+        }
+        if (lane == LANE_SLOW) {
+            queue_slow(s, op);
+            return;
+        }
     }
     queue_push(takes_gate(op) ? &s->writers : &s->readers, op);
     pump(s);
@@ -875,7 +981,10 @@ static bool sqlite_open(rf_db *db, const char *target, int pool_size,
     return true;
 }
 
-bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, char *err, size_t errlen)
+/* A slow lane only with a quick lane's budget, and a larger budget of its
+ * own. */
+bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, int slow_max_steps,
+                                char *err, size_t errlen)
 {
     if (db->backend != &rf_sqlite_backend)
         return true;
@@ -894,6 +1003,10 @@ bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, char *err, size_t errl
     s->loop_max_steps = max_steps;
     if (max_steps)
         sqlite3_progress_handler(c->handle, SQ_STEP_GRAIN, over_budget, s);
+    if (max_steps && slow_max_steps > max_steps) {
+        s->slow_max_steps = slow_max_steps;
+        s->slow_ev = evtimer_new(db->base, run_slow_reads, s);
+    }
     return true;
 }
 
@@ -916,9 +1029,11 @@ static void sqlite_close(rf_db *db)
     rf_pool_free(s->pool);
     deliver_answered(-1, 0, s);
     event_free(s->deliver_ev);
+    if (s->slow_ev)
+        event_free(s->slow_ev);
     loop_reads_close(s);
-    op_queue *queues[] = { &s->writers, &s->readers };
-    for (int i = 0; i < 2; i++) {
+    op_queue *queues[] = { &s->writers, &s->readers, &s->slow_reads };
+    for (int i = 0; i < 3; i++) {
         while (queues[i]->head) {
             rf_db_op *op = queue_pop(queues[i]);
             op->res = rf_result_of(NULL, RF_DB_UNAVAILABLE, "the database is closing");

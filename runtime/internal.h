@@ -35,6 +35,8 @@ typedef struct rf_config {
     int sqlite_loop_steps;       /* --sqlite-loop-read-steps: a loop read's
                                     budget; 0: reads on the pool; -1
                                     (--sqlite-reads-on-loop): no limit */
+    int sqlite_loop_slow_steps;  /* --sqlite-loop-slow-read-steps: a slow-lane
+                                    read's budget; 0: no slow lane */
     bool migrate_in_worker;      /* --migrate with an in-memory database:
                                     each worker migrates its own */
     const char *throttle_store;  /* --throttle-store redis://...; NULL:

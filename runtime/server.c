@@ -65,6 +65,7 @@ bool rf_worker_open_dbs(rf_worker *w, char *err, size_t errlen)
                                why, sizeof why);
         int steps = w->cfg->sqlite_loop_steps;
         if (!w->dbs[i] || (steps != 0 && !rf_db_sqlite_reads_on_loop(w->dbs[i], steps < 0 ? 0 : steps,
+                                                                      w->cfg->sqlite_loop_slow_steps,
                                                                       why, sizeof why))) {
             snprintf(err, errlen, "database \"%s\": %s", w->app->databases[i].name, why);
             return false;

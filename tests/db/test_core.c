@@ -399,14 +399,17 @@ END_TEST
 typedef struct loop_answer {
     bool done;
     rf_result *res;
+    int order;                  /* answered order-th, counting from 1 */
 } loop_answer;
 
 static void loop_answered(rf_ctx *ctx, rf_result *res, void *arg)
 {
     (void)ctx;
+    static int answers;
     loop_answer *a = arg;
     a->res = res;
     a->done = true;
+    a->order = ++answers;
 }
 
 /* --sqlite-reads-on-loop: an autocommit read runs on the loop's own
@@ -423,7 +426,7 @@ START_TEST(sqlite_reads_on_the_loop)
     ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
     rf_db *db = rf_test_env_db(env, 0);
     char err[256];
-    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 0, err, sizeof err), "%s", err);
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(db, 0, 0, err, sizeof err), "%s", err);
     rf_ctx *writer = rf_test_ctx(env, &(rf_test_request){ .method = RF_POST });
     rf_ctx *reader = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     loop_answer begun = { 0 };
@@ -455,15 +458,29 @@ START_TEST(sqlite_reads_on_the_loop)
 }
 END_TEST
 
-/* A test env whose database reads on the loop within max_steps. */
-static rf_test_env *loop_reading_env(int max_steps, rf_db **db)
+/* A test env whose database reads on the loop within max_steps, and in
+ * a slow lane within slow_max_steps (0: none). */
+static rf_test_env *loop_reading_env(int max_steps, int slow_max_steps, rf_db **db)
 {
     rf_test_env *env = rf_test_env_new(NULL, 2);
     ck_assert(rf_test_env_open_db(env, 0, getenv("RF_TEST_DB")));
     *db = rf_test_env_db(env, 0);
     char err[256];
-    ck_assert_msg(rf_db_sqlite_reads_on_loop(*db, max_steps, err, sizeof err), "%s", err);
+    ck_assert_msg(rf_db_sqlite_reads_on_loop(*db, max_steps, slow_max_steps, err, sizeof err),
+                  "%s", err);
     return env;
+}
+
+/* A JSON array of n zeros, for json_each to count: about 5 steps each. */
+static rf_value zeros(rf_ctx *ctx, int n)
+{
+    rf_buf list;
+    rf_buf_init(&list, rf_ctx_arena(ctx), (size_t)n * 2 + 2);
+    rf_buf_putc(&list, '[');
+    for (int i = 0; i < n; i++)
+        rf_buf_puts(&list, i ? ",0" : "0");
+    rf_buf_putc(&list, ']');
+    return RF_VTEXT(list.data);
 }
 
 /* The default: loop reads with a budget of SQLite steps.  A read within
@@ -476,17 +493,11 @@ START_TEST(sqlite_reads_over_their_budget_go_to_the_pool)
     if (rf_db_dialect(F.db) != RF_SQLITE)
         return;
     rf_db *db;
-    rf_test_env *env = loop_reading_env(500, &db);
+    rf_test_env *env = loop_reading_env(500, 0, &db);
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     const char *cheap = "SELECT COUNT(*) FROM \"t_owner\"";
     const char *costly = "SELECT COUNT(*) FROM json_each(?)";
-    rf_buf list;
-    rf_buf_init(&list, rf_ctx_arena(ctx), 16384);
-    rf_buf_putc(&list, '[');
-    for (int i = 0; i < 5000; i++)
-        rf_buf_puts(&list, i ? ",0" : "0");
-    rf_buf_putc(&list, ']');
-    rf_value numbers = RF_VTEXT(list.data);
+    rf_value numbers = zeros(ctx, 5000);
     uint64_t trips = rf_db_trips(db);
     ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, cheap, NULL, 0), 0, 0), 0);
     ck_assert_int_eq(rf_db_trips(db) - trips, 0);
@@ -513,7 +524,7 @@ START_TEST(sqlite_loop_reads_of_one_pass_share_a_snapshot)
     if (rf_db_dialect(F.db) != RF_SQLITE)
         return;
     rf_db *db;
-    rf_test_env *env = loop_reading_env(1000, &db);
+    rf_test_env *env = loop_reading_env(1000, 0, &db);
     rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
     const char *count = "SELECT COUNT(*) FROM \"t_owner\"";
     rf_stmt stmt = { .sql = { count, count } };
@@ -533,6 +544,76 @@ START_TEST(sqlite_loop_reads_of_one_pass_share_a_snapshot)
     fx_exec_in(ctx, db, "INSERT INTO \"t_owner\" (\"username\") VALUES (?)", &bob, 1);
     ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, count, NULL, 0), 0, 0), 1);
     ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 2);
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
+/* The slow lane: a read past the quick lane's budget runs again on the
+ * loop, whole, within the slow lane's (no trip), and its statement goes
+ * straight there next time; one past the slow lane's budget goes to the
+ * pool. */
+START_TEST(sqlite_slow_reads_stay_on_the_loop_within_their_budget)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    rf_db *db;
+    rf_test_env *env = loop_reading_env(500, 20000, &db);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    const char *slow = "SELECT COUNT(*) FROM json_each(?)";
+    const char *slower = "SELECT COUNT(*) AS n FROM json_each(?)";
+    rf_value some = zeros(ctx, 1000), many = zeros(ctx, 20000);
+    uint64_t trips = rf_db_trips(db), snapshots = rf_db_snapshots(db);
+    ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, slow, &some, 1), 0, 0), 1000);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 2);      /* quick, then slow */
+    ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, slow, &some, 1), 0, 0), 1000);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 3);      /* slow only */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(rf_result_int(fx_exec_in(ctx, db, slower, &many, 1), 0, 0), 20000);
+        ck_assert_int_eq(rf_db_trips(db) - trips, i + 1);
+    }
+    rf_test_ctx_free(ctx);
+    rf_test_env_free(env);
+}
+END_TEST
+
+/* The slow lane runs after the quick reads of the pass, and starts reads
+ * while the pass spent less than its budget on them: with a budget of
+ * 10,000 steps and reads of 6,000, two a pass.  A quick read asked with
+ * three slow ones is answered first, and the third slow read waits for
+ * the next pass. */
+START_TEST(sqlite_slow_lane_takes_a_budget_of_reads_a_pass_after_the_quick_ones)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    rf_db *db;
+    rf_test_env *env = loop_reading_env(500, 10000, &db);
+    rf_ctx *ctx = rf_test_ctx(env, &(rf_test_request){ .method = RF_GET });
+    const char *slow = "SELECT COUNT(*) FROM json_each(?)";
+    const char *quick = "SELECT COUNT(*) FROM \"t_owner\"";
+    rf_value some = zeros(ctx, 3000);
+    fx_exec_in(ctx, db, slow, &some, 1);        /* now known to be slow */
+    rf_stmt slow_stmt = { .sql = { slow, slow } }, quick_stmt = { .sql = { quick, quick } };
+    loop_answer slows[3] = { { 0 } }, quick_one = { 0 };
+    uint64_t trips = rf_db_trips(db), snapshots = rf_db_snapshots(db);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(rf_db_exec(ctx, db, &slow_stmt, &some, 1, loop_answered, &slows[i]),
+                         RF_PENDING);
+    ck_assert_int_eq(rf_db_exec(ctx, db, &quick_stmt, NULL, 0, loop_answered, &quick_one),
+                     RF_PENDING);
+    event_base_loop(db->base, EVLOOP_ONCE);
+    ck_assert(quick_one.done && slows[0].done && slows[1].done && !slows[2].done);
+    ck_assert_int_lt(quick_one.order, slows[0].order);
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 2);      /* quick lane, slow lane */
+    event_base_loop(db->base, EVLOOP_ONCE);
+    ck_assert(slows[2].done);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(rf_result_int(slows[i].res, 0, 0), 3000);
+    ck_assert_int_eq(rf_result_int(quick_one.res, 0, 0), 0);
+    ck_assert_int_eq(rf_db_trips(db) - trips, 0);
+    ck_assert_int_eq(rf_db_snapshots(db) - snapshots, 3);
     rf_test_ctx_free(ctx);
     rf_test_env_free(env);
 }
@@ -565,6 +646,8 @@ Suite *make_db_core_suite(void)
     tcase_add_test(tc, sqlite_reads_on_the_loop);
     tcase_add_test(tc, sqlite_reads_over_their_budget_go_to_the_pool);
     tcase_add_test(tc, sqlite_loop_reads_of_one_pass_share_a_snapshot);
+    tcase_add_test(tc, sqlite_slow_reads_stay_on_the_loop_within_their_budget);
+    tcase_add_test(tc, sqlite_slow_lane_takes_a_budget_of_reads_a_pass_after_the_quick_ones);
     tcase_add_test(tc, render_bound_counts_cells_and_refuses_nonfinite_floats);
     suite_add_tcase(s, tc);
     return s;

@@ -659,13 +659,15 @@ class Lifecycle(unittest.TestCase):
         self.assertRegex(line, r"^rt: listening on http://127\.0\.0\.1:\d+/ \(1 worker, 4 threads each\)$")
 
     def test_usage_errors_exit_2(self):
-        for args in (["--workers", "0"], ["--bogus"], ["--listen", "nope"], ["frobnicate"]):
+        for args in (["--workers", "0"], ["--bogus"], ["--listen", "nope"], ["frobnicate"],
+                     ["--sqlite-loop-slow-read-steps", "-1"]):
             r = subprocess.run([BINARY, *args], capture_output=True, text=True)
             self.assertEqual(r.returncode, 2, args)
             self.assertIn("usage:", r.stderr)
         r = subprocess.run([BINARY, "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
         self.assertIn("--max-request-memory", r.stdout)
+        self.assertIn("--sqlite-loop-slow-read-steps", r.stdout)
 
 
 if __name__ == "__main__":
