@@ -37,8 +37,8 @@
  * connection of the loop's own, on the loop thread, and its answer is
  * delivered from the loop's active queue (never from inside submit).  The
  * loop waits for that read, so it has a budget of SQLite steps: past it
- * the read is interrupted, dropped, and run again on the pool, and its
- * statement goes to the pool for a while.  That connection never waits for
+ * the read is interrupted, dropped, and run again in the loop's slow lane
+ * (on one CPU) or on the pool, where its statement goes for a while.  That connection never waits for
  * a lock (no busy timeout): a read SQLite answers busy goes to the pool
  * too.  Writes and transactions always run on the pool.
  */
