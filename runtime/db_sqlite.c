@@ -709,19 +709,17 @@ static sq_lane lane_of(sq_db *s, const rf_db_op *op)
     return LANE_QUICK;
 }
 
-/* op's statement outran the budget of the lane it ran in: the next lane
- * takes its next runs. */
-static void demote(sq_db *s, const rf_db_op *op, bool in_slow_lane)
+/* op's statement outran the budget of the lane it ran in: the next lane,
+ * which takes its next runs too. */
+static sq_lane demote(sq_db *s, const rf_db_op *op, bool in_slow_lane)
 {
+    sq_lane next = !in_slow_lane && s->slow_max_steps ? LANE_SLOW : LANE_POOL;
     sq_cached *e = *cache_slot(s->loop_conn, op->sql, op->sql_hash);
-    if (!e)
-        return;
-    if (!in_slow_lane && s->slow_max_steps) {
-        e->slow_turns = SQ_LANE_TURNS;
-    } else {
-        e->slow_turns = 0;
-        e->pool_turns = SQ_LANE_TURNS;
+    if (e) {
+        e->slow_turns = next == LANE_SLOW ? SQ_LANE_TURNS : 0;
+        e->pool_turns = next == LANE_POOL ? SQ_LANE_TURNS : 0;
     }
+    return next;
 }
 
 /* The read, with what is chained to it, on the loop's connection, inside
@@ -765,12 +763,9 @@ static void after_loop_read(sq_db *s, rf_db_op *op, sq_loop_read got, bool in_sl
         queue_push(&s->answered, op);
         return;
     }
-    if (got == READ_OVER) {
-        demote(s, op, in_slow_lane);
-        if (!in_slow_lane && s->slow_max_steps) {
-            queue_slow(s, op);
-            return;
-        }
+    if (got == READ_OVER && demote(s, op, in_slow_lane) == LANE_SLOW) {
+        queue_slow(s, op);
+        return;
     }
     queue_push(&s->readers, op);
 }

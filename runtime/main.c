@@ -155,15 +155,16 @@ static int ncpus(void)
 
 static void defaults(options *o)
 {
+    int cpus = ncpus();
     memset(o, 0, sizeof *o);
     o->command = "serve";
     o->cfg = (rf_config){
         .host = "127.0.0.1", .port = 8000, .workers = 1,
-        .threads = ncpus() * 2 < 4 ? 4 : ncpus() * 2,
+        .threads = cpus * 2 < 4 ? 4 : cpus * 2,
         .max_body = 1 << 20, .max_header = 8 << 10,
         .max_request_memory = 64 << 20, .timeout = 30, .access_log = true,
         .sqlite_loop_steps = 1000,
-        .sqlite_loop_slow_steps = ncpus() == 1 ? SLOW_LANE_STEPS : 0,
+        .sqlite_loop_slow_steps = cpus == 1 ? SLOW_LANE_STEPS : 0,
     };
 }
 
