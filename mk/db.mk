@@ -1,7 +1,7 @@
 # Persistence: the database behavioural suite, run against each backend.
 #   make db-tests-sqlite   SQLite files in a temp dir
 #   make db-tests-pg       a throwaway PostgreSQL cluster (tests/pg/cluster.sh)
-# CK_RUN_SUITE=db_core (db_query, db_postfetch, db_concurrency, db_manage,
+# CK_RUN_SUITE=db_core (db_query, db_postfetch, db_concurrency, db_manage, db_write_groups,
 # db_outage) runs one suite.
 
 DB_TEST_SRC := $(sort $(wildcard tests/db/*.c))

@@ -163,6 +163,9 @@ struct rf_db_op {
     /* A COMMIT chained after this op ran (it committed, or it failed and
      * the transaction was rolled back): the transaction is over. */
     bool txn_ended_along;
+    /* SQLite: the op left the write group it ran in (db_sqlite.c) and is
+     * to run again as a transaction of its own. */
+    bool alone;
     size_t commit_budget;       /* a chained COMMIT's (rf_db_then) */
 };
 

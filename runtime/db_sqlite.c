@@ -17,6 +17,9 @@
  * autocommit write at a time), so they never spin in SQLite's busy handler
  * holding a thread while the writer they wait for needs one.  Readers never
  * wait for the gate (WAL: readers and the writer do not block each other).
+ * A transaction holds nothing until its first statement, which takes the
+ * gate; transactions that are one job (their COMMIT chained along) and
+ * wait at the gate together run as one write group (below).
  * Across processes (--workers N on one file) SQLite's busy timeout makes a
  * writer wait for the other process's transaction; write transactions take
  * the write lock up front (BEGIN IMMEDIATE), so a busy error can only come
@@ -62,6 +65,7 @@
 #define SQ_BUSY_RETRIES 3
 #define SQ_CACHE_BUCKETS 64
 #define SQ_CACHE_MAX 256        /* statements kept per connection */
+#define SQ_GROUP_MAX 64         /* transactions in one write group */
 #define SQ_SPARE_RESULTS 256    /* result arenas kept for reuse: one per request
                                    in flight, as the worker keeps its own */
 
@@ -418,28 +422,6 @@ static bool retryable(const rf_db_op *op, int code, int attempt)
     return autocommit_write && (code & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES;
 }
 
-/* The BEGIN IMMEDIATE that a transaction begun on the loop (begin_on_loop)
- * owes, run before its first statement.  A COMMIT or ROLLBACK with nothing
- * before it ends an empty transaction: there is nothing to run.  False,
- * with op->res set, when op must not run. */
-static bool pay_owed_begin(sq_conn *c, rf_db_op *op)
-{
-    c->begin_owed = false;
-    if (op->kind == RF_OP_COMMIT || op->kind == RF_OP_ROLLBACK) {
-        op->res = home_result(op, RF_DB_OK, NULL);
-        return false;
-    }
-    int rc = SQLITE_BUSY;
-    for (int attempt = 0; (rc & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES; attempt++)
-        rc = run_control(op->db, c, "BEGIN IMMEDIATE");
-    if (rc == SQLITE_OK)
-        return true;
-    rc = sqlite3_extended_errcode(c->handle);
-    op->res = home_result(op, error_kind(rc), sqlite3_errmsg(c->handle));
-    op->txn_never_began = true;
-    return false;
-}
-
 /* An autocommit read and the reads chained after it share one read
  * transaction: one snapshot for the rows and what is attached to them, and
  * one WAL read lock (two fcntl calls) instead of one per statement. */
@@ -458,14 +440,15 @@ static void end_shared_read(sq_conn *c, const rf_db_op *op, bool began)
  * rows it follows fit its budget, else the transaction stays open and
  * its answer says so (affected 0).  A failed COMMIT (a deferred
  * constraint) leaves SQLite's transaction open: rolled back here, and the
- * transaction is over all the same. */
-static void run_chained_commit(sq_conn *c, rf_db_op *op, rf_db_op *commit)
+ * transaction is over all the same.  In a write group the group's COMMIT
+ * is the one that counts: here it is only promised (write_group_run). */
+static void run_chained_commit(sq_conn *c, rf_db_op *op, rf_db_op *commit, bool in_group)
 {
     commit->res = home_result(commit, RF_DB_OK, NULL);
     if (rf_result_render_bound(commit->source->res) > commit->commit_budget)
         return;
     op->txn_ended_along = true;
-    if (run_control(op->db, c, "COMMIT") == SQLITE_OK) {
+    if (in_group || run_control(op->db, c, "COMMIT") == SQLITE_OK) {
         commit->res->affected = 1;
         return;
     }
@@ -477,7 +460,7 @@ static void run_chained_commit(sq_conn *c, rf_db_op *op, rf_db_op *commit)
 
 /* The reads chained after op (db_internal.h), on its connection, in
  * order, each after the one it follows.  Each brought its arena. */
-static void run_chained(sq_conn *c, rf_db_op *op)
+static void run_chained(sq_conn *c, rf_db_op *op, bool in_group)
 {
     for (rf_db_op *t = op->then; t; t = t->then) {
         const rf_result *source = t->source->res;
@@ -487,7 +470,7 @@ static void run_chained(sq_conn *c, rf_db_op *op)
             continue;
         }
         if (t->kind == RF_OP_COMMIT) {
-            run_chained_commit(c, op, t);
+            run_chained_commit(c, op, t, in_group);
             continue;
         }
         if (t->derive)
@@ -496,12 +479,38 @@ static void run_chained(sq_conn *c, rf_db_op *op)
     }
 }
 
+/* A write transaction takes SQLite's write lock up front, retried while
+ * another process holds it (its busy timeout each time). */
+static bool begin_immediate(rf_db *db, sq_conn *c)
+{
+    int rc = SQLITE_BUSY;
+    for (int attempt = 0; (rc & 0xff) == SQLITE_BUSY && attempt < SQ_BUSY_RETRIES; attempt++)
+        rc = run_control(db, c, "BEGIN IMMEDIATE");
+    return rc == SQLITE_OK;
+}
+
+/* The transaction op was to begin could not (its BEGIN IMMEDIATE failed):
+ * op gets the error, what is chained to it is not run, and the
+ * transaction is over, as after a failed BEGIN. */
+static void never_began(sq_conn *c, rf_db_op *op)
+{
+    int rc = sqlite3_extended_errcode(c->handle);
+    op->res = home_result(op, error_kind(rc), sqlite3_errmsg(c->handle));
+    op->txn_never_began = true;
+    run_chained(c, op, false);
+}
+
 static void job_run(void *arg)
 {
     rf_db_op *op = arg;
     sq_conn *c = op->conn;
-    if (c->begin_owed && !pay_owed_begin(c, op))
-        return;
+    if (c->begin_owed) {
+        c->begin_owed = false;
+        if (!begin_immediate(op->db, c)) {
+            never_began(c, op);
+            return;
+        }
+    }
     bool shared_read = begin_shared_read(c, op);
     for (int attempt = 1;; attempt++) {
         int code;
@@ -514,8 +523,72 @@ static void job_run(void *arg)
      * open; the connection goes back to the pool clean. */
     if (op->kind == RF_OP_COMMIT && op->res->error != RF_DB_OK)
         run_plain(c, "ROLLBACK");
-    run_chained(c, op);
+    run_chained(c, op, false);
     end_shared_read(c, op, shared_read);
+}
+
+/* ---------------------------------------------------------------------
+ * Write groups (pool thread).  A transaction that is one job, its first
+ * statement taking its COMMIT along (a create, an update), may share one
+ * SQLite transaction with the others of its kind waiting at the write
+ * gate: one trip, one write lock, one COMMIT (one sync of the WAL, the
+ * shared pages written once) for the group.  Each member runs in a
+ * savepoint of its own, and is kept only if it ends as it would have
+ * alone: its statement and reads answered, its COMMIT within budget, no
+ * deferred foreign key left unresolved (its COMMIT would have failed).
+ * Otherwise it is rolled back to its savepoint, and runs again as a
+ * transaction of its own (op->alone), where it ends however it would have
+ * ended: nothing it did was answered, so nobody saw it run twice.  Every
+ * member is answered after the group's COMMIT, which made its row
+ * durable.  If the group itself fails (its COMMIT, a savepoint), all of
+ * it is rolled back and every member runs again alone.
+ */
+static bool member_ended_as_alone(sq_conn *c, const rf_db_op *op)
+{
+    if (!op->txn_ended_along)
+        return false;           /* failed before its COMMIT, or over budget */
+    for (const rf_db_op *t = op; t; t = t->then)
+        if (t->res->error != RF_DB_OK)
+            return false;
+    int deferred = 0, highwater;
+    sqlite3_db_status(c->handle, SQLITE_DBSTATUS_DEFERRED_FKS, &deferred, &highwater, 0);
+    return deferred == 0;
+}
+
+/* One member in its savepoint; false when the group's transaction can no
+ * longer be trusted (a savepoint failed). */
+static bool run_member(sq_conn *c, rf_db_op *op)
+{
+    if (run_control(op->db, c, "SAVEPOINT rf_group") != SQLITE_OK)
+        return false;
+    int code;
+    op->res = run_statement(c, op, &code);
+    run_chained(c, op, true);
+    if (member_ended_as_alone(c, op))
+        return run_control(op->db, c, "RELEASE rf_group") == SQLITE_OK;
+    op->alone = true;
+    return run_control(op->db, c, "ROLLBACK TO rf_group") == SQLITE_OK &&
+           run_control(op->db, c, "RELEASE rf_group") == SQLITE_OK;
+}
+
+/* The members are linked by `next`, from the first (the job's argument). */
+static void write_group_run(void *arg)
+{
+    rf_db_op *first = arg;
+    sq_conn *c = first->conn;
+    if (!begin_immediate(first->db, c)) {
+        for (rf_db_op *m = first; m; m = m->next)
+            never_began(c, m);
+        return;
+    }
+    bool intact = true;
+    for (rf_db_op *m = first; m && intact; m = m->next)
+        intact = run_member(c, m);
+    if (intact && run_control(first->db, c, "COMMIT") == SQLITE_OK)
+        return;
+    run_plain(c, "ROLLBACK");
+    for (rf_db_op *m = first; m; m = m->next)
+        m->alone = true;
 }
 
 /* ---------------------------------------------------------------------
@@ -553,12 +626,15 @@ static void checkin(sq_db *s, sq_conn *c)
     s->free_conns = c;
 }
 
+/* Every statement of a transaction writes (or reads what it will write
+ * by): its first takes the gate, its connection keeps it. */
 static bool takes_gate(const rf_db_op *op)
 {
-    return op->kind == RF_OP_BEGIN || (op->kind == RF_OP_EXEC && op->writes);
+    return op->txn || (op->kind == RF_OP_EXEC && op->writes);
 }
 
 static void job_done(void *arg);
+static void write_group_done(void *arg);
 static void deliver_answered(evutil_socket_t fd, short what, void *arg);
 
 /* Result arenas for the chained reads (loop thread: the spares are the
@@ -586,22 +662,72 @@ static void answer_on_loop(sq_db *s, rf_db_op *op)
     event_active(s->deliver_ev, EV_READ, 0);
 }
 
-/* A transaction's BEGIN takes no trip of its own: the connection and the
- * write gate are the transaction's from here, and its BEGIN IMMEDIATE runs
- * on the pool with its first statement (pay_owed_begin).  A busy error
- * there ends the transaction as a failed BEGIN would. */
-static void begin_on_loop(sq_db *s, rf_db_op *op, sq_conn *c)
+/* The statements a transaction begins or ends with while it has no
+ * connection take no trip.  Its BEGIN is answered at once, before any
+ * lock: the BEGIN IMMEDIATE runs with its first statement, which waits
+ * for the write gate, on the pool (a busy error there ends it as a failed
+ * BEGIN would); a COMMIT or ROLLBACK with nothing before it ends an empty
+ * transaction. */
+static bool answered_without_connection(sq_db *s, rf_db_op *op)
 {
-    c->begin_owed = true;
-    op->conn = c;
-    op->txn->conn = c;
+    if (!op->txn || op->txn->conn || op->kind == RF_OP_EXEC)
+        return false;
     op->res_arena = home_take(s->home);
     op->res = home_result(op, RF_DB_OK, NULL);
     answer_on_loop(s, op);
+    return true;
 }
 
-/* Give waiting ops the free connections: one writer when the gate is
- * free, then readers, each queue in arrival order. */
+/* A transaction that is one job: its first statement, with its COMMIT
+ * chained along (rf_db_then.commit), may run in a write group. */
+static bool groupable(const rf_db_op *op)
+{
+    if (op->alone || !op->txn || op->txn->conn || op->kind != RF_OP_EXEC || !op->then)
+        return false;
+    const rf_db_op *last = op->then;
+    while (last->then)
+        last = last->then;
+    return last->kind == RF_OP_COMMIT;
+}
+
+/* The groupable writers waiting after first, linked after it by `next`,
+ * in their order, up to SQ_GROUP_MAX in all: how many. */
+static int gather_group(sq_db *s, rf_db_op *first)
+{
+    rf_db_op *last = first;
+    int n = 1;
+    op_queue rest = { NULL, NULL };
+    while (s->writers.head) {
+        rf_db_op *op = queue_pop(&s->writers);
+        if (n < SQ_GROUP_MAX && groupable(op)) {
+            last->next = op;
+            last = op;
+            n++;
+        } else {
+            queue_push(&rest, op);
+        }
+    }
+    last->next = NULL;
+    s->writers = rest;
+    return n;
+}
+
+/* The group's members on one connection, in one job. */
+static void run_write_group(sq_db *s, rf_db_op *first, sq_conn *c)
+{
+    for (rf_db_op *m = first; m; m = m->next) {
+        m->conn = c;
+        m->res_arena = home_take(s->home);
+        take_chained_arenas(s, m);
+    }
+    rf_db_count_trip(first->db);
+    rf_pool_submit(s->pool, write_group_run, write_group_done, first);
+}
+
+/* Give waiting ops the free connections: the writers' next one when the
+ * gate is free (its group with it), then readers, each queue in arrival
+ * order.  A transaction's first statement pins the connection and the
+ * gate until the transaction ends. */
 static void pump(sq_db *s)
 {
     if (s->closing)
@@ -609,10 +735,17 @@ static void pump(sq_db *s)
     if (s->writers.head && s->free_conns && !s->write_gate_taken) {
         s->write_gate_taken = true;
         rf_db_op *op = queue_pop(&s->writers);
-        if (op->kind == RF_OP_BEGIN)
-            begin_on_loop(s, op, checkout(s));
-        else
-            run_on(s, op, checkout(s));
+        sq_conn *c = checkout(s);
+        /* A group of one runs as a transaction of its own: no savepoint. */
+        if (groupable(op) && gather_group(s, op) > 1) {
+            run_write_group(s, op, c);
+        } else {
+            if (op->txn) {
+                op->txn->conn = c;
+                c->begin_owed = true;
+            }
+            run_on(s, op, c);
+        }
     }
     while (s->readers.head && s->free_conns)
         run_on(s, queue_pop(&s->readers), checkout(s));
@@ -643,6 +776,49 @@ static void job_done(void *arg)
     sq_db *s = op->db->impl;
     release_after(s, op);
     rf_db_op_done(op);
+    pump(s);
+}
+
+/* What op and its chained ops got, undone (loop thread): they run again
+ * elsewhere, where they take arenas afresh. */
+static void undo_results(sq_db *s, rf_db_op *op)
+{
+    for (rf_db_op *t = op; t; t = t->then) {
+        if (t->res)
+            rf_result_release(t->res);
+        else if (t->res_arena)
+            home_give_back(s->home, t->res_arena);
+        t->res = NULL;
+        t->res_arena = NULL;
+    }
+    op->conn = NULL;
+    op->txn_ended_along = false;
+}
+
+/* The members that must run alone go back to the head of the writers, in
+ * their order, before the others are answered (whose callbacks may queue
+ * more writers). */
+static void write_group_done(void *arg)
+{
+    rf_db_op *first = arg;
+    sq_db *s = first->db->impl;
+    s->write_gate_taken = false;
+    checkin(s, first->conn);
+    op_queue again = { NULL, NULL }, answered = { NULL, NULL };
+    for (rf_db_op *m = first, *next; m; m = next) {
+        next = m->next;
+        if (m->alone)
+            undo_results(s, m);
+        queue_push(m->alone ? &again : &answered, m);
+    }
+    if (again.head) {
+        again.tail->next = s->writers.head;
+        s->writers.head = again.head;
+        if (!s->writers.tail)
+            s->writers.tail = again.tail;
+    }
+    while (answered.head)
+        rf_db_op_done(queue_pop(&answered));
     pump(s);
 }
 
@@ -680,18 +856,6 @@ static int over_budget(void *arg)
     sq_db *s = arg;
     s->loop_steps += SQ_STEP_GRAIN;
     return s->loop_steps > s->loop_limit;
-}
-
-/* What op and its chained reads got on the loop, undone: the read goes
- * to another lane, where the chained reads take arenas afresh. */
-static void undo_loop_read(rf_db_op *op)
-{
-    for (rf_db_op *t = op; t; t = t->then) {
-        rf_result_release(t->res);
-        t->res = NULL;
-        t->res_arena = NULL;
-    }
-    op->conn = NULL;
 }
 
 /* The lane of a read, by what its statement took lately. */
@@ -734,16 +898,16 @@ static sq_loop_read read_on_loop(sq_db *s, rf_db_op *op, int limit)
     op->res_arena = home_take(s->home);
     op->res = run_statement(s->loop_conn, op, &code);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
-        undo_loop_read(op);
+        undo_results(s, op);
         return READ_BUSY;
     }
     /* A chained read answered busy is answered so (503), not retried: on
      * the loop's connection, which waits for no lock, WAL readers are busy
      * only while another connection recovers the WAL index. */
     take_chained_arenas(s, op);
-    run_chained(s->loop_conn, op);
+    run_chained(s->loop_conn, op, false);
     if (s->loop_steps > s->loop_limit) {        /* counted only with a limit */
-        undo_loop_read(op);
+        undo_results(s, op);
         return READ_OVER;
     }
     return READ_DONE;
@@ -858,6 +1022,8 @@ static void sqlite_submit(rf_db *db, rf_db_op *op)
         run_on(s, op, op->txn->conn);
         return;
     }
+    if (answered_without_connection(s, op))
+        return;
     bool plain_read = !op->txn && !takes_gate(op);
     if (plain_read && s->loop_conn && !s->closing) {
         sq_lane lane = lane_of(s, op);

@@ -130,7 +130,9 @@ static void run_all(rf_db *db, const char *const *stmts)
 
 static void drop_tables(rf_db *db)
 {
-    static const char *const tables[] = { "t_review", "t_product", "t_owner" };
+    /* t_note: test_groups.c's, dropped here too in case its test failed
+     * before dropping it (it refers to t_owner). */
+    static const char *const tables[] = { "t_note", "t_review", "t_product", "t_owner" };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS \"%s\"%s", tables[i],

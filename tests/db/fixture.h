@@ -107,5 +107,6 @@ Suite *make_db_postfetch_suite(void);
 Suite *make_db_concurrency_suite(void);
 Suite *make_db_outage_suite(void);
 Suite *make_db_manage_suite(void);
+Suite *make_db_groups_suite(void);
 
 #endif

@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(runner, make_db_postfetch_suite());
     srunner_add_suite(runner, make_db_concurrency_suite());
     srunner_add_suite(runner, make_db_manage_suite());
+    srunner_add_suite(runner, make_db_groups_suite());
     if (fx_pg_cluster())
         srunner_add_suite(runner, make_db_outage_suite());
     srunner_run_all(runner, CK_NORMAL);
