@@ -95,6 +95,12 @@ extern const rf_db_backend rf_sqlite_backend;
  * with err when that connection cannot be opened. */
 bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, int slow_max_steps,
                                 char *err, size_t errlen);
+/* How long an SQLite pool connection waits for a lock another process
+ * holds before its attempt fails busy (default 5000 ms; three attempts
+ * for the first statement of a writer).  For tests that hold a lock
+ * from outside: loop thread, while no statement runs; no effect on
+ * PostgreSQL. */
+void rf_db_sqlite_busy_timeout(rf_db *db, int ms);
 extern const rf_db_backend rf_pg_backend;
 
 struct rf_db {

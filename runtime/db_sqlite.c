@@ -1171,6 +1171,15 @@ bool rf_db_sqlite_reads_on_loop(rf_db *db, int max_steps, int slow_max_steps,
     return true;
 }
 
+void rf_db_sqlite_busy_timeout(rf_db *db, int ms)
+{
+    if (db->backend != &rf_sqlite_backend)
+        return;
+    sq_db *s = db->impl;
+    for (int i = 0; i < s->nconns; i++)
+        sqlite3_busy_timeout(s->conns[i].handle, ms);
+}
+
 static void loop_reads_close(sq_db *s)
 {
     if (!s->loop_conn)
