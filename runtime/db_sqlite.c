@@ -19,7 +19,8 @@
  * wait for the gate (WAL: readers and the writer do not block each other).
  * A transaction holds nothing until its first statement, which takes the
  * gate; transactions that are one job (their COMMIT chained along) and
- * wait at the gate together run as one write group (below).
+ * autocommit writes that wait at the gate together run as one write
+ * group (below).
  * Across processes (--workers N on one file) SQLite's busy timeout makes a
  * writer wait for the other process's transaction; write transactions take
  * the write lock up front (BEGIN IMMEDIATE), so a busy error can only come
@@ -529,30 +530,42 @@ static void job_run(void *arg)
 
 /* ---------------------------------------------------------------------
  * Write groups (pool thread).  A transaction that is one job, its first
- * statement taking its COMMIT along (a create, an update), may share one
- * SQLite transaction with the others of its kind waiting at the write
- * gate: one trip, one write lock, one COMMIT (one sync of the WAL, the
- * shared pages written once) for the group.  Each member runs in a
- * savepoint of its own, and is kept only if it ends as it would have
- * alone: its statement and reads answered, its COMMIT within budget, no
- * deferred foreign key left unresolved (its COMMIT would have failed).
- * Otherwise it is rolled back to its savepoint, and runs again as a
- * transaction of its own (op->alone), where it ends however it would have
- * ended: nothing it did was answered, so nobody saw it run twice.  Every
+ * statement taking its COMMIT along (a create, an update), and an
+ * autocommit write of rows (a destroy) may share one SQLite transaction
+ * with the others of their kind waiting at the write gate: one trip, one
+ * write lock, one COMMIT (one sync of the WAL, the shared pages written
+ * once) for the group.  Each member runs in a savepoint of its own, and
+ * is kept only if it ends as it would have alone: its statement and reads
+ * answered, its COMMIT within budget, no deferred foreign key left
+ * unresolved (its COMMIT would have failed).  An autocommit write that
+ * fails is undone and answered so: alone it would have left nothing
+ * either.  Otherwise a member is rolled back to its savepoint, and runs
+ * again alone (op->alone), where it ends however it would have ended:
+ * nothing it did was answered, so nobody saw it run twice.  Every
  * member is answered after the group's COMMIT, which made its row
  * durable.  If the group itself fails (its COMMIT, a savepoint), all of
  * it is rolled back and every member runs again alone.
  */
-static bool member_ended_as_alone(sq_conn *c, const rf_db_op *op)
+typedef enum { MEMBER_KEEP, MEMBER_UNDO, MEMBER_ALONE } sq_member;
+
+/* What becomes of a member's work: kept (it ended as it would have
+ * alone), undone and answered as it is (an autocommit write that failed:
+ * alone it would have left nothing either), or undone to run alone. */
+static sq_member member_outcome(sq_conn *c, const rf_db_op *op)
 {
-    if (!op->txn_ended_along)
-        return false;           /* failed before its COMMIT, or over budget */
-    for (const rf_db_op *t = op; t; t = t->then)
-        if (t->res->error != RF_DB_OK)
-            return false;
+    if (!op->txn) {
+        if (op->res->error != RF_DB_OK)
+            return MEMBER_UNDO;
+    } else {
+        if (!op->txn_ended_along)
+            return MEMBER_ALONE;        /* failed before its COMMIT, or over budget */
+        for (const rf_db_op *t = op; t; t = t->then)
+            if (t->res->error != RF_DB_OK)
+                return MEMBER_ALONE;
+    }
     int deferred = 0, highwater;
     sqlite3_db_status(c->handle, SQLITE_DBSTATUS_DEFERRED_FKS, &deferred, &highwater, 0);
-    return deferred == 0;
+    return deferred == 0 ? MEMBER_KEEP : MEMBER_ALONE;
 }
 
 /* One member in its savepoint; false when the group's transaction can no
@@ -564,9 +577,10 @@ static bool run_member(sq_conn *c, rf_db_op *op)
     int code;
     op->res = run_statement(c, op, &code);
     run_chained(c, op, true);
-    if (member_ended_as_alone(c, op))
+    sq_member outcome = member_outcome(c, op);
+    if (outcome == MEMBER_KEEP)
         return run_control(op->db, c, "RELEASE rf_group") == SQLITE_OK;
-    op->alone = true;
+    op->alone = outcome == MEMBER_ALONE;
     return run_control(op->db, c, "ROLLBACK TO rf_group") == SQLITE_OK &&
            run_control(op->db, c, "RELEASE rf_group") == SQLITE_OK;
 }
@@ -678,11 +692,19 @@ static bool answered_without_connection(sq_db *s, rf_db_op *op)
     return true;
 }
 
-/* A transaction that is one job: its first statement, with its COMMIT
- * chained along (rf_db_then.commit), may run in a write group. */
+/* What may run in a write group: an autocommit write of rows (not DDL,
+ * nor a PRAGMA, which a transaction would change or refuse), and a
+ * transaction that is one job: its first statement, with its COMMIT
+ * chained along (rf_db_then.commit). */
 static bool groupable(const rf_db_op *op)
 {
-    if (op->alone || !op->txn || op->txn->conn || op->kind != RF_OP_EXEC || !op->then)
+    if (op->alone || op->kind != RF_OP_EXEC)
+        return false;
+    if (!op->txn)
+        return op->writes && (starts_with_word(op->sql, "INSERT") ||
+                              starts_with_word(op->sql, "UPDATE") ||
+                              starts_with_word(op->sql, "DELETE"));
+    if (op->txn->conn || !op->then)
         return false;
     const rf_db_op *last = op->then;
     while (last->then)

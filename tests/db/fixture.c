@@ -171,15 +171,10 @@ void fx_teardown(void)
 /* ---------------------------------------------------------------------
  * Running statements.
  */
-typedef struct answer {
-    bool done;
-    rf_result *res;
-} answer;
-
-static void answered(rf_ctx *ctx, rf_result *res, void *arg)
+void fx_answered(rf_ctx *ctx, rf_result *res, void *arg)
 {
     (void)ctx;
-    answer *a = arg;
+    fx_answer *a = arg;
     a->res = res;
     a->done = true;
 }
@@ -192,9 +187,9 @@ void fx_wait(bool *flag)
 
 rf_result *fx_exec_in(rf_ctx *ctx, rf_db *db, const char *sql, const rf_value *p, int n)
 {
-    answer a = { 0 };
+    fx_answer a = { 0 };
     rf_stmt stmt = { .sql = { sql, sql } };
-    ck_assert_int_eq(rf_db_exec(ctx, db, &stmt, p, n, answered, &a), RF_PENDING);
+    ck_assert_int_eq(rf_db_exec(ctx, db, &stmt, p, n, fx_answered, &a), RF_PENDING);
     while (!a.done)
         event_base_loop(db->base, EVLOOP_ONCE);    /* the env the db belongs to */
     return a.res;
@@ -213,8 +208,8 @@ rf_result *fx_exec2(rf_db *db, const char *sqlite, const char *pg, const rf_valu
 static rf_result *control(rf_ctx *ctx, rf_db *db,
                           rf_rc (*fn)(rf_ctx *, rf_db *, rf_db_cb, void *))
 {
-    answer a = { 0 };
-    ck_assert_int_eq(fn(ctx, db, answered, &a), RF_PENDING);
+    fx_answer a = { 0 };
+    ck_assert_int_eq(fn(ctx, db, fx_answered, &a), RF_PENDING);
     fx_wait(&a.done);
     return a.res;
 }

@@ -70,6 +70,14 @@ extern fx F;
 void fx_setup(void);
 void fx_teardown(void);
 
+/* An answer to wait for (fx_wait(&a.done)): fx_answered is its
+ * callback. */
+typedef struct fx_answer {
+    bool done;
+    rf_result *res;
+} fx_answer;
+void fx_answered(rf_ctx *ctx, rf_result *res, void *arg);
+
 /* Run one statement (same text in both dialects) in ctx and wait for it. */
 rf_result *fx_exec_in(rf_ctx *ctx, rf_db *db, const char *sql, const rf_value *p, int n);
 rf_result *fx_exec(rf_db *db, const char *sql, const rf_value *p, int n);

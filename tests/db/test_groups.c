@@ -195,6 +195,14 @@ START_TEST(a_member_over_its_commit_budget_runs_again_alone_and_stays_open)
 }
 END_TEST
 
+/* A table whose key is checked at COMMIT, as Django makes them. */
+static void create_notes(void)
+{
+    fx_exec(F.db, "CREATE TABLE \"t_note\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
+                  "\"owner_id\" integer NOT NULL REFERENCES \"t_owner\" (\"id\") "
+                  "DEFERRABLE INITIALLY DEFERRED)", NULL, 0);
+}
+
 /* A deferred foreign key fails at COMMIT, not at the write.  A member
  * that leaves one unresolved would fail the group's COMMIT: it is rolled
  * back to its savepoint at once and runs again alone, where its COMMIT
@@ -204,9 +212,7 @@ START_TEST(a_member_with_a_deferred_key_unresolved_commits_alone_and_fails)
 {
     if (rf_db_dialect(F.db) != RF_SQLITE)
         return;
-    fx_exec(F.db, "CREATE TABLE \"t_note\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
-                  "\"owner_id\" integer NOT NULL REFERENCES \"t_owner\" (\"id\") "
-                  "DEFERRABLE INITIALLY DEFERRED)", NULL, 0);
+    create_notes();
     int64_t ann = fx_owner("ann");
     rf_value owners[NJOBS] = {
         RF_VINT(ann), RF_VINT(ann), RF_VINT(ann + 99), RF_VINT(ann), RF_VINT(ann),
@@ -244,6 +250,46 @@ START_TEST(a_transaction_holds_the_gate_from_its_first_statement)
     ck_assert_int_eq(rf_db_trips(F.db) - trips, 0);
     ck_assert_int_eq(fx_count(F.db, "t_owner"), 1);
     rf_test_ctx_free(open.ctx);
+}
+END_TEST
+
+/* Autocommit writes waiting at the gate group too.  One that fails is
+ * undone and answered with its error from the group, with no trip more
+ * (alone it would have left nothing either); one leaving a deferred key
+ * unresolved runs again alone, where its COMMIT fails. */
+START_TEST(autocommit_writes_waiting_at_the_gate_share_one_trip)
+{
+    if (rf_db_dialect(F.db) != RF_SQLITE)
+        return;
+    create_notes();
+    int64_t ann = fx_owner("ann");
+    const char *owner = "INSERT INTO \"t_owner\" (\"username\") VALUES (?)";
+    const char *gone = "DELETE FROM \"t_owner\" WHERE \"username\" = ?";
+    const char *note = "INSERT INTO \"t_note\" (\"owner_id\") VALUES (?)";
+    struct { const char *sql; rf_value value; rf_db_error expect; } writes[] = {
+        { owner, RF_VTEXT("bob"), RF_DB_OK },           /* alone: the gate is free */
+        { owner, RF_VTEXT("cid"), RF_DB_OK },
+        { owner, RF_VTEXT("ann"), RF_DB_UNIQUE },
+        { gone, RF_VTEXT("nobody"), RF_DB_NOT_FOUND },
+        { note, RF_VINT(ann + 99), RF_DB_FOREIGN_KEY },  /* again alone */
+        { note, RF_VINT(ann), RF_DB_OK },
+    };
+    enum { NWRITES = sizeof writes / sizeof writes[0] };
+    fx_answer answers[NWRITES] = { 0 };
+    uint64_t trips = rf_db_trips(F.db);
+    for (int i = 0; i < NWRITES; i++) {
+        rf_stmt stmt = { .sql = { writes[i].sql, writes[i].sql } };
+        ck_assert_int_eq(rf_db_exec(F.ctx, F.db, &stmt, &writes[i].value, 1, fx_answered,
+                                    &answers[i]), RF_PENDING);
+    }
+    for (int i = 0; i < NWRITES; i++) {
+        fx_wait(&answers[i].done);
+        ck_assert_msg(rf_result_error(answers[i].res) == writes[i].expect, "write %d: %s", i,
+                      rf_result_message(answers[i].res));
+    }
+    ck_assert_int_eq(rf_db_trips(F.db) - trips, 3);
+    ck_assert_int_eq(fx_count(F.db, "t_owner"), 3);
+    ck_assert_int_eq(fx_count(F.db, "t_note"), 1);
 }
 END_TEST
 
@@ -299,6 +345,7 @@ Suite *make_db_groups_suite(void)
     tcase_add_test(tc, a_member_with_a_deferred_key_unresolved_commits_alone_and_fails);
     tcase_add_test(tc, a_transaction_holds_the_gate_from_its_first_statement);
     tcase_add_test(tc, writers_that_cannot_begin_fail_alone_or_grouped);
+    tcase_add_test(tc, autocommit_writes_waiting_at_the_gate_share_one_trip);
     suite_add_tcase(s, tc);
     return s;
 }
