@@ -42,9 +42,10 @@
  * delivered from the loop's active queue (never from inside submit).  The
  * loop waits for that read, so it has a budget of SQLite steps: past it
  * the read is interrupted, dropped, and run again in the loop's slow lane
- * (on one CPU) or on the pool, where its statement goes for a while.  That connection never waits for
- * a lock (no busy timeout): a read SQLite answers busy goes to the pool
- * too.  Writes and transactions always run on the pool.
+ * (on one CPU) or on the pool, where its statement goes for a while.  That
+ * connection never waits for a lock (no busy timeout): a read SQLite
+ * answers busy goes to the pool too.  Writes and transactions always run
+ * on the pool.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -82,7 +83,8 @@ typedef struct sq_cached {
 
 typedef struct sq_conn {
     struct sq_conn *next_free;
-    bool begin_owed;            /* its transaction began on the loop (pump) */
+    bool begin_owed;            /* pinned by a transaction whose BEGIN IMMEDIATE
+                                   runs with its first statement (pump) */
     sqlite3 *handle;
     sq_cached *cache[SQ_CACHE_BUCKETS];
     int ncached;
@@ -1000,8 +1002,9 @@ static void deliver(sq_db *s)
 /* From the loop's active queue, after the events already active, in the
  * same pass as the callback that asked: statements a callback starts are
  * run and answered before the loop polls again.  (A BEGIN answered here
- * pinned its connection already.)  Reads queued by the callbacks it runs
- * activate it again: they run in a later turn of the same pass. */
+ * holds nothing yet: its first statement takes the gate.)  Reads queued by
+ * the callbacks it runs activate it again: they run in a later turn of the
+ * same pass. */
 static void deliver_answered(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
