@@ -620,6 +620,17 @@ static void queue_push(op_queue *q, rf_db_op *op)
     q->tail = op;
 }
 
+/* front's ops, in their order, ahead of q's. */
+static void queue_prepend(op_queue *q, const op_queue *front)
+{
+    if (!front->head)
+        return;
+    front->tail->next = q->head;
+    q->head = front->head;
+    if (!q->tail)
+        q->tail = front->tail;
+}
+
 static rf_db_op *queue_pop(op_queue *q)
 {
     rf_db_op *op = q->head;
@@ -835,12 +846,7 @@ static void write_group_done(void *arg)
             undo_results(s, m);
         queue_push(m->alone ? &again : &answered, m);
     }
-    if (again.head) {
-        again.tail->next = s->writers.head;
-        s->writers.head = again.head;
-        if (!s->writers.tail)
-            s->writers.tail = again.tail;
-    }
+    queue_prepend(&s->writers, &again);
     while (answered.head)
         rf_db_op_done(queue_pop(&answered));
     pump(s);
